@@ -1,0 +1,415 @@
+//! Parses `#[metrics(..)]`, `#[metric(..)]` and `#[label ..]`; every key lives here.
+
+use proc_macro2::{Span, TokenTree};
+use syn::ext::IdentExt as _;
+use syn::meta::ParseNestedMeta;
+use syn::parse::ParseStream;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned as _;
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Path, Token};
+
+use crate::ast::{BucketForm, Buckets, Label, Labels, Number};
+use crate::ctxt::Errors;
+
+const SET_KEYS: &[&str] = &["namespace", "subsystem", "crate"];
+const METRIC_KEYS: &[&str] = &["name", "help", "labels", "buckets", "subsystem", "max_series", "allow"];
+/// The naming conventions a metric can opt out of with `#[metric(allow(..))]`.
+pub const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
+
+#[derive(Default)]
+pub struct SetAttrs {
+    pub namespace: Option<LitStr>,
+    pub subsystem: Option<LitStr>,
+    pub krate: Option<Path>,
+}
+
+#[derive(Default)]
+pub struct MetricAttrs {
+    pub name: Option<LitStr>,
+    pub help: Option<LitStr>,
+    pub labels: Option<Labels>,
+    pub buckets: Option<Buckets>,
+    pub subsystem: Option<LitStr>,
+    pub max_series: Option<(u64, Span)>,
+    pub allow: Vec<Ident>,
+}
+
+/// Reads the struct's `#[metrics(..)]` attributes.
+pub fn set_attrs(attrs: &[Attribute], errors: &mut Errors) -> SetAttrs {
+    let mut out = SetAttrs::default();
+    for attr in attrs {
+        if attr.path().is_ident("metric") {
+            errors.error(
+                attr.path().span(),
+                "`#[metric(..)]` belongs on a field; the struct takes `#[metrics(..)]`",
+            );
+            continue;
+        }
+        if !attr.path().is_ident("metrics") {
+            continue;
+        }
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("namespace") {
+                // #[metrics(namespace = "demo")]
+                let value = meta.value()?.parse()?;
+                set_once(&mut out.namespace, value, &meta, errors);
+            } else if meta.path.is_ident("subsystem") {
+                // #[metrics(subsystem = "http")]
+                let value = meta.value()?.parse()?;
+                set_once(&mut out.subsystem, value, &meta, errors);
+            } else if meta.path.is_ident("crate") {
+                // #[metrics(crate = my_crate::metrics)]
+                let value = meta.value()?.call(Path::parse_mod_style)?;
+                set_once(&mut out.krate, value, &meta, errors);
+            } else {
+                unknown_key(&meta, "metrics", SET_KEYS, errors)?;
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
+    }
+    out
+}
+
+/// Reads a field's `#[metric(..)]` attributes.
+pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
+    let mut out = MetricAttrs::default();
+    for attr in attrs {
+        if attr.path().is_ident("metrics") {
+            errors.error(
+                attr.path().span(),
+                "`#[metrics(..)]` belongs on the struct; a field takes `#[metric(..)]`",
+            );
+            continue;
+        }
+        if !attr.path().is_ident("metric") {
+            continue;
+        }
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("name") {
+                // #[metric(name = "requests_total")]
+                let value = meta.value()?.parse()?;
+                set_once(&mut out.name, value, &meta, errors);
+            } else if meta.path.is_ident("help") {
+                // #[metric(help = "Total requests served.")]
+                let value = meta.value()?.parse()?;
+                set_once(&mut out.help, value, &meta, errors);
+            } else if meta.path.is_ident("labels") {
+                // #[metric(labels(method: Method, path))]
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let list = Punctuated::<Label, Token![,]>::parse_terminated_with(&content, parse_label)?;
+                let labels = Labels { span: meta.path.span(), list: list.into_iter().collect() };
+                set_once(&mut out.labels, labels, &meta, errors);
+            } else if meta.path.is_ident("buckets") {
+                // #[metric(buckets(0.1, 0.5, 1.0))] or
+                // #[metric(buckets = linear(0.1, 0.1, 10))] or
+                // #[metric(buckets = exponential(0.01, 2.0, 10))]
+                let form = parse_buckets(&meta)?;
+                set_once(&mut out.buckets, Buckets { span: meta.path.span(), form }, &meta, errors);
+            } else if meta.path.is_ident("subsystem") {
+                // #[metric(subsystem = "ctrl")]
+                let value = meta.value()?.parse()?;
+                set_once(&mut out.subsystem, value, &meta, errors);
+            } else if meta.path.is_ident("max_series") {
+                // #[metric(max_series = 1000)]
+                let value: syn::LitInt = meta.value()?.parse()?;
+                let limit = value.base10_parse::<u64>()?;
+                set_once(&mut out.max_series, (limit, value.span()), &meta, errors);
+            } else if meta.path.is_ident("allow") {
+                // #[metric(allow(missing_total, non_base_unit))]
+                meta.parse_nested_meta(|allow| {
+                    match allow.path.get_ident() {
+                        Some(ident) if ALLOW_KEYS.iter().any(|key| ident == key) => {
+                            if out.allow.iter().any(|seen| seen == ident) {
+                                errors.error(ident.span(), format_args!("`{ident}` is allowed twice"));
+                            } else {
+                                out.allow.push(ident.clone());
+                            }
+                        }
+                        _ => unknown_key(&allow, "allow", ALLOW_KEYS, errors)?,
+                    }
+                    Ok(())
+                })?;
+            } else {
+                unknown_key(&meta, "metric", METRIC_KEYS, errors)?;
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
+    }
+    out
+}
+
+/// Reads `#[label(crate = path)]` on an enum deriving `LabelValue`.
+pub fn label_enum_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path> {
+    let mut krate = None;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("label")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                // #[label(crate = my_crate::metrics)]
+                let value = meta.value()?.call(Path::parse_mod_style)?;
+                set_once(&mut krate, value, &meta, errors);
+            } else {
+                unknown_key(&meta, "label", &["crate"], errors)?;
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
+    }
+    krate
+}
+
+/// Reads a variant's `#[label = ".."]`.
+pub fn variant_label(attrs: &[Attribute], errors: &mut Errors) -> Option<LitStr> {
+    let mut label = None;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("label")) {
+        match &attr.meta {
+            Meta::NameValue(pair) => match &pair.value {
+                Expr::Lit(ExprLit { lit: Lit::Str(value), .. }) => {
+                    if label.is_some() {
+                        errors.error(attr.path().span(), "`label` is given twice; keep one");
+                    } else {
+                        label = Some(value.clone());
+                    }
+                }
+                other => errors.error(other.span(), "expected a string: `#[label = \"...\"]`"),
+            },
+            other => errors.error(other.span(), "expected `#[label = \"...\"]`"),
+        }
+    }
+    label
+}
+
+/// The doc comment of a field: lines trimmed, blank lines dropped, joined by a space.
+pub fn doc_comment(attrs: &[Attribute]) -> Option<(String, Span)> {
+    let mut span = None;
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            Meta::NameValue(pair) => match &pair.value {
+                Expr::Lit(ExprLit { lit: Lit::Str(line), .. }) => {
+                    span.get_or_insert(attr.span());
+                    Some(line.value())
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .flat_map(|line| line.lines().map(|line| line.trim().to_owned()).collect::<Vec<_>>())
+        .filter(|line| !line.is_empty())
+        .collect();
+    Some((lines.join(" "), span?))
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>, errors: &mut Errors) {
+    if slot.is_some() {
+        let key = meta.path.get_ident().map_or_else(String::new, ToString::to_string);
+        errors.error(meta.path.span(), format_args!("`{key}` is given twice; keep one"));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+/// Records an unknown key with a "did you mean" hint and skips its value, so the keys after it
+/// are still read.
+fn unknown_key(meta: &ParseNestedMeta<'_>, attr: &str, known: &[&str], errors: &mut Errors) -> syn::Result<()> {
+    let key = meta.path.get_ident().map_or_else(|| path_string(&meta.path), ToString::to_string);
+    let hint = closest(&key, known).map_or_else(
+        || format!("expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+        |suggestion| format!("did you mean `{suggestion}`?"),
+    );
+    errors.error(meta.path.span(), format_args!("unknown {attr} attribute `{key}`; {hint}"));
+    skip_value(meta.input)
+}
+
+fn path_string(path: &Path) -> String {
+    path.segments.iter().map(|segment| segment.ident.to_string()).collect::<Vec<_>>().join("::")
+}
+
+fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
+    while !input.is_empty() && !input.peek(Token![,]) {
+        input.parse::<TokenTree>()?;
+    }
+    Ok(())
+}
+
+/// The known key closest to `key`, if it is close enough to be a typo.
+fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|candidate| (edit_distance(key, candidate), *candidate))
+        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 3) && *distance < key.len().max(1))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance with adjacent transpositions counting as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+fn parse_label(input: ParseStream<'_>) -> syn::Result<Label> {
+    let name = if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        return Err(syn::Error::new(
+            lit.span(),
+            format_args!("a label is a name, not a string: write `{}`", lit.value()),
+        ));
+    } else {
+        input.call(Ident::parse_any)?
+    };
+    let ty = if input.peek(Token![:]) {
+        input.parse::<Token![:]>()?;
+        Some(input.parse()?)
+    } else {
+        None
+    };
+    Ok(Label { name, ty })
+}
+
+fn parse_buckets(meta: &ParseNestedMeta<'_>) -> syn::Result<BucketForm> {
+    if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        let list = Punctuated::<Number, Token![,]>::parse_terminated_with(&content, parse_number)?;
+        return Ok(BucketForm::List(list.into_iter().collect()));
+    }
+    let input = meta.value()?;
+    let function: Ident = input.parse().map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "expected `buckets(b1, b2, ..)`, `buckets = linear(start, width, count)` or `buckets = exponential(start, factor, count)`",
+        )
+    })?;
+    let content;
+    syn::parenthesized!(content in input);
+    let args = Punctuated::<Number, Token![,]>::parse_terminated_with(&content, parse_number)?;
+    let params = if function == "linear" {
+        ["start", "width", "count"]
+    } else if function == "exponential" {
+        ["start", "factor", "count"]
+    } else {
+        let hint = closest(&function.to_string(), &["linear", "exponential"])
+            .map_or_else(String::new, |suggestion| format!("did you mean `{suggestion}`? "));
+        return Err(syn::Error::new(
+            function.span(),
+            format_args!("unknown bucket function `{function}`; {hint}expected `linear(start, width, count)` or `exponential(start, factor, count)`"),
+        ));
+    };
+    let [start, second, count] = <[Number; 3]>::try_from(args.into_iter().collect::<Vec<_>>()).map_err(|args| {
+        syn::Error::new(
+            content.span(),
+            format_args!("`{function}` takes 3 arguments, `{function}({})`; found {}", params.join(", "), args.len()),
+        )
+    })?;
+    Ok(if function == "linear" {
+        BucketForm::Linear { start, width: second, count }
+    } else {
+        BucketForm::Exponential { start, factor: second, count }
+    })
+}
+
+/// A number literal, optionally negative: `0.5`, `10`, `-1.5`, `1e-3`.
+fn parse_number(input: ParseStream<'_>) -> syn::Result<Number> {
+    let minus: Option<Token![-]> = input.parse()?;
+    let lit: Lit = input.parse()?;
+    let span = minus.map_or(lit.span(), |minus| minus.span.join(lit.span()).unwrap_or(lit.span()));
+    let value = match &lit {
+        Lit::Float(lit) => lit.base10_parse::<f64>()?,
+        Lit::Int(lit) => lit.base10_parse::<f64>()?,
+        other => return Err(syn::Error::new(other.span(), "expected a number")),
+    };
+    Ok(Number { value: if minus.is_some() { -value } else { value }, span })
+}
+
+/// Parses a standalone `#[metric(..)]` argument list; used by the unit tests.
+#[cfg(test)]
+pub fn parse_metric_args(tokens: proc_macro2::TokenStream) -> (MetricAttrs, syn::Result<()>) {
+    use syn::parse::Parser as _;
+    let attr: Attribute = match Attribute::parse_outer.parse2(quote::quote!(#[metric(#tokens)])) {
+        Ok(mut attrs) => attrs.remove(0),
+        Err(error) => return (MetricAttrs::default(), Err(error)),
+    };
+    let mut errors = Errors::default();
+    let attrs = metric_attrs(&[attr], &mut errors);
+    (attrs, errors.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    #[test]
+    fn hint_for_typos() {
+        assert_eq!(closest("hlep", METRIC_KEYS), Some("help"));
+        assert_eq!(closest("label", METRIC_KEYS), Some("labels"));
+        assert_eq!(closest("bucket", METRIC_KEYS), Some("buckets"));
+        assert_eq!(closest("zzz", METRIC_KEYS), None);
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let (attrs, result) = parse_metric_args(quote!(
+            name = "x_total", help = "h", labels(a, b: B), buckets = linear(1, 2, 3),
+            subsystem = "s", max_series = 10, allow(non_base_unit)
+        ));
+        result.unwrap();
+        assert_eq!(attrs.name.unwrap().value(), "x_total");
+        assert_eq!(attrs.labels.unwrap().list.len(), 2);
+        assert!(matches!(attrs.buckets.unwrap().form, BucketForm::Linear { count, .. } if count.value == 3.0));
+        assert_eq!(attrs.max_series.unwrap().0, 10);
+        assert_eq!(attrs.allow.len(), 1);
+    }
+
+    #[test]
+    fn collects_several_errors() {
+        let (_, result) = parse_metric_args(quote!(hlep = "x", name = "a", name = "b", colour = 3));
+        let messages: Vec<String> = result.unwrap_err().into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            messages,
+            [
+                "unknown metric attribute `hlep`; did you mean `help`?",
+                "`name` is given twice; keep one",
+                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `allow`",
+            ]
+        );
+    }
+
+    #[test]
+    fn negative_bucket_bounds() {
+        let (attrs, result) = parse_metric_args(quote!(buckets(-1.5, 0, 2e1)));
+        result.unwrap();
+        let BucketForm::List(list) = attrs.buckets.unwrap().form else { panic!("expected a list") };
+        let values: Vec<f64> = list.iter().map(|n| n.value).collect();
+        assert_eq!(values, [-1.5, 0.0, 20.0]);
+    }
+}

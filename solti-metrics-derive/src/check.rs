@@ -1,0 +1,343 @@
+//! Every rule a declaration must follow, checked on the ast; all errors are collected.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use syn::spanned::Spanned as _;
+
+use crate::ast::{BucketForm, Buckets, Kind, LabelEnum, Metric, Number, Set};
+use crate::ctxt::Errors;
+
+/// The most buckets `linear` and `exponential` may generate.
+const MAX_GENERATED_BUCKETS: f64 = 1000.0;
+
+/// Names of `MetricsSet` items a recorder method of the same name would hide.
+const RESERVED_FIELDS: &[&str] = &["register", "collector", "unregister"];
+
+/// Name segments that are not base units, with the unit to use instead.
+const NON_BASE_UNITS: &[(&str, &str)] = &[
+    ("ns", "seconds"),
+    ("nanoseconds", "seconds"),
+    ("us", "seconds"),
+    ("microseconds", "seconds"),
+    ("ms", "seconds"),
+    ("millis", "seconds"),
+    ("milliseconds", "seconds"),
+    ("secs", "seconds"),
+    ("minutes", "seconds"),
+    ("hours", "seconds"),
+    ("days", "seconds"),
+    ("kb", "bytes"),
+    ("kilobytes", "bytes"),
+    ("kib", "bytes"),
+    ("mb", "bytes"),
+    ("megabytes", "bytes"),
+    ("mib", "bytes"),
+    ("gb", "bytes"),
+    ("gigabytes", "bytes"),
+    ("gib", "bytes"),
+    ("bits", "bytes"),
+    ("percent", "ratio"),
+    ("celsius", "celsius"),
+];
+
+/// Checks a whole set.
+pub fn metrics_set(set: &Set<'_>, errors: &mut Errors) {
+    for metric in &set.metrics {
+        self::metric(set, metric, errors);
+    }
+    duplicate_names(set, errors);
+}
+
+fn metric(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
+    let field = metric.field.to_string();
+    if RESERVED_FIELDS.contains(&field.as_str()) {
+        errors.error(
+            metric.field.span(),
+            format_args!(
+                "a field named `{field}` would hide `MetricsSet::{field}`; rename the field and keep the metric's name with `#[metric(name = \"{field}\")]`"
+            ),
+        );
+    }
+    name(set, metric, errors);
+    labels(metric, errors);
+    if let Some(buckets) = &metric.buckets {
+        if metric.kind().is_some_and(|kind| kind != Kind::Histogram) {
+            errors.error(buckets.span, "`buckets` only apply to `Histogram` and `HistogramVec`");
+        } else {
+            bucket_values(buckets, errors);
+        }
+    }
+    help(metric, errors);
+    if let Some((limit, span)) = metric.max_series {
+        if metric.kind.is_some_and(|kind| !kind.labelled) {
+            errors.error(span, "`max_series` limits the series of a labelled metric; this metric has no labels");
+        } else if limit == 0 {
+            errors.error(span, "`max_series` must be at least 1");
+        }
+    }
+    conventions(set, metric, errors);
+}
+
+/// The exported name, part by part, so the error points at the literal at fault.
+fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
+    let (base, base_span) = metric.base_name();
+    if base.is_empty() {
+        errors.error(base_span, "a metric name cannot be empty");
+        return;
+    }
+    let parts = [
+        set.namespace.as_ref().map(|lit| (lit.value(), lit.span(), "namespace")),
+        metric.subsystem(set).map(|lit| (lit.value(), lit.span(), "subsystem")),
+        Some((base, base_span, "metric name")),
+    ];
+    let mut first = true;
+    for (value, span, what) in parts.into_iter().flatten() {
+        if value.is_empty() {
+            continue;
+        }
+        if let Some(bad) = value.chars().find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
+            errors.error(
+                span,
+                format_args!("invalid {what} `{value}`: `{bad}` is not allowed; metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"),
+            );
+        } else if first && value.starts_with(|c: char| c.is_ascii_digit()) {
+            errors.error(
+                span,
+                format_args!("invalid {what} `{value}`: a metric name cannot start with a digit"),
+            );
+        }
+        first = false;
+    }
+}
+
+fn labels(metric: &Metric<'_>, errors: &mut Errors) {
+    let Some(labels) = &metric.labels else {
+        if metric.kind.is_some_and(|kind| kind.labelled) {
+            errors.error(
+                metric.ty.span(),
+                "a `*Vec` metric needs labels: add `#[metric(labels(..))]`, or use the type without `Vec`",
+            );
+        }
+        return;
+    };
+    if metric.kind.is_some_and(|kind| !kind.labelled) {
+        errors.error(
+            labels.span,
+            "this metric type takes no labels; use its `*Vec` type (`IntCounterVec`, ...) for labelled series",
+        );
+        return;
+    }
+    if labels.list.is_empty() {
+        errors.error(labels.span, "`labels()` is empty; name at least one label, or use the type without `Vec`");
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for label in &labels.list {
+        let name = label.exported();
+        let span = label.name.span();
+        if seen.contains(&name) {
+            errors.error(span, format_args!("label `{name}` is declared twice"));
+            continue;
+        }
+        seen.push(name.clone());
+        if !is_label_name(&name) {
+            errors.error(span, format_args!("invalid label name `{name}`: label names match `[a-zA-Z_][a-zA-Z0-9_]*`"));
+        } else if name.starts_with("__") {
+            errors.error(span, format_args!("label name `{name}` is reserved: names starting with `__` belong to Prometheus"));
+        } else if name == "quantile" {
+            errors.error(span, "label name `quantile` is reserved for summaries");
+        } else if name == "le" && metric.kind() == Some(Kind::Histogram) {
+            errors.error(span, "label name `le` is reserved on histograms: it holds the bucket bound");
+        }
+    }
+}
+
+fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn help(metric: &Metric<'_>, errors: &mut Errors) {
+    match (&metric.help, &metric.doc) {
+        (Some(help), _) if help.value().trim().is_empty() => {
+            errors.error(help.span(), "`help` cannot be empty");
+        }
+        (Some(_), _) => {}
+        (None, Some((doc, _))) if !doc.is_empty() => {}
+        (None, Some((_, span))) => {
+            errors.error(*span, "the doc comment is empty; write the help text there or in `#[metric(help = \"..\")]`");
+        }
+        (None, None) => errors.error(
+            metric.field.span(),
+            format_args!(
+                "metric `{}` has no help text: add a doc comment (`/// ...`) or `#[metric(help = \"..\")]`",
+                metric.field
+            ),
+        ),
+    }
+}
+
+fn conventions(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
+    let allowed = |key: &str| metric.allow.iter().any(|ident| ident == key);
+    let (base, span) = metric.base_name();
+    let full = metric.full_name(set);
+    match metric.kind() {
+        Some(Kind::Counter) if !full.ends_with("_total") && !allowed("missing_total") => errors.error(
+            span,
+            format_args!(
+                "counter `{full}` should end in `_total`: name it `{base}_total`, or opt out with `#[metric(allow(missing_total))]`"
+            ),
+        ),
+        Some(kind @ (Kind::Gauge | Kind::Histogram)) if full.ends_with("_total") && !allowed("unexpected_total") => {
+            let kind = if kind == Kind::Gauge { "gauge" } else { "histogram" };
+            errors.error(
+                span,
+                format_args!(
+                    "`_total` is for counters, and `{full}` is a {kind}: drop the suffix, or opt out with `#[metric(allow(unexpected_total))]`"
+                ),
+            );
+        }
+        _ => {}
+    }
+    if allowed("non_base_unit") {
+        return;
+    }
+    let unit = base.split('_').find_map(|segment| {
+        NON_BASE_UNITS.iter().find(|(unit, _)| segment.eq_ignore_ascii_case(unit))
+    });
+    if let Some((unit, base_unit)) = unit {
+        let advice = if unit == base_unit {
+            "Prometheus has no base unit for it".to_owned()
+        } else {
+            format!("use `_{base_unit}` and convert")
+        };
+        errors.error(
+            span,
+            format_args!("`_{unit}` in `{base}` is not a base unit: {advice}, or opt out with `#[metric(allow(non_base_unit))]`"),
+        );
+    }
+}
+
+/// The series a metric exports: its name, and a histogram's `_bucket`, `_sum` and `_count`.
+pub fn series_names(full: &str, kind: Option<Kind>) -> Vec<String> {
+    let mut names = vec![full.to_owned()];
+    if kind == Some(Kind::Histogram) {
+        names.extend(["_bucket", "_sum", "_count"].iter().map(|suffix| format!("{full}{suffix}")));
+    }
+    names
+}
+
+fn duplicate_names(set: &Set<'_>, errors: &mut Errors) {
+    let mut owners: HashMap<String, &syn::Ident> = HashMap::new();
+    for metric in &set.metrics {
+        let full = metric.full_name(set);
+        let names = series_names(&full, metric.kind());
+        if let Some((series, owner)) = names.iter().find_map(|name| owners.get(name).map(|owner| (name, owner))) {
+            let (_, span) = metric.base_name();
+            errors.error(
+                span,
+                format_args!("`{series}` is exported twice: by field `{owner}` and by field `{}`", metric.field),
+            );
+            continue;
+        }
+        for name in names {
+            owners.insert(name, metric.field);
+        }
+    }
+}
+
+/// Computes a histogram's bounds, recording what is wrong with them. Mirrors prometheus'
+/// `linear_buckets` and `exponential_buckets`, so the bounds are the same `f64`s.
+pub fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
+    let values = match &buckets.form {
+        BucketForm::List(list) => {
+            if list.is_empty() {
+                errors.error(buckets.span, "`buckets()` is empty; give at least one bound");
+            }
+            for pair in list.windows(2) {
+                if pair[1].value <= pair[0].value {
+                    errors.error(
+                        pair[1].span,
+                        format_args!("buckets must be strictly increasing: `{:?}` follows `{:?}`", pair[1].value, pair[0].value),
+                    );
+                }
+            }
+            for bound in list {
+                finite(bound, "bucket bound", errors);
+            }
+            return list.iter().map(|bound| bound.value).collect();
+        }
+        BucketForm::Linear { start, width, count } => {
+            let valid = finite(start, "`start`", errors) & finite(width, "`width`", errors) & count_ok(count, errors);
+            if width.value <= 0.0 {
+                errors.error(width.span, format_args!("`linear` needs a positive width, found `{:?}`", width.value));
+                return Vec::new();
+            }
+            if !valid {
+                return Vec::new();
+            }
+            (0..count.value as usize).map(|step| start.value + width.value * step as f64).collect::<Vec<_>>()
+        }
+        BucketForm::Exponential { start, factor, count } => {
+            let valid = finite(start, "`start`", errors) & finite(factor, "`factor`", errors) & count_ok(count, errors);
+            if start.value <= 0.0 {
+                errors.error(start.span, format_args!("`exponential` needs a positive start, found `{:?}`", start.value));
+                return Vec::new();
+            }
+            if factor.value <= 1.0 {
+                errors.error(factor.span, format_args!("`exponential` needs a factor greater than 1, found `{:?}`", factor.value));
+                return Vec::new();
+            }
+            if !valid {
+                return Vec::new();
+            }
+            let mut next = start.value;
+            let mut values = Vec::with_capacity(count.value as usize);
+            for _ in 0..count.value as usize {
+                values.push(next);
+                next *= factor.value;
+            }
+            values
+        }
+    };
+    if let Some(last) = values.last().filter(|last| !last.is_finite()) {
+        errors.error(buckets.span, format_args!("the generated buckets overflow to `{last:?}`; use fewer or smaller steps"));
+    }
+    values
+}
+
+fn finite(number: &Number, what: &str, errors: &mut Errors) -> bool {
+    let ok = number.value.is_finite();
+    if !ok {
+        errors.error(number.span, format_args!("{what} must be a finite number"));
+    }
+    ok
+}
+
+fn count_ok(count: &Number, errors: &mut Errors) -> bool {
+    let ok = count.value.fract() == 0.0 && count.value >= 1.0 && count.value <= MAX_GENERATED_BUCKETS;
+    if !ok {
+        errors.error(
+            count.span,
+            format_args!("`count` must be a whole number from 1 to {MAX_GENERATED_BUCKETS}, found `{}`", count.value),
+        );
+    }
+    ok
+}
+
+/// Checks a `LabelValue` enum: no two variants may export the same label.
+pub fn label_enum(input: &LabelEnum<'_>, errors: &mut Errors) {
+    let mut seen: HashMap<&str, (&syn::Ident, Span)> = HashMap::new();
+    for variant in &input.variants {
+        let (label, span) = &variant.label;
+        if let Some((other, _)) = seen.get(label.as_str()) {
+            errors.error(
+                *span,
+                format_args!("variants `{other}` and `{}` both have the label `{label}`; give one a `#[label = \"..\"]`", variant.ident),
+            );
+        } else {
+            seen.insert(label, (variant.ident, *span));
+        }
+    }
+}

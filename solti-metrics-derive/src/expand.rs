@@ -1,0 +1,301 @@
+//! Writes the generated code; the only module that calls `quote!`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned as _;
+use syn::{DeriveInput, Ident, Path};
+
+use crate::ast::{Kind, Label, LabelEnum, Metric, Set};
+use crate::check;
+use crate::ctxt::Errors;
+
+/// `#[derive(MetricsSet)]`: the trait implementation and the recorder methods, or the errors
+/// beside a stub implementation that keeps the rest of the user's code quiet.
+pub fn metrics_set(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let Some(set) = Set::from_syn(input, &mut errors) else {
+        return with_stub(&input.ident, &default_crate(), errors, TokenStream::new());
+    };
+    check::metrics_set(&set, &mut errors);
+    let krate = set.krate.clone().unwrap_or_else(default_crate);
+    let methods = recorder_methods(&set, &krate, !errors.is_empty());
+    if !errors.is_empty() {
+        return with_stub(set.ident, &krate, errors, methods);
+    }
+
+    let ident = set.ident;
+    let private = quote!(#krate::__private);
+    let descs = set.metrics.iter().map(|metric| metric_desc(&set, metric, &private));
+    let builds = set.metrics.iter().enumerate().map(|(index, metric)| {
+        let field = metric.field;
+        let ty = metric.ty;
+        let labels = label_tuple(metric.labels());
+        quote_spanned! {ty.span()=>
+            #field: match <#ty as #private::MetricField>::build::<#labels>(
+                &<Self as #private::MetricsSet>::METRICS[#index],
+            ) {
+                ::core::result::Result::Ok(__solti_metric) => __solti_metric,
+                ::core::result::Result::Err(__solti_error) => return ::core::result::Result::Err(__solti_error),
+            }
+        }
+    });
+    let parts = set.metrics.iter().map(|metric| {
+        let field = metric.field;
+        quote!(#private::SetCollector::part(&self.#field))
+    });
+    let assertions = set.metrics.iter().map(|metric| type_assertions(metric, &private));
+
+    quote! {
+        #[automatically_derived]
+        impl #private::MetricsSet for #ident {
+            const METRICS: &'static [#private::MetricDesc] = &[#(#descs),*];
+
+            fn register(
+                __solti_registry: &#private::prometheus::Registry,
+            ) -> ::core::result::Result<Self, #private::prometheus::Error> {
+                let __solti_set = Self { #(#builds,)* };
+                match #private::SetCollector::register(__solti_registry, #private::MetricsSet::collector(&__solti_set)) {
+                    ::core::result::Result::Ok(()) => ::core::result::Result::Ok(__solti_set),
+                    ::core::result::Result::Err(__solti_error) => ::core::result::Result::Err(__solti_error),
+                }
+            }
+
+            fn collector(&self) -> #private::SetCollector {
+                #private::SetCollector::new([#(#parts),*])
+            }
+        }
+
+        #methods
+
+        #(#assertions)*
+    }
+}
+
+fn default_crate() -> Path {
+    syn::parse_quote!(::solti_metrics)
+}
+
+/// The errors, a stub `MetricsSet` implementation and the recorder methods that could be
+/// written, so that code using the set reports nothing but the real mistakes.
+fn with_stub(ident: &Ident, krate: &Path, errors: Errors, methods: TokenStream) -> TokenStream {
+    let errors = errors.finish().err().map(syn::Error::into_compile_error);
+    let private = quote!(#krate::__private);
+    quote! {
+        #errors
+
+        #[automatically_derived]
+        impl #private::MetricsSet for #ident {
+            const METRICS: &'static [#private::MetricDesc] = &[];
+
+            fn register(
+                _: &#private::prometheus::Registry,
+            ) -> ::core::result::Result<Self, #private::prometheus::Error> {
+                ::core::unreachable!()
+            }
+
+            fn collector(&self) -> #private::SetCollector {
+                ::core::unreachable!()
+            }
+        }
+
+        #methods
+    }
+}
+
+fn metric_desc(set: &Set<'_>, metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
+    let name = metric.full_name(set);
+    let help = metric.help_text().unwrap_or_default();
+    let ty = metric.ty;
+    let labels = metric.labels().iter().map(Label::exported);
+    let buckets = match (&metric.buckets, metric.kind()) {
+        (Some(buckets), _) => {
+            let values = check::bucket_values(buckets, &mut Errors::default());
+            quote!(&[#(#values),*])
+        }
+        (None, Some(Kind::Histogram)) => quote!(#private::DEFAULT_BUCKETS),
+        (None, _) => quote!(&[]),
+    };
+    let max_series = match metric.max_series {
+        Some((limit, _)) => {
+            let limit = limit as usize;
+            quote!(::core::option::Option::Some(#limit))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let field = metric.field.to_string();
+    quote! {
+        #private::MetricDesc {
+            name: #name,
+            help: #help,
+            kind: <#ty as #private::MetricField>::KIND,
+            labels: &[#(#labels),*],
+            buckets: #buckets,
+            max_series: #max_series,
+            field: #field,
+        }
+    }
+}
+
+/// The label tuple type: `(Method, &str,)`; `()` without labels.
+fn label_tuple(labels: &[Label]) -> TokenStream {
+    let types = labels.iter().map(label_type);
+    quote!((#(#types,)*))
+}
+
+fn label_type(label: &Label) -> TokenStream {
+    match &label.ty {
+        Some(ty) => quote!(#ty),
+        None => quote!(&str),
+    }
+}
+
+/// A label's parameter name: the label's own, as a raw identifier when it is a keyword.
+fn label_param(label: &Label) -> Ident {
+    let name = label.exported();
+    if syn::parse_str::<Ident>(&name).is_ok() {
+        Ident::new(&name, label.name.span())
+    } else if matches!(name.as_str(), "self" | "Self" | "super" | "crate" | "_") {
+        format_ident!("{}_", name, span = label.name.span())
+    } else {
+        Ident::new_raw(&name, label.name.span())
+    }
+}
+
+fn recorder_methods(set: &Set<'_>, krate: &Path, stub: bool) -> TokenStream {
+    let ident = set.ident;
+    let vis = set.vis;
+    let private = quote!(#krate::__private);
+    let methods = set.metrics.iter().map(|metric| {
+        let field = metric.field;
+        let ty = metric.ty;
+        let doc = method_doc(set, metric);
+        let labelled = metric.labels.is_some() || metric.kind.is_some_and(|kind| kind.labelled);
+        if !labelled {
+            let body = if stub { quote!(::core::unreachable!()) } else { quote!(&self.#field) };
+            return quote_spanned! {field.span()=>
+                #[doc = #doc]
+                #[inline]
+                #vis fn #field(&self) -> &#ty {
+                    #body
+                }
+            };
+        }
+        let params = metric.labels().iter().map(|label| {
+            let param = label_param(label);
+            let ty = label_type(label);
+            quote!(#param: #ty)
+        });
+        let args = metric.labels().iter().map(label_param);
+        let body = if stub { quote!(::core::unreachable!()) } else { quote!(self.#field.with((#(#args,)*))) };
+        quote_spanned! {field.span()=>
+            #[doc = #doc]
+            #[inline]
+            #vis fn #field(&self, #(#params),*) -> #private::Handle<'_, <#ty as #private::MetricField>::Series> {
+                #body
+            }
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#methods)*
+        }
+    }
+}
+
+fn method_doc(set: &Set<'_>, metric: &Metric<'_>) -> String {
+    let kind = match metric.kind() {
+        Some(Kind::Counter) => "counter",
+        Some(Kind::Gauge) => "gauge",
+        Some(Kind::Histogram) => "histogram",
+        None => "metric",
+    };
+    let labels = match metric.labels() {
+        [] => "no labels".to_owned(),
+        labels => {
+            let names: Vec<String> = labels.iter().map(|label| format!("`{}`", label.exported())).collect();
+            format!("labels {}", names.join(", "))
+        }
+    };
+    let help = metric.help_text().unwrap_or_default();
+    format!(" `{}`: {kind}, {labels}.\n\n {help}", metric.full_name(set))
+}
+
+/// Assertions that land on the user's declaration when the derive could not tell from the
+/// type's name: a label type that is not a `LabelValue`, a type alias that hides a `*Vec` with
+/// or without labels.
+fn type_assertions(metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
+    let label_checks = metric.labels().iter().filter_map(|label| label.ty.as_ref()).map(|ty| {
+        quote_spanned! {ty.span()=>
+            const _: fn() = || {
+                fn __solti_label_value<T: #private::LabelValue>() {}
+                __solti_label_value::<#ty>();
+            };
+        }
+    });
+    let kind_check = metric.kind.is_none().then(|| {
+        let ty = metric.ty;
+        let has_labels = metric.labels.is_some();
+        let message = if has_labels {
+            "this metric type takes no labels; use its `*Vec` type for labelled series"
+        } else {
+            "a `*Vec` metric needs labels: add `#[metric(labels(..))]`"
+        };
+        quote_spanned! {ty.span()=>
+            const _: () = ::core::assert!(
+                <#ty as #private::MetricField>::LABELLED == #has_labels,
+                #message,
+            );
+        }
+    });
+    quote!(#(#label_checks)* #kind_check)
+}
+
+/// `#[derive(LabelValue)]`.
+pub fn label_value(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let parsed = LabelEnum::from_syn(input, &mut errors);
+    if let Some(parsed) = &parsed {
+        check::label_enum(parsed, &mut errors);
+    }
+    let krate = parsed.as_ref().and_then(|parsed| parsed.krate.clone()).unwrap_or_else(default_crate);
+    let private = quote!(#krate::__private);
+    let parsed = match (parsed, errors.finish()) {
+        (Some(parsed), Ok(())) => parsed,
+        (_, result) => {
+            let errors = result.err().map(syn::Error::into_compile_error);
+            let ident = &input.ident;
+            return quote! {
+                #errors
+                #[automatically_derived]
+                impl #private::LabelValue for #ident {
+                    fn label(&self) -> #private::LabelStr<'_> {
+                        ::core::unreachable!()
+                    }
+                }
+            };
+        }
+    };
+    let ident = parsed.ident;
+    let count = parsed.variants.len();
+    let variants: Vec<&Ident> = parsed.variants.iter().map(|variant| variant.ident).collect();
+    let indices = 0..count;
+    let labels = parsed.variants.iter().map(|variant| &variant.label.0);
+    let span = Span::call_site();
+    quote_spanned! {span=>
+        #[automatically_derived]
+        impl #private::LabelValue for #ident {
+            const CARDINALITY: usize = #count;
+
+            #[inline]
+            fn label_index(&self) -> ::core::option::Option<usize> {
+                ::core::option::Option::Some(match *self { #(Self::#variants => #indices,)* })
+            }
+
+            #[inline]
+            fn label(&self) -> #private::LabelStr<'_> {
+                #private::LabelStr::borrowed(match *self { #(Self::#variants => #labels,)* })
+            }
+        }
+    }
+}

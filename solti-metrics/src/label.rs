@@ -1,0 +1,329 @@
+//! Label values: how a typed argument of a recorder method becomes a label string, and how a
+//! tuple of them finds its series.
+
+use core::fmt::Write as _;
+
+/// A value that can be the value of a metric label.
+///
+/// A type with a fixed, known set of values (a fieldless enum, `bool`, `u8`) sets
+/// [`CARDINALITY`](Self::CARDINALITY) and returns a dense index from
+/// [`label_index`](Self::label_index): its series then live in a table indexed by that number,
+/// and recording costs index arithmetic plus the metric's own atomic operation. Types with an
+/// open set of values (strings, wide integers) keep the defaults and go through a map.
+///
+/// Derive it for fieldless enums with `#[derive(LabelValue)]`: each variant's label is its name
+/// in snake_case, `#[label = ".."]` overrides it.
+///
+/// ```
+/// use solti_metrics::LabelValue;
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Method { Get, Post, #[label = "DELETE"] Delete }
+///
+/// assert_eq!(Method::Post.label().as_str(), "post");
+/// assert_eq!(Method::Delete.label().as_str(), "DELETE");
+/// assert_eq!(<Method as LabelValue>::CARDINALITY, 3);
+/// assert_eq!(Method::Delete.label_index(), Some(2));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a label value",
+    label = "this type does not implement `LabelValue`",
+    note = "label values are `&str`, `String`, `bool`, integers, or a fieldless enum with `#[derive(LabelValue)]`"
+)]
+pub trait LabelValue {
+    /// The number of distinct values when the set is fixed and known; `0` when it is open.
+    const CARDINALITY: usize = 0;
+
+    /// The value's dense index in `0..CARDINALITY`, or `None` to take the map path (always
+    /// `None` for open types; for a `#[non_exhaustive]` foreign enum, for the variants it does
+    /// not know).
+    #[inline]
+    fn label_index(&self) -> Option<usize> {
+        None
+    }
+
+    /// The label string of this value.
+    fn label(&self) -> LabelStr<'_>;
+}
+
+/// The label string of a [`LabelValue`]: borrowed, or formatted inline without allocating.
+#[derive(Clone, Copy)]
+pub struct LabelStr<'a>(Repr<'a>);
+
+#[derive(Clone, Copy)]
+enum Repr<'a> {
+    Borrowed(&'a str),
+    // Long enough for any integer type: `i128::MIN` is 40 characters.
+    Inline { buf: [u8; 40], len: u8 },
+}
+
+impl<'a> LabelStr<'a> {
+    /// A label string that borrows `value`.
+    #[inline]
+    pub const fn borrowed(value: &'a str) -> Self {
+        Self(Repr::Borrowed(value))
+    }
+
+    /// The label string.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Borrowed(value) => value,
+            // Only ever filled from `str` fragments by `InlineWriter`, so it is valid UTF-8; the
+            // fallback keeps this free of `unsafe` and of panics.
+            Repr::Inline { buf, len } => core::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or(""),
+        }
+    }
+
+    fn display(value: impl core::fmt::Display) -> LabelStr<'static> {
+        let mut writer = InlineWriter { buf: [0; 40], len: 0 };
+        // An integer never exceeds the buffer; were it to, the value is cut, not a panic.
+        let _ = write!(writer, "{value}");
+        LabelStr(Repr::Inline { buf: writer.buf, len: writer.len })
+    }
+}
+
+impl core::ops::Deref for LabelStr<'_> {
+    type Target = str;
+
+    #[inline]
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl core::fmt::Debug for LabelStr<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+struct InlineWriter {
+    buf: [u8; 40],
+    len: u8,
+}
+
+impl core::fmt::Write for InlineWriter {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let start = usize::from(self.len);
+        let end = start + s.len();
+        let slot = self.buf.get_mut(start..end).ok_or(core::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = u8::try_from(end).map_err(|_| core::fmt::Error)?;
+        Ok(())
+    }
+}
+
+impl LabelValue for &str {
+    #[inline]
+    fn label(&self) -> LabelStr<'_> {
+        LabelStr::borrowed(self)
+    }
+}
+
+impl LabelValue for String {
+    #[inline]
+    fn label(&self) -> LabelStr<'_> {
+        LabelStr::borrowed(self)
+    }
+}
+
+impl LabelValue for &String {
+    #[inline]
+    fn label(&self) -> LabelStr<'_> {
+        LabelStr::borrowed(self)
+    }
+}
+
+impl LabelValue for std::borrow::Cow<'_, str> {
+    #[inline]
+    fn label(&self) -> LabelStr<'_> {
+        LabelStr::borrowed(self)
+    }
+}
+
+impl LabelValue for bool {
+    const CARDINALITY: usize = 2;
+
+    #[inline]
+    fn label_index(&self) -> Option<usize> {
+        Some(usize::from(*self))
+    }
+
+    #[inline]
+    fn label(&self) -> LabelStr<'_> {
+        LabelStr::borrowed(if *self { "true" } else { "false" })
+    }
+}
+
+impl LabelValue for u8 {
+    const CARDINALITY: usize = 256;
+
+    #[inline]
+    fn label_index(&self) -> Option<usize> {
+        Some(usize::from(*self))
+    }
+
+    fn label(&self) -> LabelStr<'_> {
+        LabelStr::display(self)
+    }
+}
+
+impl LabelValue for i8 {
+    const CARDINALITY: usize = 256;
+
+    #[inline]
+    fn label_index(&self) -> Option<usize> {
+        Some(usize::from(self.cast_unsigned()))
+    }
+
+    fn label(&self) -> LabelStr<'_> {
+        LabelStr::display(self)
+    }
+}
+
+macro_rules! open_integer_labels {
+    ($($ty:ty),*) => {$(
+        impl LabelValue for $ty {
+            fn label(&self) -> LabelStr<'_> {
+                LabelStr::display(self)
+            }
+        }
+    )*};
+}
+
+open_integer_labels!(u16, u32, u64, u128, usize, i16, i32, i64, i128, isize);
+
+/// The most slots a dense table may have; a label tuple with more combinations uses the map.
+pub const MAX_DENSE_SLOTS: usize = 4096;
+
+/// A tuple of label values, in the order the labels were declared.
+///
+/// Implemented for tuples of up to twelve [`LabelValue`]s; generated recorder methods build the
+/// tuple from their typed arguments.
+pub trait LabelSet {
+    /// The number of labels.
+    const LEN: usize;
+
+    /// The size of the dense table: the product of the labels' cardinalities when every label
+    /// has a fixed set of values and the product is at most [`MAX_DENSE_SLOTS`], else `0`.
+    const DENSE_SLOTS: usize;
+
+    /// The tuple's slot in the dense table, or `None` when a value takes the map path.
+    fn dense_index(&self) -> Option<usize>;
+
+    /// Calls `f` with the label strings, in declared order.
+    fn with_strs<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R;
+}
+
+const fn dense_slots(cardinalities: &[usize]) -> usize {
+    let mut product: usize = 1;
+    let mut i = 0;
+    while i < cardinalities.len() {
+        if cardinalities[i] == 0 {
+            return 0;
+        }
+        product = match product.checked_mul(cardinalities[i]) {
+            Some(p) if p <= MAX_DENSE_SLOTS => p,
+            _ => return 0,
+        };
+        i += 1;
+    }
+    product
+}
+
+impl LabelSet for () {
+    const LEN: usize = 0;
+    const DENSE_SLOTS: usize = 1;
+
+    #[inline]
+    fn dense_index(&self) -> Option<usize> {
+        Some(0)
+    }
+
+    #[inline]
+    fn with_strs<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
+        f(&[])
+    }
+}
+
+macro_rules! label_tuples {
+    ($( ($($name:ident $idx:tt),+) )*) => {$(
+        impl<$($name: LabelValue),+> LabelSet for ($($name,)+) {
+            const LEN: usize = [$($idx),+].len();
+            const DENSE_SLOTS: usize = dense_slots(&[$($name::CARDINALITY),+]);
+
+            #[inline]
+            fn dense_index(&self) -> Option<usize> {
+                if Self::DENSE_SLOTS == 0 {
+                    return None;
+                }
+                // Row-major: the last label varies fastest.
+                let mut index = 0;
+                $(
+                    let value = self.$idx.label_index()?;
+                    if value >= $name::CARDINALITY {
+                        return None;
+                    }
+                    index = index * $name::CARDINALITY + value;
+                )+
+                Some(index)
+            }
+
+            #[inline]
+            fn with_strs<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
+                let strs = ($(self.$idx.label(),)+);
+                f(&[$(strs.$idx.as_str()),+])
+            }
+        }
+    )*};
+}
+
+label_tuples! {
+    (A 0)
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+    (A 0, B 1, C 2, D 3, E 4)
+    (A 0, B 1, C 2, D 3, E 4, F 5)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_format_inline() {
+        assert_eq!(i128::MIN.label().as_str(), i128::MIN.to_string());
+        assert_eq!(u128::MAX.label().as_str(), u128::MAX.to_string());
+        assert_eq!(404u16.label().as_str(), "404");
+        assert_eq!((-3i8).label().as_str(), "-3");
+    }
+
+    #[test]
+    fn small_types_are_dense() {
+        assert_eq!(true.label_index(), Some(1));
+        assert_eq!((-1i8).label_index(), Some(255));
+        assert_eq!(<(bool, u8) as LabelSet>::DENSE_SLOTS, 512);
+        assert_eq!((true, 3u8).dense_index(), Some(256 + 3));
+    }
+
+    #[test]
+    fn open_or_huge_tuples_are_not_dense() {
+        assert_eq!(<(bool, &str) as LabelSet>::DENSE_SLOTS, 0);
+        assert_eq!((true, "x").dense_index(), None);
+        assert_eq!(<(u8, u8) as LabelSet>::DENSE_SLOTS, 0, "65536 slots exceed the limit");
+    }
+
+    #[test]
+    fn with_strs_keeps_order() {
+        let joined = (7u32, "b", false).with_strs(|strs| strs.join("|"));
+        assert_eq!(joined, "7|b|false");
+    }
+}
