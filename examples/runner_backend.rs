@@ -12,7 +12,14 @@ fn main() -> Result<(), solti_metrics::prometheus::Error> {
     let backend: Arc<dyn MetricsBackend> = Arc::new(PrometheusMetrics::new(Arc::clone(&registry))?);
 
     let runners = [RunnerType::Subprocess, RunnerType::Wasm, RunnerType::Container];
-    let outcomes = [TaskOutcome::Success, TaskOutcome::Success, TaskOutcome::Success, TaskOutcome::Failure, TaskOutcome::Timeout, TaskOutcome::Canceled];
+    let outcomes = [
+        TaskOutcome::Success,
+        TaskOutcome::Success,
+        TaskOutcome::Success,
+        TaskOutcome::Failure,
+        TaskOutcome::Timeout,
+        TaskOutcome::Canceled,
+    ];
     // A deterministic burst: 120 tasks spread over the runners, most succeed, durations from
     // a few milliseconds to several minutes.
     for task in 0..120u64 {

@@ -110,10 +110,8 @@ impl<'a> Set<'a> {
             Data::Struct(data) => match &data.fields {
                 Fields::Named(fields) => Some(&fields.named),
                 Fields::Unnamed(fields) => {
-                    errors.error(
-                        fields.span(),
-                        "`MetricsSet` needs named fields: each field is a metric named after it",
-                    );
+                    errors
+                        .error(fields.span(), "`MetricsSet` needs named fields: each field is a metric named after it");
                     None
                 }
                 Fields::Unit => {
@@ -249,7 +247,8 @@ impl<'a> LabelEnum<'a> {
                 return None;
             }
             Data::Union(data) => {
-                errors.error(data.union_token.span, "`LabelValue` can only be derived for a fieldless enum, not a union");
+                errors
+                    .error(data.union_token.span, "`LabelValue` can only be derived for a fieldless enum, not a union");
                 return None;
             }
         };
@@ -285,7 +284,7 @@ pub fn snake_case(name: &str) -> String {
             let prev = i.checked_sub(1).map(|p| chars[p]);
             let next = chars.get(i + 1);
             let boundary = match prev {
-                Some(p) if p == '_' => false,
+                Some('_') => false,
                 Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
                 Some(p) if p.is_uppercase() => next.is_some_and(|n| n.is_lowercase()),
                 _ => false,

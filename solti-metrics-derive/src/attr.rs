@@ -39,10 +39,7 @@ pub fn set_attrs(attrs: &[Attribute], errors: &mut Errors) -> SetAttrs {
     let mut out = SetAttrs::default();
     for attr in attrs {
         if attr.path().is_ident("metric") {
-            errors.error(
-                attr.path().span(),
-                "`#[metric(..)]` belongs on a field; the struct takes `#[metrics(..)]`",
-            );
+            errors.error(attr.path().span(), "`#[metric(..)]` belongs on a field; the struct takes `#[metrics(..)]`");
             continue;
         }
         if !attr.path().is_ident("metrics") {
@@ -78,10 +75,7 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
     let mut out = MetricAttrs::default();
     for attr in attrs {
         if attr.path().is_ident("metrics") {
-            errors.error(
-                attr.path().span(),
-                "`#[metrics(..)]` belongs on the struct; a field takes `#[metric(..)]`",
-            );
+            errors.error(attr.path().span(), "`#[metrics(..)]` belongs on the struct; a field takes `#[metric(..)]`");
             continue;
         }
         if !attr.path().is_ident("metric") {
@@ -259,9 +253,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
-    }
+    rows[0] = (0..=b.len()).collect();
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
@@ -320,7 +312,9 @@ fn parse_buckets(meta: &ParseNestedMeta<'_>) -> syn::Result<BucketForm> {
             .map_or_else(String::new, |suggestion| format!("did you mean `{suggestion}`? "));
         return Err(syn::Error::new(
             function.span(),
-            format_args!("unknown bucket function `{function}`; {hint}expected `linear(start, width, count)` or `exponential(start, factor, count)`"),
+            format_args!(
+                "unknown bucket function `{function}`; {hint}expected `linear(start, width, count)` or `exponential(start, factor, count)`"
+            ),
         ));
     };
     let [start, second, count] = <[Number; 3]>::try_from(args.into_iter().collect::<Vec<_>>()).map_err(|args| {

@@ -99,13 +99,12 @@ fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
         if let Some(bad) = value.chars().find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
             errors.error(
                 span,
-                format_args!("invalid {what} `{value}`: `{bad}` is not allowed; metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"),
+                format_args!(
+                    "invalid {what} `{value}`: `{bad}` is not allowed; metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"
+                ),
             );
         } else if first && value.starts_with(|c: char| c.is_ascii_digit()) {
-            errors.error(
-                span,
-                format_args!("invalid {what} `{value}`: a metric name cannot start with a digit"),
-            );
+            errors.error(span, format_args!("invalid {what} `{value}`: a metric name cannot start with a digit"));
         }
         first = false;
     }
@@ -143,7 +142,10 @@ fn labels(metric: &Metric<'_>, errors: &mut Errors) {
         if !is_label_name(&name) {
             errors.error(span, format_args!("invalid label name `{name}`: label names match `[a-zA-Z_][a-zA-Z0-9_]*`"));
         } else if name.starts_with("__") {
-            errors.error(span, format_args!("label name `{name}` is reserved: names starting with `__` belong to Prometheus"));
+            errors.error(
+                span,
+                format_args!("label name `{name}` is reserved: names starting with `__` belong to Prometheus"),
+            );
         } else if name == "quantile" {
             errors.error(span, "label name `quantile` is reserved for summaries");
         } else if name == "le" && metric.kind() == Some(Kind::Histogram) {
@@ -203,9 +205,8 @@ fn conventions(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
     if allowed("non_base_unit") {
         return;
     }
-    let unit = base.split('_').find_map(|segment| {
-        NON_BASE_UNITS.iter().find(|(unit, _)| segment.eq_ignore_ascii_case(unit))
-    });
+    let unit =
+        base.split('_').find_map(|segment| NON_BASE_UNITS.iter().find(|(unit, _)| segment.eq_ignore_ascii_case(unit)));
     if let Some((unit, base_unit)) = unit {
         let advice = if unit == base_unit {
             "Prometheus has no base unit for it".to_owned()
@@ -214,7 +215,9 @@ fn conventions(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
         };
         errors.error(
             span,
-            format_args!("`_{unit}` in `{base}` is not a base unit: {advice}, or opt out with `#[metric(allow(non_base_unit))]`"),
+            format_args!(
+                "`_{unit}` in `{base}` is not a base unit: {advice}, or opt out with `#[metric(allow(non_base_unit))]`"
+            ),
         );
     }
 }
@@ -259,7 +262,10 @@ pub fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
                 if pair[1].value <= pair[0].value {
                     errors.error(
                         pair[1].span,
-                        format_args!("buckets must be strictly increasing: `{:?}` follows `{:?}`", pair[1].value, pair[0].value),
+                        format_args!(
+                            "buckets must be strictly increasing: `{:?}` follows `{:?}`",
+                            pair[1].value, pair[0].value
+                        ),
                     );
                 }
             }
@@ -282,11 +288,15 @@ pub fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
         BucketForm::Exponential { start, factor, count } => {
             let valid = finite(start, "`start`", errors) & finite(factor, "`factor`", errors) & count_ok(count, errors);
             if start.value <= 0.0 {
-                errors.error(start.span, format_args!("`exponential` needs a positive start, found `{:?}`", start.value));
+                errors
+                    .error(start.span, format_args!("`exponential` needs a positive start, found `{:?}`", start.value));
                 return Vec::new();
             }
             if factor.value <= 1.0 {
-                errors.error(factor.span, format_args!("`exponential` needs a factor greater than 1, found `{:?}`", factor.value));
+                errors.error(
+                    factor.span,
+                    format_args!("`exponential` needs a factor greater than 1, found `{:?}`", factor.value),
+                );
                 return Vec::new();
             }
             if !valid {
@@ -302,7 +312,10 @@ pub fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
         }
     };
     if let Some(last) = values.last().filter(|last| !last.is_finite()) {
-        errors.error(buckets.span, format_args!("the generated buckets overflow to `{last:?}`; use fewer or smaller steps"));
+        errors.error(
+            buckets.span,
+            format_args!("the generated buckets overflow to `{last:?}`; use fewer or smaller steps"),
+        );
     }
     values
 }
@@ -334,7 +347,10 @@ pub fn label_enum(input: &LabelEnum<'_>, errors: &mut Errors) {
         if let Some((other, _)) = seen.get(label.as_str()) {
             errors.error(
                 *span,
-                format_args!("variants `{other}` and `{}` both have the label `{label}`; give one a `#[label = \"..\"]`", variant.ident),
+                format_args!(
+                    "variants `{other}` and `{}` both have the label `{label}`; give one a `#[label = \"..\"]`",
+                    variant.ident
+                ),
             );
         } else {
             seen.insert(label, (variant.ident, *span));

@@ -31,12 +31,9 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
         let ty = metric.ty;
         let labels = label_tuple(metric.labels());
         quote_spanned! {ty.span()=>
-            #field: match <#ty as #private::MetricField>::build::<#labels>(
+            #field: <#ty as #private::MetricField>::build::<#labels>(
                 &<Self as #private::MetricsSet>::METRICS[#index],
-            ) {
-                ::core::result::Result::Ok(__solti_metric) => __solti_metric,
-                ::core::result::Result::Err(__solti_error) => return ::core::result::Result::Err(__solti_error),
-            }
+            )?
         }
     });
     let parts = set.metrics.iter().map(|metric| {
@@ -54,10 +51,8 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
                 __solti_registry: &#private::prometheus::Registry,
             ) -> ::core::result::Result<Self, #private::prometheus::Error> {
                 let __solti_set = Self { #(#builds,)* };
-                match #private::SetCollector::register(__solti_registry, #private::MetricsSet::collector(&__solti_set)) {
-                    ::core::result::Result::Ok(()) => ::core::result::Result::Ok(__solti_set),
-                    ::core::result::Result::Err(__solti_error) => ::core::result::Result::Err(__solti_error),
-                }
+                #private::SetCollector::register(__solti_registry, #private::MetricsSet::collector(&__solti_set))?;
+                ::core::result::Result::Ok(__solti_set)
             }
 
             fn collector(&self) -> #private::SetCollector {

@@ -174,7 +174,7 @@ impl LabelValue for i8 {
 
     #[inline]
     fn label_index(&self) -> Option<usize> {
-        Some(usize::from(self.cast_unsigned()))
+        Some(usize::from(*self as u8))
     }
 
     fn label(&self) -> LabelStr<'_> {

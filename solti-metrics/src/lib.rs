@@ -121,9 +121,9 @@ pub use label::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS};
 pub use runner::{PrometheusMetrics, RunnerMetrics};
 pub use vec::{Child, Handle, MetricVec, OVERFLOW_LABEL};
 
+use prometheus::Registry;
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
-use prometheus::Registry;
 
 /// A family of `Counter` series told apart by labels.
 pub type CounterVec = MetricVec<Counter>;
@@ -350,7 +350,10 @@ macro_rules! assert_disjoint {
 #[doc(hidden)]
 pub mod __private {
     //! Re-exports and helpers for generated code; not a public API.
-    pub use crate::{Handle, LabelSet, LabelValue, LabelStr, MetricDesc, MetricField, MetricKind, MetricVec, MetricsSet, SetCollector};
+    pub use crate::{
+        Handle, LabelSet, LabelStr, LabelValue, MetricDesc, MetricField, MetricKind, MetricVec, MetricsSet,
+        SetCollector,
+    };
     pub use prometheus;
     pub use prometheus::DEFAULT_BUCKETS;
 

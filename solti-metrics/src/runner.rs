@@ -173,9 +173,7 @@ impl MetricsBackend for PrometheusMetrics {
     #[inline]
     fn record_task_completed(&self, runner_type: RunnerType, outcome: TaskOutcome, duration_ms: u64) {
         self.metrics.tasks_completed_total(runner_type, outcome).inc();
-        self.metrics
-            .task_duration_seconds(runner_type, outcome)
-            .observe(ms_to_secs(duration_ms));
+        self.metrics.task_duration_seconds(runner_type, outcome).observe(ms_to_secs(duration_ms));
     }
 
     /// Increments `solti_runner_errors_total{runner, error}`.

@@ -68,10 +68,7 @@ impl Child for Histogram {
     const PROTO_TYPE: MetricType = MetricType::HISTOGRAM;
 
     fn create(desc: &MetricDesc, labels: StdHashMap<String, String>) -> prometheus::Result<Self> {
-        let opts = HistogramOpts {
-            common_opts: opts(desc, labels),
-            buckets: desc.buckets.to_vec(),
-        };
+        let opts = HistogramOpts { common_opts: opts(desc, labels), buckets: desc.buckets.to_vec() };
         Histogram::with_opts(opts)
     }
 }
@@ -126,10 +123,7 @@ impl<C: Child> MetricVec<C> {
     /// Creates the family described by `meta`, with a dense table sized for the label tuple `L`.
     pub fn new<L: LabelSet>(meta: &'static MetricDesc) -> prometheus::Result<Self> {
         if L::LEN != meta.labels.len() {
-            return Err(prometheus::Error::InconsistentCardinality {
-                expect: meta.labels.len(),
-                got: L::LEN,
-            });
+            return Err(prometheus::Error::InconsistentCardinality { expect: meta.labels.len(), got: L::LEN });
         }
         let desc = Desc::new(
             meta.name.to_owned(),
@@ -256,14 +250,7 @@ impl<C: Child> Collector for MetricVec<C> {
 
     fn collect(&self) -> Vec<MetricFamily> {
         let mut metrics: Vec<_> = self.inner.dense.iter().filter_map(OnceLock::get).map(C::metric).collect();
-        metrics.extend(
-            self.inner
-                .open
-                .read()
-                .unwrap_or_else(PoisonError::into_inner)
-                .values()
-                .map(C::metric),
-        );
+        metrics.extend(self.inner.open.read().unwrap_or_else(PoisonError::into_inner).values().map(C::metric));
         metrics.extend(self.inner.overflow.get().map(C::metric));
 
         let mut family = MetricFamily::default();
