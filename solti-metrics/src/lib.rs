@@ -68,8 +68,8 @@
 //! [`CounterVec`], [`IntCounterVec`], [`GaugeVec`], [`IntGaugeVec`], [`HistogramVec`] (one or
 //! more labels).
 //!
-//! Every field gets an inherent method of the same name whose parameters are its labels, in
-//! declared order. It returns the series, which derefs to the prometheus type (`IntCounter`,
+//! Every field gets an inherent method of the same name, with the field's visibility, whose
+//! parameters are its labels in declared order. It returns the series, which derefs to the prometheus type (`IntCounter`,
 //! `Histogram`, ...), so `.inc()`, `.observe()`, `.set()` and `.start_timer()` work as usual.
 //!
 //! ## What is checked when

@@ -46,22 +46,22 @@ runner_label!(RunnerErrorKind {
 pub struct RunnerMetrics {
     /// Total number of tasks started
     #[metric(labels(runner: RunnerType))]
-    tasks_started_total: IntCounterVec,
+    pub tasks_started_total: IntCounterVec,
 
     /// Total number of tasks completed
     #[metric(labels(runner: RunnerType, outcome: TaskOutcome))]
-    tasks_completed_total: IntCounterVec,
+    pub tasks_completed_total: IntCounterVec,
 
     /// Task execution duration in seconds
     #[metric(
         labels(runner: RunnerType, outcome: TaskOutcome),
         buckets(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0, 3600.0)
     )]
-    task_duration_seconds: HistogramVec,
+    pub task_duration_seconds: HistogramVec,
 
     /// Total runner-level errors
     #[metric(labels(runner: RunnerType, error: RunnerErrorKind))]
-    errors_total: IntCounterVec,
+    pub errors_total: IntCounterVec,
 }
 
 /// Prometheus metrics backend for solti runners.
