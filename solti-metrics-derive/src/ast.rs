@@ -11,7 +11,6 @@ use crate::ctxt::Errors;
 /// A `#[derive(MetricsSet)]` struct.
 pub struct Set<'a> {
     pub ident: &'a Ident,
-    pub vis: &'a Visibility,
     pub namespace: Option<LitStr>,
     pub subsystem: Option<LitStr>,
     /// `crate = path`; default `::solti_metrics`.
@@ -22,6 +21,8 @@ pub struct Set<'a> {
 /// One field of a set: one metric.
 pub struct Metric<'a> {
     pub field: &'a Ident,
+    /// The field's visibility, which its recorder method takes.
+    pub vis: &'a Visibility,
     pub ty: &'a Type,
     /// What the field's type name says, when it names one of the metric types.
     pub kind: Option<TypeKind>,
@@ -146,6 +147,7 @@ impl<'a> Set<'a> {
                 let attrs = attr::metric_attrs(&field.attrs, errors);
                 Some(Metric {
                     field: ident,
+                    vis: &field.vis,
                     ty: &field.ty,
                     kind: TypeKind::of(&field.ty),
                     name: attrs.name,
@@ -161,7 +163,6 @@ impl<'a> Set<'a> {
             .collect();
         Some(Set {
             ident: &input.ident,
-            vis: &input.vis,
             namespace: set_attrs.namespace,
             subsystem: set_attrs.subsystem,
             krate: set_attrs.krate,
@@ -266,7 +267,6 @@ impl<'a> LabelEnum<'a> {
                     );
                 }
                 let label = attr::variant_label(&variant.attrs, errors)
-                    .map(|label| (label.value(), label.span()))
                     .unwrap_or_else(|| (snake_case(&variant.ident.unraw().to_string()), variant.ident.span()));
                 LabelVariant { ident: &variant.ident, label }
             })

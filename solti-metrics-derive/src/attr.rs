@@ -161,7 +161,7 @@ pub fn label_enum_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path
 }
 
 /// Reads a variant's `#[label = ".."]`.
-pub fn variant_label(attrs: &[Attribute], errors: &mut Errors) -> Option<LitStr> {
+pub fn variant_label(attrs: &[Attribute], errors: &mut Errors) -> Option<(String, Span)> {
     let mut label = None;
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("label")) {
         match &attr.meta {
@@ -170,7 +170,7 @@ pub fn variant_label(attrs: &[Attribute], errors: &mut Errors) -> Option<LitStr>
                     if label.is_some() {
                         errors.error(attr.path().span(), "`label` is given twice; keep one");
                     } else {
-                        label = Some(value.clone());
+                        label = Some((value.value(), value.span()));
                     }
                 }
                 other => errors.error(other.span(), "expected a string: `#[label = \"...\"]`"),
@@ -334,13 +334,14 @@ fn parse_buckets(meta: &ParseNestedMeta<'_>) -> syn::Result<BucketForm> {
 fn parse_number(input: ParseStream<'_>) -> syn::Result<Number> {
     let minus: Option<Token![-]> = input.parse()?;
     let lit: Lit = input.parse()?;
+    let negative = minus.is_some();
     let span = minus.map_or(lit.span(), |minus| minus.span.join(lit.span()).unwrap_or(lit.span()));
     let value = match &lit {
         Lit::Float(lit) => lit.base10_parse::<f64>()?,
         Lit::Int(lit) => lit.base10_parse::<f64>()?,
         other => return Err(syn::Error::new(other.span(), "expected a number")),
     };
-    Ok(Number { value: if minus.is_some() { -value } else { value }, span })
+    Ok(Number { value: if negative { -value } else { value }, span })
 }
 
 /// Parses a standalone `#[metric(..)]` argument list; used by the unit tests.

@@ -17,10 +17,11 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
         return with_stub(&input.ident, &default_crate(), errors, TokenStream::new());
     };
     check::metrics_set(&set, &mut errors);
-    let krate = set.krate.clone().unwrap_or_else(default_crate);
-    let methods = recorder_methods(&set, &krate, !errors.is_empty());
+    let default = default_crate();
+    let krate = set.krate.as_ref().unwrap_or(&default);
+    let methods = recorder_methods(&set, krate, !errors.is_empty());
     if !errors.is_empty() {
-        return with_stub(set.ident, &krate, errors, methods);
+        return with_stub(set.ident, krate, errors, methods);
     }
 
     let ident = set.ident;
@@ -158,10 +159,10 @@ fn label_param(label: &Label) -> Ident {
 
 fn recorder_methods(set: &Set<'_>, krate: &Path, stub: bool) -> TokenStream {
     let ident = set.ident;
-    let vis = set.vis;
     let private = quote!(#krate::__private);
     let methods = set.metrics.iter().map(|metric| {
         let field = metric.field;
+        let vis = metric.vis;
         let ty = metric.ty;
         let doc = method_doc(set, metric);
         let labelled = metric.labels.is_some() || metric.kind.is_some_and(|kind| kind.labelled);
@@ -253,8 +254,10 @@ pub fn label_value(input: &DeriveInput) -> TokenStream {
     if let Some(parsed) = &parsed {
         check::label_enum(parsed, &mut errors);
     }
-    let krate = parsed.as_ref().and_then(|parsed| parsed.krate.clone()).unwrap_or_else(default_crate);
-    let private = quote!(#krate::__private);
+    let private = match parsed.as_ref().and_then(|parsed| parsed.krate.as_ref()) {
+        Some(krate) => quote!(#krate::__private),
+        None => quote!(::solti_metrics::__private),
+    };
     let parsed = match (parsed, errors.finish()) {
         (Some(parsed), Ok(())) => parsed,
         (_, result) => {
