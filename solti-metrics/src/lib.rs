@@ -339,9 +339,11 @@ impl Collector for SetCollector {
 macro_rules! assert_disjoint {
     ($($set:ty),+ $(,)?) => {
         const _: () = {
-            let sets: &[&[$crate::MetricDesc]] = &[$(<$set as $crate::MetricsSet>::METRICS),+];
-            if let ::core::option::Option::Some(name) = $crate::__private::first_clash(sets) {
-                ::core::panic!("{}", name);
+            let clash = $crate::__private::first_clash(&[$(
+                (::core::stringify!($set), <$set as $crate::MetricsSet>::METRICS)
+            ),+]);
+            if let ::core::option::Option::Some(message) = clash.message() {
+                ::core::panic!("{}", message);
             }
         };
     };
@@ -387,34 +389,70 @@ pub mod __private {
         if i == 0 { "" } else { HISTOGRAM_SUFFIXES[i - 1] }
     }
 
-    /// Whether two metrics export a series of the same name.
-    pub const fn clash(a: &MetricDesc, b: &MetricDesc) -> bool {
-        let mut i = 0;
-        while i < suffix_count(a) {
-            let mut j = 0;
-            while j < suffix_count(b) {
-                if concat_eq(a.name, suffix(i), b.name, suffix(j)) {
-                    return true;
-                }
-                j += 1;
-            }
-            i += 1;
-        }
-        false
+    /// The message of a failed [`assert_disjoint!`](crate::assert_disjoint), built at compile
+    /// time: const panics can only format a single `&str`.
+    pub struct Clash {
+        buf: [u8; 512],
+        len: usize,
     }
 
-    /// The name of the first metric that clashes with a metric of another set.
-    pub const fn first_clash(sets: &[&[MetricDesc]]) -> Option<&'static str> {
+    impl Clash {
+        const NONE: Self = Self { buf: [0; 512], len: 0 };
+
+        const fn push(mut self, text: &str) -> Self {
+            let text = text.as_bytes();
+            let mut i = 0;
+            while i < text.len() && self.len < self.buf.len() {
+                self.buf[self.len] = text[i];
+                self.len += 1;
+                i += 1;
+            }
+            self
+        }
+
+        /// The message, or `None` when the sets are disjoint.
+        pub const fn message(&self) -> Option<&str> {
+            if self.len == 0 {
+                return None;
+            }
+            let (mut text, _) = self.buf.split_at(self.len);
+            // A message cut inside a multi-byte character loses that character.
+            while core::str::from_utf8(text).is_err() && !text.is_empty() {
+                text = text.split_at(text.len() - 1).0;
+            }
+            match core::str::from_utf8(text) {
+                Ok(text) => Some(text),
+                Err(_) => Some("two sets export the same series"),
+            }
+        }
+    }
+
+    /// The first series exported by two of `sets` (each a set's name and catalog), as a
+    /// message naming the series, both sets and both fields.
+    pub const fn first_clash(sets: &[(&str, &[MetricDesc])]) -> Clash {
         let mut s = 0;
         while s < sets.len() {
             let mut t = s + 1;
             while t < sets.len() {
                 let mut i = 0;
-                while i < sets[s].len() {
+                while i < sets[s].1.len() {
                     let mut j = 0;
-                    while j < sets[t].len() {
-                        if clash(&sets[s][i], &sets[t][j]) {
-                            return Some(sets[s][i].name);
+                    while j < sets[t].1.len() {
+                        let (a, b) = (&sets[s].1[i], &sets[t].1[j]);
+                        if let Some((x, _)) = clash(a, b) {
+                            return Clash::NONE
+                                .push("series `")
+                                .push(a.name)
+                                .push(suffix(x))
+                                .push("` is exported by both `")
+                                .push(sets[s].0)
+                                .push("::")
+                                .push(a.field)
+                                .push("` and `")
+                                .push(sets[t].0)
+                                .push("::")
+                                .push(b.field)
+                                .push("`; rename one of the metrics, or give the sets different namespaces");
                         }
                         j += 1;
                     }
@@ -423,6 +461,23 @@ pub mod __private {
                 t += 1;
             }
             s += 1;
+        }
+        Clash::NONE
+    }
+
+    /// The series two metrics both export, as indices into their suffixes (`""`, `_bucket`,
+    /// `_sum`, `_count`), if any.
+    pub const fn clash(a: &MetricDesc, b: &MetricDesc) -> Option<(usize, usize)> {
+        let mut i = 0;
+        while i < suffix_count(a) {
+            let mut j = 0;
+            while j < suffix_count(b) {
+                if concat_eq(a.name, suffix(i), b.name, suffix(j)) {
+                    return Some((i, j));
+                }
+                j += 1;
+            }
+            i += 1;
         }
         None
     }
