@@ -1,0 +1,385 @@
+//! Serves `/metrics` over HTTP: the Solti runner backend and an HTTP metric set in one shared
+//! registry, fed by a background loop of simulated task events.
+//!
+//! ```text
+//! cargo run --example serve                       # http://127.0.0.1:9898/metrics, until Ctrl-C
+//! cargo run --example serve -- --port 0           # an ephemeral port, printed on start
+//! cargo run --example serve -- --tasks 500 --interval-ms 10 --duration 60
+//! ```
+//!
+//! Options (the port may also come from `SOLTI_SERVE_PORT`):
+//!
+//! | option | meaning | default |
+//! |---|---|---|
+//! | `--port N` | port on 127.0.0.1; `0` picks a free one | `9898` |
+//! | `--interval-ms N` | pause between two simulated tasks | `100` |
+//! | `--tasks N` | stop simulating after N tasks (the start burst not counted) | no limit |
+//! | `--duration S` | stop serving after S seconds | until SIGTERM or Ctrl-C |
+//!
+//! The task events are deterministic: a fixed burst at start, then a seeded pseudo-random
+//! sequence. With `--tasks N` the program prints, once the N tasks are recorded, every
+//! `solti_runner_*` series it recorded with its value, one `expect <series> <value>` line each,
+//! so that what a Prometheus server scraped can be checked against it
+//! (`tests/e2e/prometheus.sh` does).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use solti_metrics::prometheus::{Encoder, Registry, TextEncoder};
+use solti_metrics::{HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet, PrometheusMetrics, RunnerMetrics};
+use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
+
+/// The HTTP method, as a label with a fixed set of values.
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Head,
+    Post,
+    Other,
+}
+
+impl From<&axum::http::Method> for Method {
+    fn from(method: &axum::http::Method) -> Self {
+        match *method {
+            axum::http::Method::GET => Self::Get,
+            axum::http::Method::HEAD => Self::Head,
+            axum::http::Method::POST => Self::Post,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// Metrics of this example's own HTTP server.
+#[derive(MetricsSet)]
+#[metrics(namespace = "demo", subsystem = "http")]
+struct HttpMetrics {
+    /// Total HTTP requests answered.
+    #[metric(labels(method: Method, path, status: u16))]
+    requests_total: IntCounterVec,
+
+    /// HTTP request duration in seconds.
+    #[metric(labels(method: Method, path), buckets = exponential(0.0001, 4.0, 8))]
+    request_duration_seconds: HistogramVec,
+
+    /// HTTP requests being answered.
+    in_flight: IntGauge,
+}
+
+// Both sets share one registry: a name exported by both would fail the build here.
+solti_metrics::assert_disjoint!(HttpMetrics, RunnerMetrics);
+
+struct App {
+    registry: Arc<Registry>,
+    http: HttpMetrics,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), BoxError> {
+    let options = Options::parse(std::env::args().skip(1), std::env::var("SOLTI_SERVE_PORT").ok())?;
+
+    let registry = Arc::new(Registry::new());
+    let runner = Arc::new(PrometheusMetrics::new(Arc::clone(&registry))?);
+    let http = HttpMetrics::register(&registry)?;
+    let app = Arc::new(App { registry, http });
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
+    let address = listener.local_addr()?;
+    println!("listening on http://{address}/metrics");
+
+    tokio::spawn(simulate_tasks(runner, options.interval, options.tasks));
+
+    let router = Router::new()
+        .route("/metrics", get(metrics))
+        .route("/", get(index))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), track))
+        .with_state(app);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown(options.duration)).await?;
+    println!("stopped");
+    Ok(())
+}
+
+/// `GET /metrics`: the text exposition of the whole registry.
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let encoder = TextEncoder::new();
+    let mut body = Vec::new();
+    match encoder.encode(&app.registry.gather(), &mut body) {
+        Ok(()) => ([(header::CONTENT_TYPE, encoder.format_type().to_owned())], body).into_response(),
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    }
+}
+
+async fn index() -> &'static str {
+    "solti-metrics example: the metrics are at /metrics\n"
+}
+
+async fn not_found() -> StatusCode {
+    StatusCode::NOT_FOUND
+}
+
+/// Records every request in [`HttpMetrics`].
+async fn track(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let method = Method::from(request.method());
+    // Only known routes become label values, so a scan of random paths cannot create series.
+    let path = match request.uri().path() {
+        "/" => "/",
+        "/metrics" => "/metrics",
+        _ => "other",
+    };
+    let started = Instant::now();
+    app.http.in_flight().inc();
+    let response = next.run(request).await;
+    app.http.in_flight().dec();
+    app.http.request_duration_seconds(method, path).observe(started.elapsed().as_secs_f64());
+    app.http.requests_total(method, path, response.status().as_u16()).inc();
+    response
+}
+
+/// Resolves on SIGTERM, Ctrl-C, or when `duration` has passed.
+async fn shutdown(duration: Option<Duration>) {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    let deadline = async {
+        match duration {
+            Some(duration) => tokio::time::sleep(duration).await,
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => println!("interrupted, stopping"),
+        () = terminate => println!("terminated, stopping"),
+        () = deadline => println!("duration reached, stopping"),
+    }
+}
+
+/// Records a fixed burst of tasks, then one simulated task every `interval`, `limit` of them if
+/// given.
+async fn simulate_tasks(backend: Arc<PrometheusMetrics>, interval: Duration, limit: Option<u64>) {
+    let mut tally = Tally::default();
+    // Through the trait object, as a runner holds its backend.
+    let runner: Arc<dyn MetricsBackend> = backend;
+    for task in Task::burst() {
+        task.record(&*runner, &mut tally);
+    }
+    println!("recorded a burst of {} tasks", tally.tasks);
+
+    let mut random = SplitMix64(0x5017_1e7a_2026);
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut simulated = 0u64;
+    while limit.is_none_or(|limit| simulated < limit) {
+        ticks.tick().await;
+        Task::random(&mut random).record(&*runner, &mut tally);
+        simulated += 1;
+    }
+    println!("recorded {} tasks ({simulated} simulated after the burst)", tally.tasks);
+    for (series, value) in &tally.series {
+        println!("expect {series} {value}");
+    }
+    println!("expect end");
+}
+
+/// One simulated task: started on a runner, then failed to set up or ended with an outcome.
+#[derive(Clone, Copy)]
+struct Task {
+    runner: RunnerType,
+    end: End,
+}
+
+#[derive(Clone, Copy)]
+enum End {
+    Error(RunnerErrorKind),
+    Completed(TaskOutcome, u64),
+}
+
+impl Task {
+    /// 24 tasks, the same at every start: every runner, every outcome, every error kind, and
+    /// durations that fall on bucket bounds and between them.
+    fn burst() -> Vec<Task> {
+        use End::{Completed, Error};
+        use RunnerType::{Container, Subprocess, Wasm};
+        use TaskOutcome::{Canceled, Failure, Success, Timeout};
+        let task = |runner, end| Task { runner, end };
+        vec![
+            task(Subprocess, Completed(Success, 4)),
+            task(Subprocess, Completed(Success, 10)),
+            task(Subprocess, Completed(Success, 250)),
+            task(Subprocess, Completed(Success, 1_250)),
+            task(Subprocess, Completed(Failure, 73)),
+            task(Subprocess, Completed(Timeout, 30_000)),
+            task(Subprocess, Completed(Canceled, 2_600)),
+            task(Subprocess, Error(RunnerErrorKind::SpawnFailed)),
+            task(Container, Completed(Success, 1_000)),
+            task(Container, Completed(Success, 45_000)),
+            task(Container, Completed(Success, 299_999)),
+            task(Container, Completed(Failure, 5_000)),
+            task(Container, Completed(Timeout, 300_000)),
+            task(Container, Completed(Canceled, 61)),
+            task(Container, Error(RunnerErrorKind::CgroupPrepareFailed)),
+            task(Container, Error(RunnerErrorKind::BackendConfigFailed)),
+            task(Wasm, Completed(Success, 25)),
+            task(Wasm, Completed(Success, 26)),
+            task(Wasm, Completed(Success, 499)),
+            task(Wasm, Completed(Failure, 3_600_001)),
+            task(Wasm, Completed(Timeout, 10_000)),
+            task(Wasm, Completed(Canceled, 0)),
+            task(Wasm, Error(RunnerErrorKind::ModuleLoadFailed)),
+            task(Wasm, Error(RunnerErrorKind::SpawnFailed)),
+        ]
+    }
+
+    /// A task drawn from a mix that looks like a busy runner: mostly subprocesses, mostly
+    /// successful, durations spread from milliseconds to minutes.
+    fn random(random: &mut SplitMix64) -> Task {
+        let runner = match random.below(100) {
+            0..50 => RunnerType::Subprocess,
+            50..80 => RunnerType::Container,
+            _ => RunnerType::Wasm,
+        };
+        let setup_error = match (runner, random.below(1000)) {
+            (_, 0..15) => Some(RunnerErrorKind::SpawnFailed),
+            (_, 15..20) => Some(RunnerErrorKind::BackendConfigFailed),
+            (RunnerType::Container, 20..45) => Some(RunnerErrorKind::CgroupPrepareFailed),
+            (RunnerType::Wasm, 20..50) => Some(RunnerErrorKind::ModuleLoadFailed),
+            _ => None,
+        };
+        if let Some(kind) = setup_error {
+            return Task { runner, end: End::Error(kind) };
+        }
+        // Log-uniform between 1 ms and about 16 minutes.
+        let duration_ms = 1u64 << random.below(20);
+        let duration_ms = duration_ms + random.below(duration_ms);
+        let end = match random.below(100) {
+            0..85 => End::Completed(TaskOutcome::Success, duration_ms),
+            85..93 => End::Completed(TaskOutcome::Failure, duration_ms),
+            93..97 => End::Completed(TaskOutcome::Timeout, 30_000),
+            _ => End::Completed(TaskOutcome::Canceled, duration_ms / 2),
+        };
+        Task { runner, end }
+    }
+
+    fn record(self, backend: &dyn MetricsBackend, tally: &mut Tally) {
+        let runner = self.runner.as_label();
+        backend.record_task_started(self.runner);
+        tally.add(format!(r#"solti_runner_tasks_started_total{{runner="{runner}"}}"#), 1.0);
+        match self.end {
+            End::Error(kind) => {
+                backend.record_runner_error(self.runner, kind);
+                let error = kind.as_label();
+                tally.add(format!(r#"solti_runner_errors_total{{error="{error}",runner="{runner}"}}"#), 1.0);
+            }
+            End::Completed(outcome, duration_ms) => {
+                backend.record_task_completed(self.runner, outcome, duration_ms);
+                let labels = format!(r#"outcome="{}",runner="{runner}""#, outcome.as_label());
+                tally.add(format!("solti_runner_tasks_completed_total{{{labels}}}"), 1.0);
+                tally.observe(&labels, duration_ms as f64 / 1000.0);
+            }
+        }
+        tally.tasks += 1;
+    }
+}
+
+/// What the example recorded, kept apart from the registry: the series as the text exposition
+/// names them (labels sorted) and their values.
+#[derive(Default)]
+struct Tally {
+    tasks: u64,
+    series: BTreeMap<String, f64>,
+}
+
+impl Tally {
+    fn add(&mut self, series: String, value: f64) {
+        *self.series.entry(series).or_default() += value;
+    }
+
+    fn observe(&mut self, labels: &str, seconds: f64) {
+        let name = "solti_runner_task_duration_seconds";
+        let histogram =
+            RunnerMetrics::METRICS.iter().find(|desc| desc.name == name).map_or(&[][..], |desc| desc.buckets);
+        for bound in histogram {
+            // Created at the first observation, as prometheus does: every bucket, zero or not.
+            let count = if seconds <= *bound { 1.0 } else { 0.0 };
+            self.add(format!(r#"{name}_bucket{{le="{bound}",{labels}}}"#), count);
+        }
+        self.add(format!(r#"{name}_bucket{{le="+Inf",{labels}}}"#), 1.0);
+        self.add(format!("{name}_sum{{{labels}}}"), seconds);
+        self.add(format!("{name}_count{{{labels}}}"), 1.0);
+    }
+}
+
+/// SplitMix64: a small, seeded generator, so every run simulates the same tasks.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..bound` (`bound` > 0); the slight modulo bias does not matter here.
+    fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound
+    }
+}
+
+struct Options {
+    port: u16,
+    interval: Duration,
+    tasks: Option<u64>,
+    duration: Option<Duration>,
+}
+
+impl Options {
+    const USAGE: &str = "usage: serve [--port N] [--interval-ms N] [--tasks N] [--duration SECONDS]";
+
+    fn parse(mut args: impl Iterator<Item = String>, env_port: Option<String>) -> Result<Self, BoxError> {
+        let mut options = Options { port: 9898, interval: Duration::from_millis(100), tasks: None, duration: None };
+        if let Some(port) = env_port {
+            options.port = port.parse().map_err(|_| format!("SOLTI_SERVE_PORT: not a port: `{port}`"))?;
+        }
+        while let Some(arg) = args.next() {
+            if arg == "--help" || arg == "-h" {
+                println!("{}", Self::USAGE);
+                std::process::exit(0);
+            }
+            let value = args.next().ok_or_else(|| format!("`{arg}` needs a value\n{}", Self::USAGE))?;
+            let number = |value: &str| -> Result<u64, BoxError> {
+                value.parse().map_err(|_| format!("`{arg}`: not a number: `{value}`").into())
+            };
+            match arg.as_str() {
+                "--port" => options.port = u16::try_from(number(&value)?)?,
+                "--interval-ms" => options.interval = Duration::from_millis(number(&value)?.max(1)),
+                "--tasks" => options.tasks = Some(number(&value)?),
+                "--duration" => options.duration = Some(Duration::from_secs(number(&value)?)),
+                _ => return Err(format!("unknown option `{arg}`\n{}", Self::USAGE).into()),
+            }
+        }
+        Ok(options)
+    }
+}

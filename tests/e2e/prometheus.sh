@@ -1,0 +1,295 @@
+#!/usr/bin/env bash
+# End to end against a real Prometheus server: the `serve` example's /metrics passes
+# `promtool check metrics`, a Prometheus 2.x on loopback scrapes it every second, and what the
+# query API returns matches, series by series, what the example says it recorded.
+#
+# Usage: tests/e2e/prometheus.sh   (from anywhere; installs Debian's `prometheus` when missing)
+# Needs: bash, cargo, curl, python3; root and apt-get if prometheus/promtool are missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+readonly TASKS=600        # simulated tasks after the start burst
+readonly INTERVAL_MS=25   # one task every 25 ms: the loop spans about 15 scrapes
+
+log() { printf '[e2e %3ds] %s\n' "$SECONDS" "$*"; }
+fail() {
+    printf '[e2e %3ds] FAIL: %s\n' "$SECONDS" "$*" >&2
+    exit 1
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/solti-e2e.XXXXXX")
+serve_pid=""
+prometheus_pid=""
+policy_rc_created=""
+
+# Stops what this script started, by process id; on failure, shows the logs first.
+cleanup() {
+    local status=$?
+    set +e
+    for pid in "$serve_pid" "$prometheus_pid"; do
+        [ -n "$pid" ] || continue
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null
+            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -KILL "$pid" 2>/dev/null
+            wait "$pid" 2>/dev/null
+        fi
+    done
+    [ -n "$policy_rc_created" ] && rm -f /usr/sbin/policy-rc.d
+    if [ "$status" -ne 0 ]; then
+        for file in serve.log prometheus.log; do
+            [ -f "$work/$file" ] || continue
+            printf '\n----- %s (last 80 lines) -----\n' "$file" >&2
+            tail -n 80 "$work/$file" >&2
+        done
+        printf '\n[e2e] failed after %ds\n' "$SECONDS" >&2
+    fi
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_for SECONDS WHAT COMMAND...: runs COMMAND every 0.25 s until it succeeds, for at most
+# SECONDS.
+wait_for() {
+    local seconds=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + seconds))
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${seconds}s waiting for $what"
+        sleep 0.25
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+log "prometheus and promtool"
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || fail "prometheus/promtool missing and not root: install Debian's \`prometheus\` package"
+    # The package's maintainer scripts start a service listening on all interfaces; a
+    # policy-rc.d that denies keeps them from it (only the binaries are used here).
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        policy_rc_created=1
+    fi
+    log "installing Debian's prometheus package"
+    timeout 300 apt-get update -q >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "apt-get update"; }
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends prometheus \
+        >>"$work/apt.log" 2>&1 || { tail -n 40 "$work/apt.log"; fail "apt-get install prometheus"; }
+    if [ -n "$policy_rc_created" ]; then
+        rm -f /usr/sbin/policy-rc.d
+        policy_rc_created=""
+    fi
+fi
+prometheus --version 2>&1 | head -n 1
+promtool --version 2>&1 | head -n 1
+prometheus --version 2>&1 | grep -q 'version 2\.' || fail "expected a Prometheus 2.x server"
+
+# ---------------------------------------------------------------------------------------------
+log "building the serve example"
+serve_bin=$(cargo build --quiet --example serve --message-format=json |
+    python3 -c 'import json, sys
+for line in sys.stdin:
+    msg = json.loads(line)
+    if msg.get("reason") == "compiler-artifact" and msg["target"]["name"] == "serve" and msg.get("executable"):
+        print(msg["executable"])')
+[ -x "$serve_bin" ] || fail "no serve executable found"
+
+# Two free loopback ports, taken at once so they differ.
+read -r serve_port prometheus_port < <(python3 -c 'import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))')
+target="127.0.0.1:$serve_port"
+api="http://127.0.0.1:$prometheus_port/api/v1"
+
+# ---------------------------------------------------------------------------------------------
+# Prometheus first, so that it is already scraping (and finding the target down) when the
+# example starts: it then sees the simulated tasks arrive, not only their totals.
+log "starting prometheus on 127.0.0.1:$prometheus_port, scraping $target every second"
+cat >"$work/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: serve
+    static_configs:
+      - targets: ["$target"]
+EOF
+promtool check config "$work/prometheus.yml" >"$work/check-config.log" 2>&1 ||
+    { cat "$work/check-config.log"; fail "promtool check config"; }
+mkdir "$work/data"
+prometheus \
+    --config.file="$work/prometheus.yml" \
+    --storage.tsdb.path="$work/data" \
+    --web.listen-address="127.0.0.1:$prometheus_port" \
+    --web.console.templates="$work" --web.console.libraries="$work" \
+    >"$work/prometheus.log" 2>&1 &
+prometheus_pid=$!
+wait_for 60 "prometheus to be ready" curl -fsS "http://127.0.0.1:$prometheus_port/-/ready"
+log "prometheus ready"
+
+log "starting the serve example: $TASKS tasks, one every ${INTERVAL_MS} ms"
+"$serve_bin" --port "$serve_port" --tasks "$TASKS" --interval-ms "$INTERVAL_MS" --duration 300 \
+    >"$work/serve.log" 2>&1 &
+serve_pid=$!
+wait_for 30 "the example to listen" grep -q '^listening on ' "$work/serve.log"
+grep -qx "listening on http://$target/metrics" "$work/serve.log" ||
+    fail "unexpected listening line: $(head -n 1 "$work/serve.log")"
+log "$(head -n 1 "$work/serve.log")"
+
+# ---------------------------------------------------------------------------------------------
+log "promtool check metrics on GET /metrics"
+curl -fsS --max-time 10 -D "$work/headers" -o "$work/first.prom" "http://$target/metrics"
+content_type=$(tr -d '\r' <"$work/headers" | sed -n 's/^[Cc]ontent-[Tt]ype: *//p')
+[ "$content_type" = "text/plain; version=0.0.4" ] || fail "content type: \`$content_type\`"
+grep -q '^solti_runner_tasks_started_total{' "$work/first.prom" || fail "no solti_runner series served"
+if ! promtool check metrics <"$work/first.prom" >"$work/promtool.log" 2>&1 || [ -s "$work/promtool.log" ]; then
+    cat "$work/promtool.log"
+    fail "promtool check metrics has findings"
+fi
+log "content type \`$content_type\`, $(grep -vc '^#' "$work/first.prom") samples, promtool: no findings"
+
+# ---------------------------------------------------------------------------------------------
+query() { # query PROMQL: the query API's JSON answer
+    curl -fsS --max-time 10 -G "$api/query" --data-urlencode "query=$1"
+}
+scalar() { # scalar PROMQL: the value of a one-element vector answer, or nothing
+    query "$1" | python3 -c 'import json, sys
+result = json.load(sys.stdin)["data"]["result"]
+print(result[0]["value"][1] if len(result) == 1 else "")'
+}
+is_one() { [ "$(scalar "$1")" = "1" ]; }
+
+wait_for 60 "the target to be up" is_one "up{job=\"serve\"}"
+log "target up"
+
+wait_for 120 "the example to finish its $TASKS tasks" grep -qx 'expect end' "$work/serve.log"
+grep '^expect ' "$work/serve.log" | grep -v '^expect end$' | cut -d' ' -f2- >"$work/expected.txt"
+log "$(grep '^recorded [0-9]* tasks' "$work/serve.log"); $(wc -l <"$work/expected.txt") series expected"
+
+# The last simulated task is recorded; wait for a scrape that has it.
+expected_started=$(python3 -c 'import sys
+print(sum(int(float(l.rsplit(" ", 1)[1])) for l in open(sys.argv[1]) if l.startswith("solti_runner_tasks_started_total{")))' \
+    "$work/expected.txt")
+started_matches() { [ "$(scalar 'sum(solti_runner_tasks_started_total)')" = "$expected_started" ]; }
+wait_for 30 "prometheus to scrape all $expected_started started tasks" started_matches
+
+# ---------------------------------------------------------------------------------------------
+log "comparing every solti_runner_* series in prometheus with what the example recorded"
+query '{__name__=~"solti_runner_.+"}' >"$work/runner.json"
+curl -fsS --max-time 10 "$api/metadata" >"$work/metadata.json"
+query 'changes(solti_runner_tasks_started_total{runner="subprocess"}[10m])' >"$work/changes.json"
+query 'demo_http_requests_total{method="get",path="/metrics",status="200"}' >"$work/requests.json"
+query 'demo_http_request_duration_seconds_count{method="get",path="/metrics"}' >"$work/durations.json"
+query 'sum_over_time(up{job="serve"}[10m])' >"$work/scrapes.json"
+query 'max_over_time(demo_http_in_flight[10m]) + min_over_time(demo_http_in_flight[10m])' >"$work/in_flight.json"
+
+python3 - "$work" <<'PY'
+import json, math, re, sys
+
+work = sys.argv[1]
+failures = []
+
+def load(name):
+    answer = json.load(open(f"{work}/{name}"))
+    assert answer["status"] == "success", answer
+    return answer["data"]
+
+def key(name, labels):
+    pairs = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{pairs}}}"
+
+def parse_series(text):
+    name, _, rest = text.partition("{")
+    labels = dict(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"', rest))
+    return key(name, labels)
+
+def one(name):
+    result = load(name)["result"]
+    if len(result) != 1:
+        failures.append(f"{name}: expected one series, got {len(result)}")
+        return math.nan
+    return float(result[0]["value"][1])
+
+# 1. Every series the example recorded is in Prometheus with the recorded value, and nothing else.
+expected = {}
+for line in open(f"{work}/expected.txt"):
+    series, value = line.rsplit(" ", 1)
+    expected[parse_series(series)] = float(value)
+scraped = {}
+for sample in load("runner.json")["result"]:
+    labels = dict(sample["metric"])
+    name = labels.pop("__name__")
+    if labels.pop("job", None) != "serve" or "instance" not in labels:
+        failures.append(f"unexpected target labels on {name}: {sample['metric']}")
+    labels.pop("instance", None)
+    scraped[key(name, labels)] = float(sample["value"][1])
+for series in sorted(expected.keys() - scraped.keys()):
+    failures.append(f"missing in prometheus: {series} (recorded {expected[series]})")
+for series in sorted(scraped.keys() - expected.keys()):
+    failures.append(f"not recorded by the example: {series} = {scraped[series]}")
+for series in sorted(expected.keys() & scraped.keys()):
+    want, got = expected[series], scraped[series]
+    if not math.isclose(want, got, rel_tol=1e-9, abs_tol=1e-9):
+        failures.append(f"{series}: prometheus has {got}, the example recorded {want}")
+families = {s.split("{")[0] for s in scraped}
+print(f"  {len(scraped)} series of {len(families)} names match the {len(expected)} recorded")
+
+# 2. Types and help as the runner backend's contract fixes them (DESIGN 3).
+contract = {
+    "solti_runner_tasks_started_total": ("counter", "Total number of tasks started"),
+    "solti_runner_tasks_completed_total": ("counter", "Total number of tasks completed"),
+    "solti_runner_task_duration_seconds": ("histogram", "Task execution duration in seconds"),
+    "solti_runner_errors_total": ("counter", "Total runner-level errors"),
+}
+metadata = load("metadata.json")
+for name, (kind, help_text) in contract.items():
+    entries = metadata.get(name, [])
+    if not any(e["type"] == kind and e["help"] == help_text for e in entries):
+        failures.append(f"metadata of {name}: {entries}, expected type {kind!r} help {help_text!r}")
+print(f"  type and help of the {len(contract)} runner metrics as in the contract")
+
+# 3. Prometheus saw the counters move while the tasks were simulated, not only their totals.
+changes = one("changes.json")
+if not changes >= 2:
+    failures.append(f"solti_runner_tasks_started_total changed {changes} times across scrapes, expected >= 2")
+print(f"  tasks_started_total{{runner=\"subprocess\"}} changed {changes:.0f} times across scrapes")
+
+# 4. The HTTP set: each scrape is counted, seen in flight, and timed.
+requests, durations, scrapes, in_flight = (one(n) for n in ("requests.json", "durations.json", "scrapes.json", "in_flight.json"))
+# The latest scrape sees every earlier scrape (its own request is counted after it answers)
+# plus the promtool request, so it counts at least as many requests as successful scrapes.
+if not requests >= scrapes:
+    failures.append(f"demo_http_requests_total{{path=\"/metrics\"}} = {requests} < {scrapes} scrapes")
+if requests != durations:
+    failures.append(f"{requests} requests counted but {durations} durations observed")
+# Every scrape is alone in flight and sees itself: min and max both 1.
+if in_flight != 2:
+    failures.append(f"demo_http_in_flight: max + min over the run is {in_flight}, expected 1 + 1")
+print(f"  {scrapes:.0f} scrapes, {requests:.0f} /metrics requests counted and timed, in flight 1 each time")
+
+if failures:
+    print("\n".join(f"  MISMATCH {f}" for f in failures), file=sys.stderr)
+    sys.exit(1)
+PY
+
+# ---------------------------------------------------------------------------------------------
+log "stopping the example with SIGTERM"
+kill -TERM "$serve_pid"
+deadline=$((SECONDS + 10))
+while kill -0 "$serve_pid" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the example did not stop within 10s of SIGTERM"
+    sleep 0.1
+done
+serve_status=0
+wait "$serve_pid" || serve_status=$?
+serve_pid=""
+[ "$serve_status" -eq 0 ] || fail "the example exited with status $serve_status on SIGTERM"
+grep -qx 'stopped' "$work/serve.log" || fail "the example did not report a clean stop"
+log "example stopped cleanly (exit 0)"
+
+log "passed in ${SECONDS}s"
