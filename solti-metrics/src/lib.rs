@@ -106,6 +106,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod catalog;
 mod label;
 mod vec;
 

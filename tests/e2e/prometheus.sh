@@ -4,7 +4,8 @@
 # query API returns matches, series by series, what the example says it recorded.
 #
 # Usage: tests/e2e/prometheus.sh   (from anywhere; installs Debian's `prometheus` when missing)
-# Needs: bash, cargo, curl, python3; root and apt-get if prometheus/promtool are missing.
+# Needs: bash, cargo, curl, python3; root and apt-get if prometheus/promtool are missing
+# (tests/e2e/install-prometheus.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,7 +21,6 @@ fail() {
 work=$(mktemp -d "${TMPDIR:-/tmp}/solti-e2e.XXXXXX")
 serve_pid=""
 prometheus_pid=""
-policy_rc_created=""
 
 # Stops what this script started, by process id; on failure, shows the logs first.
 cleanup() {
@@ -35,7 +35,6 @@ cleanup() {
             wait "$pid" 2>/dev/null
         fi
     done
-    [ -n "$policy_rc_created" ] && rm -f /usr/sbin/policy-rc.d
     if [ "$status" -ne 0 ]; then
         for file in serve.log prometheus.log; do
             [ -f "$work/$file" ] || continue
@@ -65,24 +64,7 @@ wait_for() {
 
 # ---------------------------------------------------------------------------------------------
 log "prometheus and promtool"
-if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
-    [ "$(id -u)" -eq 0 ] || fail "prometheus/promtool missing and not root: install Debian's \`prometheus\` package"
-    # The package's maintainer scripts start a service listening on all interfaces; a
-    # policy-rc.d that denies keeps them from it (only the binaries are used here).
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        policy_rc_created=1
-    fi
-    log "installing Debian's prometheus package"
-    timeout 300 apt-get update -q >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "apt-get update"; }
-    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q --no-install-recommends prometheus \
-        >>"$work/apt.log" 2>&1 || { tail -n 40 "$work/apt.log"; fail "apt-get install prometheus"; }
-    if [ -n "$policy_rc_created" ]; then
-        rm -f /usr/sbin/policy-rc.d
-        policy_rc_created=""
-    fi
-fi
+bash tests/e2e/install-prometheus.sh >/dev/null
 prometheus --version 2>&1 | head -n 1
 promtool --version 2>&1 | head -n 1
 prometheus --version 2>&1 | grep -q 'version 2\.' || fail "expected a Prometheus 2.x server"

@@ -1,0 +1,6 @@
+//! Helpers shared by the integration tests; each test crate takes what it needs with
+//! `mod common;`.
+
+#![allow(dead_code)]
+
+pub mod promtool;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Makes sure `prometheus` and `promtool` (a Prometheus 2.x) are on PATH: when either is
+# missing, installs Debian's `prometheus` package (needs root and apt-get). Only the binaries are
+# used; the package's service is kept from starting.
+set -euo pipefail
+
+if command -v prometheus >/dev/null && command -v promtool >/dev/null; then
+    prometheus --version 2>&1 | head -n 1
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    echo "prometheus/promtool missing: install Debian's \`prometheus\` package (needs root and apt-get)" >&2
+    exit 1
+fi
+
+log=$(mktemp "${TMPDIR:-/tmp}/solti-apt.XXXXXX")
+policy_rc_created=""
+cleanup() {
+    local status=$?
+    [ -z "$policy_rc_created" ] || rm -f /usr/sbin/policy-rc.d
+    [ "$status" -eq 0 ] || tail -n 40 "$log" >&2
+    rm -f "$log"
+    exit "$status"
+}
+trap cleanup EXIT
+
+# The package's maintainer scripts would start a Prometheus service listening on all
+# interfaces; a policy-rc.d that denies every action keeps them from it.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    policy_rc_created=1
+fi
+
+echo "installing Debian's prometheus package"
+timeout 300 apt-get update -q >"$log" 2>&1
+DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold prometheus >>"$log" 2>&1
+
+command -v prometheus >/dev/null && command -v promtool >/dev/null
+prometheus --version 2>&1 | head -n 1
