@@ -97,11 +97,192 @@
 //! ## Registries
 //!
 //! [`MetricsSet::register`] registers the whole set as one collector: if any metric clashes
-//! with one already in the registry, nothing of the set is registered. Any
-//! [`prometheus::Registry`] works, the default one included
-//! (`HttpMetrics::register(solti_metrics::prometheus::default_registry())`), and exposition is
-//! the usual `registry.gather()` with a `TextEncoder` or `ProtobufEncoder`.
-//! [`MetricsSet::unregister`] removes the set again.
+//! with one already in the registry, nothing of the set is registered, and the error says
+//! which. [`MetricsSet::unregister`] removes the set again. Any [`prometheus::Registry`]
+//! works, and exposition stays the usual `registry.gather()` with a
+//! [`TextEncoder`](prometheus::TextEncoder) (or the `ProtobufEncoder`), so whatever already
+//! serves a registry serves the set too. Served over HTTP, the text goes out with the content
+//! type [`TextEncoder::format_type`](prometheus::Encoder::format_type),
+//! `text/plain; version=0.0.4`: `cargo run --example serve` does it with axum.
+//!
+//! ### The default registry
+//!
+//! Register into [`prometheus::default_registry`] to sit beside metrics made with the
+//! `prometheus` macros (`register_int_counter!` and co.) and expose everything with
+//! [`prometheus::gather`]:
+//!
+//! ```
+//! use solti_metrics::prometheus::{self, TextEncoder};
+//! use solti_metrics::{IntCounter, MetricsSet};
+//!
+//! #[derive(MetricsSet)]
+//! struct Jobs {
+//!     /// Jobs run.
+//!     jobs_total: IntCounter,
+//! }
+//!
+//! let jobs = Jobs::register(prometheus::default_registry())?;
+//! jobs.jobs_total().inc();
+//!
+//! let text = TextEncoder::new().encode_to_string(&prometheus::gather())?;
+//! assert!(text.contains("jobs_total 1\n"));
+//!
+//! // The names are taken: a second instance is refused, the first one keeps working.
+//! assert!(Jobs::register(prometheus::default_registry()).is_err());
+//! jobs.jobs_total().inc();
+//! # Ok::<(), prometheus::Error>(())
+//! ```
+//!
+//! The default registry is global: in tests, prefer a registry per test.
+//!
+//! ### Custom registries
+//!
+//! A registry of your own keeps sets apart (one per test, per tenant, per component), and
+//! [`Registry::new_custom`](prometheus::Registry::new_custom) adds a prefix and constant labels
+//! to every metric of every set in it at gather time. Several sets share a registry as long
+//! as their names differ, which [`assert_disjoint!`] checks at compile time; the registry is
+//! cheap to clone (clones share their metrics), so hand it around as a `Registry` or an
+//! `Arc<Registry>`, as `PrometheusMetrics::new` takes it.
+//!
+//! ```
+//! use std::collections::HashMap;
+//!
+//! use solti_metrics::prometheus::{Registry, TextEncoder};
+//! use solti_metrics::{IntCounter, IntGauge, MetricsSet};
+//!
+//! #[derive(MetricsSet)]
+//! #[metrics(subsystem = "cache")]
+//! struct Cache {
+//!     /// Cache hits.
+//!     hits_total: IntCounter,
+//! }
+//!
+//! #[derive(MetricsSet)]
+//! #[metrics(subsystem = "pool")]
+//! struct Pool {
+//!     /// Open connections.
+//!     connections: IntGauge,
+//! }
+//!
+//! solti_metrics::assert_disjoint!(Cache, Pool);
+//!
+//! let labels = HashMap::from([("region".to_owned(), "eu".to_owned())]);
+//! let registry = Registry::new_custom(Some("app".to_owned()), Some(labels))?;
+//! let cache = Cache::register(&registry)?;
+//! let pool = Pool::register(&registry)?;
+//! cache.hits_total().inc();
+//! pool.connections().set(4);
+//!
+//! let text = TextEncoder::new().encode_to_string(&registry.gather())?;
+//! assert!(text.contains("app_cache_hits_total{region=\"eu\"} 1\n"));
+//! assert!(text.contains("app_pool_connections{region=\"eu\"} 4\n"));
+//!
+//! // Taken out again, the set's series leave the exposition.
+//! pool.unregister(&registry)?;
+//! assert!(!TextEncoder::new().encode_to_string(&registry.gather())?.contains("pool"));
+//! # Ok::<(), solti_metrics::prometheus::Error>(())
+//! ```
+//!
+//! ## Migrating a hand-written `prometheus` struct
+//!
+//! A struct of `prometheus` metrics with a constructor that creates and registers each one
+//! becomes a derived set, with the same exposition:
+//!
+//! 1. Keep the struct; give it `#[derive(MetricsSet)]` and move the `Opts` namespace and
+//!    subsystem to `#[metrics(namespace = "..", subsystem = "..")]`.
+//! 2. Change each field's type to the type of the same name from `solti_metrics`
+//!    (`prometheus::IntCounterVec` becomes [`IntCounterVec`], and so on). The metric's name is
+//!    the field's name, or `#[metric(name = "..")]`; the help text becomes the field's doc
+//!    comment.
+//! 3. Move the label names to `#[metric(labels(..))]`, in the same order. A label with a fixed
+//!    set of values gets a type: an enum with `#[derive(LabelValue)]`, with
+//!    `#[label = ".."]` wherever the old string was not the variant's snake_case name. Open
+//!    labels stay untyped and take `&str`.
+//! 4. Move histogram buckets to `#[metric(buckets(..))]`.
+//! 5. Delete the constructor: [`MetricsSet::register`] replaces it, and registers all or
+//!    nothing.
+//! 6. Replace `with_label_values(&["get", path])` with the recorder method,
+//!    `requests_total(Method::Get, path)`: the compiler now checks each call's labels.
+//!
+//! Names, help, types, label names and values stay the same, so dashboards and alerts keep
+//! working. A test that records the same events into the old struct and the new set and
+//! compares the two expositions proves it, as here (the runner backend,
+//! `PrometheusMetrics`, was migrated this way, and its exposition is byte-identical to the
+//! original's):
+//!
+//! ```
+//! use solti_metrics::prometheus::{self, HistogramOpts, Opts, Registry, TextEncoder};
+//! use solti_metrics::{HistogramVec, IntCounterVec, LabelValue, MetricsSet};
+//!
+//! // Before: created and registered by hand, labels as strings.
+//! struct OldHttpMetrics {
+//!     requests: prometheus::IntCounterVec,
+//!     latency: prometheus::HistogramVec,
+//! }
+//!
+//! impl OldHttpMetrics {
+//!     fn new(registry: &Registry) -> prometheus::Result<Self> {
+//!         let requests = prometheus::IntCounterVec::new(
+//!             Opts::new("requests_total", "Total requests served.").namespace("demo").subsystem("http"),
+//!             &["method", "path"],
+//!         )?;
+//!         let latency = prometheus::HistogramVec::new(
+//!             HistogramOpts::new("request_duration_seconds", "Request latency.")
+//!                 .namespace("demo")
+//!                 .subsystem("http")
+//!                 .buckets(vec![0.005, 0.01, 0.1, 1.0]),
+//!             &["method"],
+//!         )?;
+//!         registry.register(Box::new(requests.clone()))?;
+//!         // Should this fail, `requests` stays registered.
+//!         registry.register(Box::new(latency.clone()))?;
+//!         Ok(Self { requests, latency })
+//!     }
+//! }
+//!
+//! // After: declared.
+//! #[derive(Clone, Copy, LabelValue)]
+//! enum Method { Get, #[label = "DELETE"] Delete }
+//!
+//! /// HTTP server metrics.
+//! #[derive(MetricsSet)]
+//! #[metrics(namespace = "demo", subsystem = "http")]
+//! struct HttpMetrics {
+//!     /// Total requests served.
+//!     #[metric(labels(method: Method, path))]
+//!     requests_total: IntCounterVec,
+//!
+//!     /// Request latency.
+//!     #[metric(labels(method: Method), buckets(0.005, 0.01, 0.1, 1.0))]
+//!     request_duration_seconds: HistogramVec,
+//! }
+//!
+//! let (old_registry, new_registry) = (Registry::new(), Registry::new());
+//! let old = OldHttpMetrics::new(&old_registry)?;
+//! let new = HttpMetrics::register(&new_registry)?;
+//!
+//! old.requests.with_label_values(&["get", "/users"]).inc();
+//! old.requests.with_label_values(&["DELETE", "/users/7"]).inc();
+//! old.latency.with_label_values(&["get"]).observe(0.02);
+//!
+//! new.requests_total(Method::Get, "/users").inc();
+//! new.requests_total(Method::Delete, "/users/7").inc();
+//! new.request_duration_seconds(Method::Get).observe(0.02);
+//!
+//! let encoder = TextEncoder::new();
+//! assert_eq!(
+//!     encoder.encode_to_string(&new_registry.gather())?,
+//!     encoder.encode_to_string(&old_registry.gather())?,
+//! );
+//! # Ok::<(), solti_metrics::prometheus::Error>(())
+//! ```
+//!
+//! ## Documenting a set
+//!
+//! Each recorder method's rustdoc gives the exported name, kind, labels and help of its
+//! metric. [`MetricsSet::METRICS`] holds the same facts as data, and
+//! [`catalog::markdown`] renders them as a markdown table for a README or a runbook; the
+//! README's table of runner metrics is `cargo run --example catalog`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
