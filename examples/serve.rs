@@ -23,6 +23,7 @@
 //! (`tests/e2e/prometheus.sh` does).
 
 use std::collections::BTreeMap;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -83,7 +84,17 @@ struct App {
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), BoxError> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("serve: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), BoxError> {
     let options = Options::parse(std::env::args().skip(1), std::env::var("SOLTI_SERVE_PORT").ok())?;
 
     let registry = Arc::new(Registry::new());
@@ -91,7 +102,9 @@ async fn main() -> Result<(), BoxError> {
     let http = HttpMetrics::register(&registry)?;
     let app = Arc::new(App { registry, http });
 
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await.map_err(|error| {
+        format!("cannot listen on 127.0.0.1:{}: {error} (pick another with --port or SOLTI_SERVE_PORT)", options.port)
+    })?;
     let address = listener.local_addr()?;
     println!("listening on http://{address}/metrics");
 
