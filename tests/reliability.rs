@@ -1,6 +1,8 @@
 //! Numbers that stay exact and inputs that cannot hurt: contention, label collisions, hostile
 //! label values, all-or-nothing registration and bounded cardinality.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -287,6 +289,7 @@ fn hostile_label_values_are_escaped_one_series_each() {
     assert!(exposition.contains(r#"rel_keyed_total{a="a\nb",b="v"} 6"#), "{exposition}");
     assert!(exposition.contains(r#"rel_keyed_total{a="\\\"",b="v"} 4"#), "{exposition}");
     assert_eq!(exposition.lines().filter(|line| line.starts_with("# HELP rel_keyed_total")).count(), 1);
+    common::promtool::check(&exposition);
 }
 
 /// A set whose last metric is already registered elsewhere.
@@ -380,4 +383,5 @@ fn max_series_sends_new_tuples_to_one_overflow_series() {
     assert_eq!(series(&families, "requests_total", &[("agent", "agent-3")]).get_counter().value(), 2.0);
     let exposition = text(&families);
     assert!(exposition.contains("requests_total{otel_metric_overflow=\"true\"} 990\n"), "{exposition}");
+    common::promtool::check(&exposition);
 }
