@@ -35,6 +35,8 @@ pub struct Metric<'a> {
     pub subsystem: Option<LitStr>,
     pub max_series: Option<(u64, Span)>,
     pub allow: Vec<Ident>,
+    /// Whether the field's attributes had a mistake (see `attr::MetricAttrs::broken`).
+    pub broken: bool,
 }
 
 /// `labels(..)`: the span of the `labels` keyword and the labels in order.
@@ -108,24 +110,32 @@ impl<'a> Set<'a> {
     /// Reads a struct with named fields; anything else is an error, recorded in `errors`.
     pub fn from_syn(input: &'a DeriveInput, errors: &mut Errors) -> Option<Self> {
         let fields = match &input.data {
-            Data::Struct(data) => match &data.fields {
-                Fields::Named(fields) => Some(&fields.named),
-                Fields::Unnamed(fields) => {
-                    errors
-                        .error(fields.span(), "`MetricsSet` needs named fields: each field is a metric named after it");
-                    None
+            Data::Struct(data) => {
+                match &data.fields {
+                    Fields::Named(fields) => Some(&fields.named),
+                    Fields::Unnamed(fields) => {
+                        errors
+                        .error(fields.span(), "`MetricsSet` needs named fields, not a tuple struct: each field is a metric named after it");
+                        None
+                    }
+                    Fields::Unit => {
+                        errors.error(input.ident.span(), "`MetricsSet` needs at least one metric field");
+                        None
+                    }
                 }
-                Fields::Unit => {
-                    errors.error(input.ident.span(), "`MetricsSet` needs at least one metric field");
-                    None
-                }
-            },
+            }
             Data::Enum(data) => {
-                errors.error(data.enum_token.span, "`MetricsSet` can only be derived for a struct, not an enum");
+                errors.error(
+                    data.enum_token.span,
+                    "`MetricsSet` can only be derived for a struct, not an enum: declare each metric as a named field of a struct",
+                );
                 None
             }
             Data::Union(data) => {
-                errors.error(data.union_token.span, "`MetricsSet` can only be derived for a struct, not a union");
+                errors.error(
+                    data.union_token.span,
+                    "`MetricsSet` can only be derived for a struct, not a union: declare each metric as a named field of a struct",
+                );
                 None
             }
         };
@@ -158,6 +168,7 @@ impl<'a> Set<'a> {
                     subsystem: attrs.subsystem,
                     max_series: attrs.max_series,
                     allow: attrs.allow,
+                    broken: attrs.broken,
                 })
             })
             .collect();
@@ -261,7 +272,7 @@ impl<'a> LabelEnum<'a> {
                     errors.error(
                         variant.fields.span(),
                         format_args!(
-                            "`LabelValue` can only be derived for a fieldless enum: variant `{}` has fields",
+                            "`LabelValue` can only be derived for a fieldless enum: variant `{}` has fields; remove them, or implement the trait by hand",
                             variant.ident
                         ),
                     );

@@ -32,6 +32,9 @@ pub struct MetricAttrs {
     pub subsystem: Option<LitStr>,
     pub max_series: Option<(u64, Span)>,
     pub allow: Vec<Ident>,
+    /// Whether an attribute of the field had a mistake: a key may be missing because of it, so
+    /// the rules about absent keys (help, naming conventions, labels) stay quiet.
+    pub broken: bool,
 }
 
 /// Reads the struct's `#[metrics(..)]` attributes.
@@ -48,15 +51,15 @@ pub fn set_attrs(attrs: &[Attribute], errors: &mut Errors) -> SetAttrs {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("namespace") {
                 // #[metrics(namespace = "demo")]
-                let value = meta.value()?.parse()?;
+                let value = string_value(&meta, "namespace = \"demo\"")?;
                 set_once(&mut out.namespace, value, &meta, errors);
             } else if meta.path.is_ident("subsystem") {
                 // #[metrics(subsystem = "http")]
-                let value = meta.value()?.parse()?;
+                let value = string_value(&meta, "subsystem = \"http\"")?;
                 set_once(&mut out.subsystem, value, &meta, errors);
             } else if meta.path.is_ident("crate") {
                 // #[metrics(crate = my_crate::metrics)]
-                let value = meta.value()?.call(Path::parse_mod_style)?;
+                let value = path_value(&meta)?;
                 set_once(&mut out.krate, value, &meta, errors);
             } else {
                 unknown_key(&meta, "metrics", SET_KEYS, errors)?;
@@ -72,6 +75,7 @@ pub fn set_attrs(attrs: &[Attribute], errors: &mut Errors) -> SetAttrs {
 
 /// Reads a field's `#[metric(..)]` attributes.
 pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
+    let before = errors.count();
     let mut out = MetricAttrs::default();
     for attr in attrs {
         if attr.path().is_ident("metrics") {
@@ -84,11 +88,11 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("name") {
                 // #[metric(name = "requests_total")]
-                let value = meta.value()?.parse()?;
+                let value = string_value(&meta, "name = \"requests_total\"")?;
                 set_once(&mut out.name, value, &meta, errors);
             } else if meta.path.is_ident("help") {
                 // #[metric(help = "Total requests served.")]
-                let value = meta.value()?.parse()?;
+                let value = string_value(&meta, "help = \"Total requests served.\"")?;
                 set_once(&mut out.help, value, &meta, errors);
             } else if meta.path.is_ident("labels") {
                 // #[metric(labels(method: Method, path))]
@@ -105,11 +109,13 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                 set_once(&mut out.buckets, Buckets { span: meta.path.span(), form }, &meta, errors);
             } else if meta.path.is_ident("subsystem") {
                 // #[metric(subsystem = "ctrl")]
-                let value = meta.value()?.parse()?;
+                let value = string_value(&meta, "subsystem = \"ctrl\"")?;
                 set_once(&mut out.subsystem, value, &meta, errors);
             } else if meta.path.is_ident("max_series") {
                 // #[metric(max_series = 1000)]
-                let value: syn::LitInt = meta.value()?.parse()?;
+                let value: syn::LitInt = meta.value()?.parse().map_err(|error: syn::Error| {
+                    syn::Error::new(error.span(), "`max_series` takes a whole number: `max_series = 1000`")
+                })?;
                 let limit = value.base10_parse::<u64>()?;
                 set_once(&mut out.max_series, (limit, value.span()), &meta, errors);
             } else if meta.path.is_ident("allow") {
@@ -118,7 +124,7 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                     match allow.path.get_ident() {
                         Some(ident) if ALLOW_KEYS.iter().any(|key| ident == key) => {
                             if out.allow.iter().any(|seen| seen == ident) {
-                                errors.error(ident.span(), format_args!("`{ident}` is allowed twice"));
+                                errors.error(ident.span(), format_args!("`{ident}` is allowed twice; keep one"));
                             } else {
                                 out.allow.push(ident.clone());
                             }
@@ -136,6 +142,7 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
             errors.push(error);
         }
     }
+    out.broken = errors.count() > before;
     out
 }
 
@@ -146,7 +153,7 @@ pub fn label_enum_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("crate") {
                 // #[label(crate = my_crate::metrics)]
-                let value = meta.value()?.call(Path::parse_mod_style)?;
+                let value = path_value(&meta)?;
                 set_once(&mut krate, value, &meta, errors);
             } else {
                 unknown_key(&meta, "label", &["crate"], errors)?;
@@ -173,9 +180,12 @@ pub fn variant_label(attrs: &[Attribute], errors: &mut Errors) -> Option<(String
                         label = Some((value.value(), value.span()));
                     }
                 }
-                other => errors.error(other.span(), "expected a string: `#[label = \"...\"]`"),
+                other => errors.error(other.span(), "a label is a string: `#[label = \"..\"]`"),
             },
-            other => errors.error(other.span(), "expected `#[label = \"...\"]`"),
+            other => errors.error(
+                other.path().span(),
+                "a variant's label is written `#[label = \"..\"]`; `#[label(crate = ..)]` goes on the enum",
+            ),
         }
     }
     label
@@ -201,6 +211,29 @@ pub fn doc_comment(attrs: &[Attribute]) -> Option<(String, Span)> {
         .filter(|line| !line.is_empty())
         .collect();
     Some((lines.join(" "), span?))
+}
+
+/// The string after `key =`, or an error that shows `example`.
+fn string_value(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitStr> {
+    let key = meta.path.get_ident().map_or_else(String::new, ToString::to_string);
+    meta.value()?
+        .parse()
+        .map_err(|error: syn::Error| syn::Error::new(error.span(), format_args!("`{key}` takes a string: `{example}`")))
+}
+
+/// The path after `crate =`; a string gets a hint to drop the quotes.
+fn path_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
+    let input = meta.value()?;
+    if input.peek(LitStr) {
+        let text: LitStr = input.parse()?;
+        return Err(syn::Error::new(
+            text.span(),
+            format_args!("`crate` takes a path, not a string: write `crate = {}`", text.value()),
+        ));
+    }
+    input.call(Path::parse_mod_style).map_err(|error| {
+        syn::Error::new(error.span(), "`crate` takes a path to solti-metrics: `crate = my_crate::metrics`")
+    })
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>, errors: &mut Errors) {
@@ -301,7 +334,7 @@ fn parse_buckets(meta: &ParseNestedMeta<'_>) -> syn::Result<BucketForm> {
         )
     })?;
     let content;
-    syn::parenthesized!(content in input);
+    let parens = syn::parenthesized!(content in input);
     let args = Punctuated::<Number, Token![,]>::parse_terminated_with(&content, parse_number)?;
     let params = if function == "linear" {
         ["start", "width", "count"]
@@ -319,7 +352,7 @@ fn parse_buckets(meta: &ParseNestedMeta<'_>) -> syn::Result<BucketForm> {
     };
     let [start, second, count] = <[Number; 3]>::try_from(args.into_iter().collect::<Vec<_>>()).map_err(|args| {
         syn::Error::new(
-            content.span(),
+            parens.span.join(),
             format_args!("`{function}` takes 3 arguments, `{function}({})`; found {}", params.join(", "), args.len()),
         )
     })?;
@@ -339,6 +372,12 @@ fn parse_number(input: ParseStream<'_>) -> syn::Result<Number> {
     let value = match &lit {
         Lit::Float(lit) => lit.base10_parse::<f64>()?,
         Lit::Int(lit) => lit.base10_parse::<f64>()?,
+        Lit::Str(text) => {
+            return Err(syn::Error::new(
+                text.span(),
+                format_args!("expected a number, not a string: write `{}` without quotes", text.value()),
+            ));
+        }
         other => return Err(syn::Error::new(other.span(), "expected a number")),
     };
     Ok(Number { value: if negative { -value } else { value }, span })

@@ -14,15 +14,19 @@ const MAX_GENERATED_BUCKETS: f64 = 1000.0;
 /// Names of `MetricsSet` items a recorder method of the same name would hide.
 const RESERVED_FIELDS: &[&str] = &["register", "collector", "unregister"];
 
-/// Name segments that are not base units, with the unit to use instead.
+/// Name segments that are not base units, with the base unit to use instead.
 const NON_BASE_UNITS: &[(&str, &str)] = &[
     ("ns", "seconds"),
+    ("nsec", "seconds"),
     ("nanoseconds", "seconds"),
     ("us", "seconds"),
+    ("usec", "seconds"),
     ("microseconds", "seconds"),
     ("ms", "seconds"),
+    ("msec", "seconds"),
     ("millis", "seconds"),
     ("milliseconds", "seconds"),
+    ("sec", "seconds"),
     ("secs", "seconds"),
     ("minutes", "seconds"),
     ("hours", "seconds"),
@@ -38,8 +42,10 @@ const NON_BASE_UNITS: &[(&str, &str)] = &[
     ("gib", "bytes"),
     ("bits", "bytes"),
     ("percent", "ratio"),
-    ("celsius", "celsius"),
 ];
+
+/// The most labels a metric can have: `LabelSet` is implemented for tuples up to this length.
+const MAX_LABELS: usize = 12;
 
 /// Checks a whole set.
 pub fn metrics_set(set: &Set<'_>, errors: &mut Errors) {
@@ -59,7 +65,7 @@ fn metric(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
             ),
         );
     }
-    name(set, metric, errors);
+    let valid_name = name(set, metric, errors);
     labels(metric, errors);
     if let Some(buckets) = &metric.buckets {
         if metric.kind().is_some_and(|kind| kind != Kind::Histogram) {
@@ -68,7 +74,9 @@ fn metric(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
             bucket_values(buckets, errors);
         }
     }
-    help(metric, errors);
+    if !metric.broken {
+        help(metric, errors);
+    }
     if let Some((limit, span)) = metric.max_series {
         if metric.kind.is_some_and(|kind| !kind.labelled) {
             errors.error(span, "`max_series` limits the series of a labelled metric; this metric has no labels");
@@ -76,16 +84,22 @@ fn metric(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
             errors.error(span, "`max_series` must be at least 1");
         }
     }
-    conventions(set, metric, errors);
+    // A name that is invalid, or that may come from a key lost to a mistake, gets no advice on
+    // conventions: it would only repeat the first error.
+    if valid_name && !metric.broken {
+        conventions(set, metric, errors);
+    }
 }
 
-/// The exported name, part by part, so the error points at the literal at fault.
-fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
+/// The exported name, part by part, so the error points at the literal at fault; whether it
+/// is valid.
+fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) -> bool {
     let (base, base_span) = metric.base_name();
     if base.is_empty() {
-        errors.error(base_span, "a metric name cannot be empty");
-        return;
+        errors.error(base_span, "a metric name cannot be empty: remove `name = \"\"` to use the field's name");
+        return false;
     }
+    let mut valid = true;
     let parts = [
         set.namespace.as_ref().map(|lit| (lit.value(), lit.span(), "namespace")),
         metric.subsystem(set).map(|lit| (lit.value(), lit.span(), "subsystem")),
@@ -103,16 +117,19 @@ fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
                     "invalid {what} `{value}`: `{bad}` is not allowed; metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"
                 ),
             );
+            valid = false;
         } else if first && value.starts_with(|c: char| c.is_ascii_digit()) {
             errors.error(span, format_args!("invalid {what} `{value}`: a metric name cannot start with a digit"));
+            valid = false;
         }
         first = false;
     }
+    valid
 }
 
 fn labels(metric: &Metric<'_>, errors: &mut Errors) {
     let Some(labels) = &metric.labels else {
-        if metric.kind.is_some_and(|kind| kind.labelled) {
+        if metric.kind.is_some_and(|kind| kind.labelled) && !metric.broken {
             errors.error(
                 metric.ty.span(),
                 "a `*Vec` metric needs labels: add `#[metric(labels(..))]`, or use the type without `Vec`",
@@ -129,6 +146,16 @@ fn labels(metric: &Metric<'_>, errors: &mut Errors) {
     }
     if labels.list.is_empty() {
         errors.error(labels.span, "`labels()` is empty; name at least one label, or use the type without `Vec`");
+    }
+    if let Some(extra) = labels.list.get(MAX_LABELS) {
+        errors.error(
+            extra.name.span(),
+            format_args!(
+                "a metric takes at most {MAX_LABELS} labels; `{}` is label {}",
+                extra.exported(),
+                MAX_LABELS + 1
+            ),
+        );
     }
     let mut seen: Vec<String> = Vec::new();
     for label in &labels.list {
@@ -163,7 +190,8 @@ fn is_label_name(name: &str) -> bool {
 fn help(metric: &Metric<'_>, errors: &mut Errors) {
     match (&metric.help, &metric.doc) {
         (Some(help), _) if help.value().trim().is_empty() => {
-            errors.error(help.span(), "`help` cannot be empty");
+            errors
+                .error(help.span(), "`help` cannot be empty: describe the metric, `help = \"Total requests served\"`");
         }
         (Some(_), _) => {}
         (None, Some((doc, _))) if !doc.is_empty() => {}
@@ -205,18 +233,19 @@ fn conventions(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
     if allowed("non_base_unit") {
         return;
     }
-    let unit =
-        base.split('_').find_map(|segment| NON_BASE_UNITS.iter().find(|(unit, _)| segment.eq_ignore_ascii_case(unit)));
-    if let Some((unit, base_unit)) = unit {
-        let advice = if unit == base_unit {
-            "Prometheus has no base unit for it".to_owned()
-        } else {
-            format!("use `_{base_unit}` and convert")
-        };
+    let segments: Vec<&str> = base.split('_').collect();
+    let unit = segments.iter().enumerate().find_map(|(index, segment)| {
+        NON_BASE_UNITS.iter().find(|(unit, _)| segment.eq_ignore_ascii_case(unit)).map(|unit| (index, unit))
+    });
+    if let Some((index, (unit, base_unit))) = unit {
+        let mut renamed = segments.clone();
+        renamed[index] = base_unit;
         errors.error(
             span,
             format_args!(
-                "`_{unit}` in `{base}` is not a base unit: {advice}, or opt out with `#[metric(allow(non_base_unit))]`"
+                "`_{unit}` in `{base}` is not a base unit: name it `{}` and record {}, or opt out with `#[metric(allow(non_base_unit))]`",
+                renamed.join("_"),
+                if *base_unit == "ratio" { "a ratio from 0 to 1" } else { base_unit }
             ),
         );
     }
@@ -316,6 +345,14 @@ pub fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
             buckets.span,
             format_args!("the generated buckets overflow to `{last:?}`; use fewer or smaller steps"),
         );
+    } else if let Some(pair) = values.windows(2).find(|pair| pair[1] <= pair[0]) {
+        errors.error(
+            buckets.span,
+            format_args!(
+                "the generated buckets are not strictly increasing: `{:?}` follows `{:?}`; the step is too small for `f64` at this magnitude",
+                pair[1], pair[0]
+            ),
+        );
     }
     values
 }
@@ -341,9 +378,16 @@ fn count_ok(count: &Number, errors: &mut Errors) -> bool {
 
 /// Checks a `LabelValue` enum: no two variants may export the same label.
 pub fn label_enum(input: &LabelEnum<'_>, errors: &mut Errors) {
+    if input.variants.is_empty() {
+        errors.error(input.ident.span(), "`LabelValue` needs at least one variant: an empty enum has no label value");
+    }
     let mut seen: HashMap<&str, (&syn::Ident, Span)> = HashMap::new();
     for variant in &input.variants {
         let (label, span) = &variant.label;
+        if label.is_empty() {
+            errors.error(*span, "a label value cannot be empty: Prometheus treats an empty value as a missing label");
+            continue;
+        }
         if let Some((other, _)) = seen.get(label.as_str()) {
             errors.error(
                 *span,

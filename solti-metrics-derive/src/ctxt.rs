@@ -8,6 +8,7 @@ use proc_macro2::Span;
 #[derive(Default)]
 pub struct Errors {
     first: Option<syn::Error>,
+    count: usize,
 }
 
 impl Errors {
@@ -18,10 +19,17 @@ impl Errors {
 
     /// Records `error` (which may itself hold several).
     pub fn push(&mut self, error: syn::Error) {
+        self.count += (&error).into_iter().count();
         match &mut self.first {
             Some(first) => first.combine(error),
             None => self.first = Some(error),
         }
+    }
+
+    /// How many errors were recorded so far: a stage compares counts to tell whether a part of
+    /// the input had a mistake.
+    pub fn count(&self) -> usize {
+        self.count
     }
 
     /// Whether any error was recorded.

@@ -19,6 +19,11 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
     check::metrics_set(&set, &mut errors);
     let default = default_crate();
     let krate = set.krate.as_ref().unwrap_or(&default);
+    if !input.generics.params.is_empty() {
+        // A stub for a generic struct would need bounds the user cannot meet; the error says
+        // to drop the parameters, which is all there is to say.
+        return errors.finish().err().map(syn::Error::into_compile_error).unwrap_or_default();
+    }
     let methods = recorder_methods(&set, krate, !errors.is_empty());
     if !errors.is_empty() {
         return with_stub(set.ident, krate, errors, methods);
@@ -39,13 +44,15 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
     });
     let parts = set.metrics.iter().map(|metric| {
         let field = metric.field;
-        quote!(#private::SetCollector::part(&self.#field))
+        quote_spanned!(metric.ty.span()=> #private::SetCollector::part(&self.#field))
     });
     let assertions = set.metrics.iter().map(|metric| type_assertions(metric, &private));
 
+    let bounds = set.metrics.iter().flat_map(|metric| label_bounds(metric, &private));
+
     quote! {
         #[automatically_derived]
-        impl #private::MetricsSet for #ident {
+        impl #private::MetricsSet for #ident where #(#bounds,)* {
             const METRICS: &'static [#private::MetricDesc] = &[#(#descs),*];
 
             fn register(
@@ -141,8 +148,27 @@ fn label_tuple(labels: &[Label]) -> TokenStream {
 fn label_type(label: &Label) -> TokenStream {
     match &label.ty {
         Some(ty) => quote!(#ty),
-        None => quote!(&str),
+        None => quote_spanned!(label.name.span()=> &::core::primitive::str),
     }
+}
+
+/// `Type: LabelValue` for each typed label, spanned at the type. As a where clause of the
+/// generated items it turns a type that is no label value into one error at that type, instead
+/// of one per use inside generated code. Types with a reference or a lifetime are left out: a
+/// where clause cannot elide lifetimes, and such a type is a string slice that always qualifies
+/// (any other gets an ordinary error at its use).
+fn label_bounds<'m>(metric: &'m Metric<'_>, private: &'m TokenStream) -> impl Iterator<Item = TokenStream> + 'm {
+    metric.labels().iter().filter_map(|label| label.ty.as_ref()).filter(|ty| !borrows(quote!(#ty))).map(move |ty| {
+        quote_spanned! {ty.span()=> #ty: #private::LabelValue}
+    })
+}
+
+fn borrows(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Punct(punct) => punct.as_char() == '&' || punct.as_char() == '\'',
+        proc_macro2::TokenTree::Group(group) => borrows(group.stream()),
+        _ => false,
+    })
 }
 
 /// A label's parameter name: the label's own, as a raw identifier when it is a keyword.
@@ -177,22 +203,29 @@ fn recorder_methods(set: &Set<'_>, krate: &Path, stub: bool) -> TokenStream {
             };
         }
         let params = metric.labels().iter().map(|label| {
-            let param = label_param(label);
+            // A stub ignores its arguments: `_` keeps it free of unused-variable warnings and
+            // of a second error for a label declared twice.
+            let param = if stub { Ident::new("_", label.name.span()) } else { label_param(label) };
             let ty = label_type(label);
             quote!(#param: #ty)
         });
         let args = metric.labels().iter().map(label_param);
         let body = if stub { quote!(::core::unreachable!()) } else { quote!(self.#field.with((#(#args,)*))) };
+        let bounds = label_bounds(metric, &private);
         quote_spanned! {field.span()=>
             #[doc = #doc]
             #[inline]
-            #vis fn #field(&self, #(#params),*) -> #private::Handle<'_, <#ty as #private::MetricField>::Series> {
+            #vis fn #field(&self, #(#params),*) -> #private::Handle<'_, <#ty as #private::MetricField>::Series>
+            where #(#bounds,)*
+            {
                 #body
             }
         }
     });
+    // A metric may be recorded through its field alone; an unused recorder is no mistake.
     quote! {
         #[automatically_derived]
+        #[allow(dead_code)]
         impl #ident {
             #(#methods)*
         }
@@ -218,17 +251,9 @@ fn method_doc(set: &Set<'_>, metric: &Metric<'_>) -> String {
 }
 
 /// Assertions that land on the user's declaration when the derive could not tell from the
-/// type's name: a label type that is not a `LabelValue`, a type alias that hides a `*Vec` with
-/// or without labels.
+/// type's name: a type alias that hides a `*Vec` with or without labels, or a non-histogram
+/// given buckets.
 fn type_assertions(metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
-    let label_checks = metric.labels().iter().filter_map(|label| label.ty.as_ref()).map(|ty| {
-        quote_spanned! {ty.span()=>
-            const _: fn() = || {
-                fn __solti_label_value<T: #private::LabelValue>() {}
-                __solti_label_value::<#ty>();
-            };
-        }
-    });
     let kind_check = metric.kind.is_none().then(|| {
         let ty = metric.ty;
         let has_labels = metric.labels.is_some();
@@ -244,7 +269,16 @@ fn type_assertions(metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
             );
         }
     });
-    quote!(#(#label_checks)* #kind_check)
+    let buckets_check = metric.buckets.as_ref().filter(|_| metric.kind.is_none()).map(|buckets| {
+        let ty = metric.ty;
+        quote_spanned! {buckets.span=>
+            const _: () = ::core::assert!(
+                ::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram),
+                "`buckets` only apply to `Histogram` and `HistogramVec`",
+            );
+        }
+    });
+    quote!(#kind_check #buckets_check)
 }
 
 /// `#[derive(LabelValue)]`.
@@ -262,6 +296,9 @@ pub fn label_value(input: &DeriveInput) -> TokenStream {
         (Some(parsed), Ok(())) => parsed,
         (_, result) => {
             let errors = result.err().map(syn::Error::into_compile_error);
+            if !input.generics.params.is_empty() {
+                return quote!(#errors);
+            }
             let ident = &input.ident;
             return quote! {
                 #errors
@@ -283,10 +320,10 @@ pub fn label_value(input: &DeriveInput) -> TokenStream {
     quote_spanned! {span=>
         #[automatically_derived]
         impl #private::LabelValue for #ident {
-            const CARDINALITY: usize = #count;
+            const CARDINALITY: ::core::primitive::usize = #count;
 
             #[inline]
-            fn label_index(&self) -> ::core::option::Option<usize> {
+            fn label_index(&self) -> ::core::option::Option<::core::primitive::usize> {
                 ::core::option::Option::Some(match *self { #(Self::#variants => #indices,)* })
             }
 

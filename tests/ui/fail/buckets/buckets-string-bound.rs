@@ -1,0 +1,12 @@
+//! A bound written as a string.
+
+use solti_metrics::{Histogram, MetricsSet};
+
+#[derive(MetricsSet)]
+struct Metrics {
+    /// Latency.
+    #[metric(buckets(0.1, "0.5"))]
+    latency_seconds: Histogram,
+}
+
+fn main() {}

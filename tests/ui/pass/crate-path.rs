@@ -1,0 +1,33 @@
+//! `#[metrics(crate = ..)]` and `#[label(crate = ..)]` for a crate that re-exports
+//! solti-metrics under another path.
+
+mod telemetry {
+    pub use ::solti_metrics as metrics;
+}
+
+use telemetry::metrics;
+
+#[derive(Clone, Copy, metrics::LabelValue)]
+#[label(crate = telemetry::metrics)]
+enum Side {
+    Buy,
+    Sell,
+}
+
+#[derive(metrics::MetricsSet)]
+#[metrics(crate = telemetry::metrics, namespace = "exchange")]
+struct Orders {
+    /// Orders placed.
+    #[metric(labels(side: Side))]
+    orders_total: metrics::IntCounterVec,
+}
+
+fn main() {
+    use metrics::MetricsSet as _;
+    let registry = metrics::prometheus::Registry::new();
+    let orders = Orders::register(&registry).unwrap();
+    orders.orders_total(Side::Sell).inc_by(3);
+    orders.orders_total(Side::Buy).inc();
+    assert_eq!(orders.orders_total(Side::Sell).get(), 3);
+    assert_eq!(Orders::METRICS[0].name, "exchange_orders_total");
+}

@@ -1,0 +1,82 @@
+//! Generated code uses absolute paths only: this crate shadows the prelude and the names a
+//! careless expansion would reach for, and uses nothing but `solti_metrics`.
+
+#![allow(dead_code, non_camel_case_types, unused_imports, unused_macros)]
+
+struct Result;
+struct Ok;
+struct Err;
+struct Box;
+struct Vec;
+struct String;
+struct Option;
+struct Some;
+struct None;
+struct usize;
+struct str;
+trait Clone {}
+trait Sized {}
+trait Send {}
+trait Sync {}
+
+mod core {}
+mod prometheus {}
+mod solti_metrics_derive {}
+
+macro_rules! assert {
+    ($($t:tt)*) => {
+        compile_error!("the local `assert!` was used")
+    };
+}
+macro_rules! unreachable {
+    ($($t:tt)*) => {
+        compile_error!("the local `unreachable!` was used")
+    };
+}
+macro_rules! matches {
+    ($($t:tt)*) => {
+        compile_error!("the local `matches!` was used")
+    };
+}
+
+use ::solti_metrics::{HistogramVec, IntCounter, IntCounterVec, IntGauge, LabelValue, MetricsSet};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+type Requests = IntCounterVec;
+
+#[derive(MetricsSet)]
+#[metrics(namespace = "hygiene")]
+pub struct Http {
+    /// Requests.
+    #[metric(labels(method: Method, path, status: u16))]
+    requests_total: Requests,
+
+    /// Latency.
+    #[metric(labels(method: Method), buckets = exponential(0.01, 2, 4))]
+    latency_seconds: HistogramVec,
+
+    /// In flight.
+    in_flight: IntGauge,
+
+    /// Plain.
+    plain_total: IntCounter,
+}
+
+fn main() {
+    let registry = ::solti_metrics::prometheus::Registry::new();
+    let http = match <Http as MetricsSet>::register(&registry) {
+        ::core::result::Result::Ok(http) => http,
+        ::core::result::Result::Err(error) => ::core::panic!("{error}"),
+    };
+    http.requests_total(Method::Get, "/", 200).inc();
+    http.latency_seconds(Method::Post).observe(0.02);
+    http.in_flight().inc();
+    http.plain_total().inc();
+    ::core::assert_eq!(http.requests_total(Method::Get, "/", 200).get(), 1);
+    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 4);
+}
