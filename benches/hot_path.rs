@@ -1,0 +1,755 @@
+//! The hot path measured against the original backend and a raw-atomic floor, in one run.
+//!
+//! A plain program (`harness = false`): every round runs every case once, each side of a case
+//! (ours, the original, the floor) back to back in an order that rotates from round to round,
+//! so drift of a noisy machine lands on both sides of a ratio. The figures reported are the
+//! medians and the spread of the per-round ratios.
+//!
+//! ```text
+//! cargo bench --bench hot_path                      # 21 rounds, markdown table on stdout
+//! cargo bench --bench hot_path -- --rounds 31 --target-ms 5
+//! cargo bench --bench hot_path -- --list            # case names
+//! cargo bench --bench hot_path -- --case NAME --side ours --iters 100000
+//! ```
+//!
+//! The last form runs one side of one single-thread case and nothing else: it is what
+//! `scripts/callgrind.sh` runs under `valgrind --tool=callgrind`, collecting only inside
+//! `measured_loop`, to count instructions per record.
+//!
+//! Sides:
+//! - **ours**: `solti_metrics` (the derived `PrometheusMetrics`, or a derived set);
+//! - **original**: `solti-prometheus` 0.0.2's backend, or `prometheus` 0.14's `*Vec` with
+//!   `with_label_values`, the code a derived set replaces;
+//! - **floor**: one `AtomicU64::fetch_add` on the cell of the series, called the same way
+//!   (through `Arc<dyn MetricsBackend>` for the backend cases).
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use solti_metrics::prometheus::{self, HistogramOpts, Opts, Registry, TextEncoder};
+use solti_metrics::{HistogramVec, IntCounterVec, LabelValue, MetricsSet, PrometheusMetrics};
+use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
+
+// ---------------------------------------------------------------------------------------------
+// Inputs: 16 argument tuples cycled through, so no side sees one constant series.
+
+const ARGS: usize = 16;
+
+const RUNNERS: [RunnerType; 3] = [RunnerType::Subprocess, RunnerType::Container, RunnerType::Wasm];
+const OUTCOMES: [TaskOutcome; 4] =
+    [TaskOutcome::Success, TaskOutcome::Failure, TaskOutcome::Canceled, TaskOutcome::Timeout];
+const ERRORS: [RunnerErrorKind; 4] = [
+    RunnerErrorKind::CgroupPrepareFailed,
+    RunnerErrorKind::BackendConfigFailed,
+    RunnerErrorKind::SpawnFailed,
+    RunnerErrorKind::ModuleLoadFailed,
+];
+// Durations in milliseconds, spread over the runner histogram's buckets.
+const DURATIONS_MS: [u64; ARGS] =
+    [3, 12, 40, 75, 180, 420, 900, 2_000, 4_000, 8_000, 25_000, 55_000, 250_000, 1_500_000, 3_000_000, 9_000_000];
+// Observations in seconds, spread over the typed histogram's buckets.
+const SECONDS: [f64; ARGS] =
+    [0.001, 0.004, 0.007, 0.012, 0.02, 0.04, 0.06, 0.09, 0.15, 0.2, 0.3, 0.45, 0.7, 1.2, 2.0, 4.0];
+
+fn runner(i: usize) -> RunnerType {
+    RUNNERS[i % RUNNERS.len()]
+}
+
+fn outcome(i: usize) -> TaskOutcome {
+    OUTCOMES[(i / 3) % OUTCOMES.len()]
+}
+
+fn error_kind(i: usize) -> RunnerErrorKind {
+    ERRORS[(i / 3) % ERRORS.len()]
+}
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+#[derive(Clone, Copy, LabelValue)]
+enum Status {
+    Ok,
+    NotFound,
+    Error,
+}
+
+impl Method {
+    const ALL: [Self; 4] = [Self::Get, Self::Post, Self::Put, Self::Delete];
+
+    // The strings a hand-written prometheus user passes to `with_label_values`.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "get",
+            Self::Post => "post",
+            Self::Put => "put",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+impl Status {
+    const ALL: [Self; 3] = [Self::Ok, Self::NotFound, Self::Error];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::NotFound => "not_found",
+            Self::Error => "error",
+        }
+    }
+}
+
+const ROUTES: [&str; ARGS] = [
+    "/",
+    "/users",
+    "/users/:id",
+    "/orders",
+    "/orders/:id",
+    "/items",
+    "/items/:id",
+    "/login",
+    "/logout",
+    "/health",
+    "/metrics",
+    "/search",
+    "/cart",
+    "/cart/:id",
+    "/admin",
+    "/admin/:id",
+];
+const VERBS: [&str; 2] = ["GET", "POST"];
+
+/// A derived set with two enum labels and one with open string labels.
+#[derive(MetricsSet)]
+#[metrics(namespace = "bench", subsystem = "http")]
+struct HttpMetrics {
+    /// Requests served.
+    #[metric(labels(method: Method, status: Status))]
+    requests_total: IntCounterVec,
+
+    /// Request latency.
+    #[metric(labels(method: Method, status: Status), buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5))]
+    request_duration_seconds: HistogramVec,
+
+    /// Requests served, by route.
+    #[metric(labels(verb, route))]
+    route_requests_total: IntCounterVec,
+}
+
+/// The same metrics written by hand against prometheus.
+struct HandMetrics {
+    requests_total: prometheus::IntCounterVec,
+    request_duration_seconds: prometheus::HistogramVec,
+    route_requests_total: prometheus::IntCounterVec,
+}
+
+impl HandMetrics {
+    fn register(registry: &Registry) -> prometheus::Result<Self> {
+        let opts = |name: &str, help: &str| Opts::new(name, help).namespace("bench").subsystem("http");
+        let requests_total =
+            prometheus::IntCounterVec::new(opts("requests_total", "Requests served."), &["method", "status"])?;
+        let request_duration_seconds = prometheus::HistogramVec::new(
+            HistogramOpts::from(opts("request_duration_seconds", "Request latency."))
+                .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            &["method", "status"],
+        )?;
+        let route_requests_total = prometheus::IntCounterVec::new(
+            opts("route_requests_total", "Requests served, by route."),
+            &["verb", "route"],
+        )?;
+        registry.register(Box::new(requests_total.clone()))?;
+        registry.register(Box::new(request_duration_seconds.clone()))?;
+        registry.register(Box::new(route_requests_total.clone()))?;
+        Ok(Self { requests_total, request_duration_seconds, route_requests_total })
+    }
+}
+
+/// A set sized for the exposition cases: `series` series, half counters, half histograms.
+#[derive(MetricsSet)]
+#[metrics(namespace = "bench", subsystem = "gather")]
+struct GatherMetrics {
+    /// Jobs run.
+    #[metric(labels(job))]
+    jobs_total: IntCounterVec,
+
+    /// Job duration.
+    #[metric(labels(job), buckets(0.01, 0.1, 1.0, 10.0, 60.0))]
+    job_duration_seconds: HistogramVec,
+}
+
+fn gather_hand(registry: &Registry) -> prometheus::Result<(prometheus::IntCounterVec, prometheus::HistogramVec)> {
+    let opts = |name: &str, help: &str| Opts::new(name, help).namespace("bench").subsystem("gather");
+    let jobs = prometheus::IntCounterVec::new(opts("jobs_total", "Jobs run."), &["job"])?;
+    let duration = prometheus::HistogramVec::new(
+        HistogramOpts::from(opts("job_duration_seconds", "Job duration.")).buckets(vec![0.01, 0.1, 1.0, 10.0, 60.0]),
+        &["job"],
+    )?;
+    registry.register(Box::new(jobs.clone()))?;
+    registry.register(Box::new(duration.clone()))?;
+    Ok((jobs, duration))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The floor.
+
+#[repr(align(128))]
+struct Cell(AtomicU64);
+
+/// One `fetch_add` on the cell of the series, behind the same trait object as the backends.
+struct FloorBackend {
+    cells: [Cell; 3],
+}
+
+impl FloorBackend {
+    fn new() -> Self {
+        Self { cells: [Cell(AtomicU64::new(0)), Cell(AtomicU64::new(0)), Cell(AtomicU64::new(0))] }
+    }
+
+    #[inline]
+    fn add(&self, runner: RunnerType) {
+        let index = match runner {
+            RunnerType::Container => 1,
+            RunnerType::Wasm => 2,
+            _ => 0,
+        };
+        self.cells[index].0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl MetricsBackend for FloorBackend {
+    fn record_task_started(&self, runner_type: RunnerType) {
+        self.add(runner_type);
+    }
+
+    fn record_task_completed(&self, runner_type: RunnerType, _: TaskOutcome, _: u64) {
+        self.add(runner_type);
+    }
+
+    fn record_runner_error(&self, runner_type: RunnerType, _: RunnerErrorKind) {
+        self.add(runner_type);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases.
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Side {
+    Ours,
+    Original,
+    Floor,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Ours => "ours",
+            Self::Original => "original",
+            Self::Floor => "floor",
+        }
+    }
+}
+
+/// Runs `iters` operations of one side and returns the time they took.
+type Run = Box<dyn Fn(u64) -> Duration>;
+
+struct Case {
+    name: &'static str,
+    what: &'static str,
+    /// Two threads: excluded from the callgrind mode.
+    threaded: bool,
+    sides: Vec<(Side, Run)>,
+    /// `(min original/ours, max ours/floor)`, from the issue.
+    target: (Option<f64>, Option<f64>),
+}
+
+/// The loop every single-thread side runs; `scripts/callgrind.sh` counts instructions inside it.
+#[inline(never)]
+fn measured_loop<F: Fn(usize)>(iters: u64, record: &F) {
+    for i in 0..iters {
+        record(i as usize % ARGS);
+    }
+}
+
+/// Records every argument tuple once, outside `measured_loop`: creates the series.
+#[inline(never)]
+fn warm_up<F: Fn(usize)>(record: &F) {
+    for i in 0..ARGS {
+        record(i);
+    }
+}
+
+/// A side that runs `record`; `run(0)` only warms up.
+fn timed<F: Fn(usize) + 'static>(record: F) -> Run {
+    Box::new(move |iters| {
+        if iters == 0 {
+            warm_up(&record);
+            return Duration::ZERO;
+        }
+        let start = Instant::now();
+        measured_loop(iters, &record);
+        start.elapsed()
+    })
+}
+
+/// Two threads, each running `iters` records; the time until both are done.
+fn timed_two_threads<F: Fn(usize, usize) + Send + Sync + 'static>(record: F) -> Run {
+    let record = Arc::new(record);
+    Box::new(move |iters| {
+        let barrier = Barrier::new(2);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..2)
+                .map(|thread| {
+                    let (barrier, record) = (&barrier, &record);
+                    scope.spawn(move || {
+                        barrier.wait();
+                        let start = Instant::now();
+                        for i in 0..iters {
+                            record(thread, i as usize % ARGS);
+                        }
+                        start.elapsed()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|worker| worker.join().unwrap_or_default()).max().unwrap_or_default()
+        })
+    })
+}
+
+struct Backends {
+    ours: Arc<dyn MetricsBackend>,
+    original: Arc<dyn MetricsBackend>,
+    floor: Arc<dyn MetricsBackend>,
+}
+
+impl Backends {
+    fn new() -> Self {
+        let ours: Arc<dyn MetricsBackend> = Arc::new(PrometheusMetrics::new_isolated().expect("our backend"));
+        let original: Arc<dyn MetricsBackend> =
+            Arc::new(solti_prometheus::PrometheusMetrics::new_isolated().expect("the original backend"));
+        let floor: Arc<dyn MetricsBackend> = Arc::new(FloorBackend::new());
+        // Opaque to the optimizer: every call stays a virtual call, as in a runner.
+        Self { ours: black_box(ours), original: black_box(original), floor: black_box(floor) }
+    }
+
+    fn each(&self) -> [(Side, Arc<dyn MetricsBackend>); 3] {
+        [
+            (Side::Ours, Arc::clone(&self.ours)),
+            (Side::Original, Arc::clone(&self.original)),
+            (Side::Floor, Arc::clone(&self.floor)),
+        ]
+    }
+}
+
+fn backend_cases() -> Vec<Case> {
+    let backends = Backends::new();
+    let started = backends
+        .each()
+        .into_iter()
+        .map(|(side, backend)| (side, timed(move |i| backend.record_task_started(runner(i)))))
+        .collect();
+    let errors = backends
+        .each()
+        .into_iter()
+        .map(|(side, backend)| (side, timed(move |i| backend.record_runner_error(runner(i), error_kind(i)))))
+        .collect();
+    let completed = backends
+        .each()
+        .into_iter()
+        .map(|(side, backend)| {
+            (side, timed(move |i| backend.record_task_completed(runner(i), outcome(i), DURATIONS_MS[i])))
+        })
+        .collect();
+    let two_threads = |same: bool| {
+        backends
+            .each()
+            .into_iter()
+            .map(move |(side, backend)| {
+                let run = timed_two_threads(move |thread, _| {
+                    let runner = if same || thread == 0 { RunnerType::Subprocess } else { RunnerType::Wasm };
+                    backend.record_task_started(black_box(runner));
+                });
+                (side, run)
+            })
+            .collect()
+    };
+    vec![
+        Case {
+            name: "record_task_started",
+            what: "backend, 1 label, through `Arc<dyn MetricsBackend>`",
+            threaded: false,
+            sides: started,
+            target: (Some(6.0), Some(2.0)),
+        },
+        Case {
+            name: "record_runner_error",
+            what: "backend, 2 labels",
+            threaded: false,
+            sides: errors,
+            target: (Some(8.0), Some(2.0)),
+        },
+        Case {
+            name: "record_task_completed",
+            what: "backend, counter + histogram, 2 labels",
+            threaded: false,
+            sides: completed,
+            target: (Some(4.0), Some(5.0)),
+        },
+        Case {
+            name: "two_threads_same_series",
+            what: "`record_task_started`, 2 threads, one series",
+            threaded: true,
+            sides: two_threads(true),
+            target: (None, None),
+        },
+        Case {
+            name: "two_threads_different_series",
+            what: "`record_task_started`, 2 threads, one series each",
+            threaded: true,
+            sides: two_threads(false),
+            target: (Some(10.0), None),
+        },
+    ]
+}
+
+fn typed_cases() -> Vec<Case> {
+    let registry = Registry::new();
+    let ours = Arc::new(black_box(HttpMetrics::register(&registry).expect("derived set")));
+    let hand = Arc::new(black_box(HandMetrics::register(&Registry::new()).expect("hand-written set")));
+    // The floor: one atomic per series, found by the same label arguments.
+    let floor: Arc<[AtomicU64; 12]> = Arc::new(Default::default());
+    let method = |i: usize| Method::ALL[i % 4];
+    let status = |i: usize| Status::ALL[(i / 4) % 3];
+    let cell = move |i: usize| method(i) as usize * 3 + status(i) as usize;
+    let route_floor: Arc<[AtomicU64; 2 * ARGS]> = Arc::new(core::array::from_fn(|_| AtomicU64::new(0)));
+
+    let counter = {
+        let (ours, hand, floor) = (Arc::clone(&ours), Arc::clone(&hand), Arc::clone(&floor));
+        vec![
+            (Side::Ours, timed(move |i| ours.requests_total(method(i), status(i)).inc())),
+            (
+                Side::Original,
+                timed(move |i| hand.requests_total.with_label_values(&[method(i).as_str(), status(i).as_str()]).inc()),
+            ),
+            (Side::Floor, timed(move |i| _ = floor[cell(i)].fetch_add(1, Ordering::Relaxed))),
+        ]
+    };
+    let histogram = {
+        let (ours, hand, floor) = (Arc::clone(&ours), Arc::clone(&hand), Arc::clone(&floor));
+        vec![
+            (Side::Ours, timed(move |i| ours.request_duration_seconds(method(i), status(i)).observe(SECONDS[i]))),
+            (
+                Side::Original,
+                timed(move |i| {
+                    hand.request_duration_seconds
+                        .with_label_values(&[method(i).as_str(), status(i).as_str()])
+                        .observe(SECONDS[i])
+                }),
+            ),
+            (Side::Floor, timed(move |i| _ = floor[cell(i)].fetch_add(1, Ordering::Relaxed))),
+        ]
+    };
+    let open = {
+        let (ours, hand, floor) = (Arc::clone(&ours), Arc::clone(&hand), Arc::clone(&route_floor));
+        vec![
+            (Side::Ours, timed(move |i| ours.route_requests_total(VERBS[i % 2], ROUTES[i]).inc())),
+            (
+                Side::Original,
+                timed(move |i| hand.route_requests_total.with_label_values(&[VERBS[i % 2], ROUTES[i]]).inc()),
+            ),
+            (Side::Floor, timed(move |i| _ = floor[i * 2 + i % 2].fetch_add(1, Ordering::Relaxed))),
+        ]
+    };
+    vec![
+        Case {
+            name: "typed_counter",
+            what: "derived set, `IntCounterVec`, 2 enum labels",
+            threaded: false,
+            sides: counter,
+            target: (None, None),
+        },
+        Case {
+            name: "typed_histogram",
+            what: "derived set, `HistogramVec`, 2 enum labels",
+            threaded: false,
+            sides: histogram,
+            target: (None, None),
+        },
+        Case {
+            name: "open_labels",
+            what: "derived set, `IntCounterVec`, 2 `&str` labels vs `with_label_values`",
+            threaded: false,
+            sides: open,
+            // Ours must not be slower than `with_label_values`: original/ours >= 1/1.1.
+            target: (Some(1.0 / 1.1), None),
+        },
+    ]
+}
+
+fn encode(registry: &Registry) -> String {
+    TextEncoder::new().encode_to_string(&registry.gather()).expect("text exposition")
+}
+
+/// Exposition of 18 runner series, and of `series` series of a derived set vs by hand. Each
+/// pair is checked to export the same text before it is timed.
+fn gather_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+
+    let ours = PrometheusMetrics::new_isolated().expect("our backend");
+    let original = solti_prometheus::PrometheusMetrics::new_isolated().expect("the original backend");
+    for backend in [&ours as &dyn MetricsBackend, &original] {
+        for (i, runner) in RUNNERS.into_iter().enumerate() {
+            backend.record_task_started(runner);
+            backend.record_runner_error(runner, ERRORS[i]);
+            for outcome in [TaskOutcome::Success, TaskOutcome::Failure] {
+                backend.record_task_completed(runner, outcome, DURATIONS_MS[i * 5]);
+            }
+        }
+    }
+    let (ours, original) = (Arc::clone(ours.registry()), Arc::clone(original.registry()));
+    assert_eq!(encode(&ours), encode(&original), "runner exposition differs");
+    cases.push(gather_case("gather_18_series", "runner backend, 18 series", ours, original));
+
+    for (name, what, series) in [
+        ("gather_100_series", "derived set, 50 counters + 50 histograms", 100),
+        ("gather_1000_series", "derived set, 500 counters + 500 histograms", 1_000),
+    ] {
+        let ours = Arc::new(Registry::new());
+        let original = Arc::new(Registry::new());
+        let set = GatherMetrics::register(&ours).expect("derived set");
+        let (jobs, duration) = gather_hand(&original).expect("hand-written set");
+        for job in 0..series / 2 {
+            let label = format!("job_{job:04}");
+            let seconds = SECONDS[job % ARGS] * 10.0;
+            set.jobs_total(&label).inc_by(job as u64 + 1);
+            set.job_duration_seconds(&label).observe(seconds);
+            jobs.with_label_values(&[&label]).inc_by(job as u64 + 1);
+            duration.with_label_values(&[&label]).observe(seconds);
+        }
+        assert_eq!(encode(&ours), encode(&original), "{name}: exposition differs");
+        cases.push(gather_case(name, what, ours, original));
+    }
+    cases
+}
+
+fn gather_case(name: &'static str, what: &'static str, ours: Arc<Registry>, original: Arc<Registry>) -> Case {
+    let sides: Vec<(Side, Run)> = vec![
+        (Side::Ours, timed(move |_| _ = black_box(encode(&ours)))),
+        (Side::Original, timed(move |_| _ = black_box(encode(&original)))),
+    ];
+    // Ours must not be slower: original/ours >= 1.0.
+    Case { name, what, threaded: false, sides, target: (Some(1.0), None) }
+}
+
+/// Every case, or only those `only` names (building the exposition cases takes a while).
+fn all_cases(only: Option<&str>) -> Vec<Case> {
+    let mut cases = backend_cases();
+    cases.extend(typed_cases());
+    if only.is_none_or(|name| name.starts_with("gather_")) {
+        cases.extend(gather_cases());
+    }
+    cases.retain(|case| only.is_none_or(|name| case.name == name));
+    cases
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and the report.
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// `median [p10 .. p90]` of a set of per-round ratios.
+struct Spread {
+    median: f64,
+    low: f64,
+    high: f64,
+}
+
+fn spread(mut values: Vec<f64>) -> Spread {
+    let median = median(&mut values);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    Spread { median, low: at(0.1), high: at(0.9) }
+}
+
+fn format_ns(ns: f64) -> String {
+    if ns >= 100_000.0 {
+        format!("{:.0} µs", ns / 1000.0)
+    } else if ns >= 100.0 {
+        format!("{ns:.0}")
+    } else {
+        format!("{ns:.1}")
+    }
+}
+
+struct Options {
+    rounds: usize,
+    target_ms: f64,
+    case: Option<String>,
+    side: Option<String>,
+    iters: u64,
+    list: bool,
+}
+
+fn options() -> Options {
+    let mut options = Options { rounds: 21, target_ms: 4.0, case: None, side: None, iters: 100_000, list: false };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--rounds" => options.rounds = args.next().and_then(|v| v.parse().ok()).unwrap_or(options.rounds),
+            "--target-ms" => options.target_ms = args.next().and_then(|v| v.parse().ok()).unwrap_or(options.target_ms),
+            "--case" => options.case = args.next(),
+            "--side" => options.side = args.next(),
+            "--iters" => options.iters = args.next().and_then(|v| v.parse().ok()).unwrap_or(options.iters),
+            "--list" => options.list = true,
+            // `cargo bench` passes `--bench`; anything else is ignored too.
+            _ => {}
+        }
+    }
+    options
+}
+
+fn main() {
+    let options = options();
+    let cases = all_cases(options.case.as_deref());
+
+    if options.list {
+        for case in &cases {
+            let sides: Vec<&str> = case.sides.iter().map(|(side, _)| side.name()).collect();
+            println!("{}\t{}\t{}", case.name, if case.threaded { "threads" } else { "single" }, sides.join(","));
+        }
+        return;
+    }
+
+    if let Some(name) = &options.case {
+        // One side of one case, for callgrind: no warm-up beyond the first record, no output
+        // beyond a line to say what ran.
+        let side = options.side.as_deref().unwrap_or("ours");
+        let case = cases.iter().find(|case| case.name == name).unwrap_or_else(|| panic!("no case `{name}`"));
+        let (_, run) =
+            case.sides.iter().find(|(s, _)| s.name() == side).unwrap_or_else(|| panic!("no side `{side}` in `{name}`"));
+        run(0);
+        let elapsed = run(options.iters);
+        eprintln!("{name} {side}: {} iterations in {elapsed:?}", options.iters);
+        return;
+    }
+
+    // Calibrate: iterations per side so that one measurement takes about `target_ms`.
+    let target = Duration::from_secs_f64(options.target_ms / 1000.0);
+    let iters: Vec<Vec<u64>> = cases
+        .iter()
+        .map(|case| {
+            case.sides
+                .iter()
+                .map(|(_, run)| {
+                    run(0);
+                    let mut n = 1u64;
+                    loop {
+                        let elapsed = run(n);
+                        if elapsed >= target / 8 || n >= 1 << 30 {
+                            let per = elapsed.as_secs_f64() / n as f64;
+                            break ((target.as_secs_f64() / per.max(1e-12)) as u64).clamp(1, 1 << 32);
+                        }
+                        n *= 4;
+                    }
+                })
+                .collect()
+        })
+        .collect();
+
+    // ns per operation, per case, per side, per round.
+    let mut samples: Vec<Vec<Vec<f64>>> =
+        cases.iter().map(|case| vec![Vec::with_capacity(options.rounds); case.sides.len()]).collect();
+    for round in 0..options.rounds {
+        for (c, case) in cases.iter().enumerate() {
+            let n = case.sides.len();
+            for k in 0..n {
+                let s = (k + round) % n;
+                let elapsed = case.sides[s].1(iters[c][s]);
+                samples[c][s].push(elapsed.as_secs_f64() * 1e9 / iters[c][s] as f64);
+            }
+        }
+        eprint!("\rround {}/{}", round + 1, options.rounds);
+    }
+    eprintln!();
+
+    report(&cases, &samples, &options);
+}
+
+fn report(cases: &[Case], samples: &[Vec<Vec<f64>>], options: &Options) {
+    println!(
+        "{} rounds; ns per operation are medians over rounds; ratios are medians of per-round ratios, [p10 .. p90]",
+        options.rounds
+    );
+    println!();
+    println!("| case | ours ns | original ns | floor ns | original / ours | ours / floor | target | holds |");
+    println!("|---|---:|---:|---:|---:|---:|---|---|");
+    let mut failed = Vec::new();
+    for (c, case) in cases.iter().enumerate() {
+        let index = |side: Side| case.sides.iter().position(|(s, _)| *s == side);
+        let ns = |side: Side| index(side).map(|s| median(&mut samples[c][s].clone()));
+        let ratio = |num: Side, den: Side| {
+            let (num, den) = (index(num)?, index(den)?);
+            Some(spread(samples[c][num].iter().zip(&samples[c][den]).map(|(a, b)| a / b).collect()))
+        };
+        let speedup = ratio(Side::Original, Side::Ours);
+        let over_floor = ratio(Side::Ours, Side::Floor);
+        let cell = |value: Option<f64>| value.map_or_else(|| "–".to_owned(), format_ns);
+        let ratio_cell = |spread: &Option<Spread>| {
+            spread
+                .as_ref()
+                .map_or_else(|| "–".to_owned(), |s| format!("{:.2}x [{:.2} .. {:.2}]", s.median, s.low, s.high))
+        };
+        let mut targets = Vec::new();
+        let mut holds = true;
+        if let (Some(min), Some(s)) = (case.target.0, &speedup) {
+            targets.push(format!("original / ours >= {min:.2}"));
+            holds &= s.median >= min;
+        }
+        if let (Some(max), Some(s)) = (case.target.1, &over_floor) {
+            targets.push(format!("ours / floor <= {max:.1}"));
+            holds &= s.median <= max;
+        }
+        let verdict = if targets.is_empty() {
+            "".to_owned()
+        } else if holds {
+            "yes".to_owned()
+        } else {
+            failed.push(case.name);
+            "**no**".to_owned()
+        };
+        println!(
+            "| `{}` ({}) | {} | {} | {} | {} | {} | {} | {} |",
+            case.name,
+            case.what,
+            cell(ns(Side::Ours)),
+            cell(ns(Side::Original)),
+            cell(ns(Side::Floor)),
+            ratio_cell(&speedup),
+            ratio_cell(&over_floor),
+            targets.join(", "),
+            verdict,
+        );
+    }
+    println!();
+    if failed.is_empty() {
+        println!("every timed target holds");
+    } else {
+        println!("targets not met: {}", failed.join(", "));
+    }
+}
