@@ -341,14 +341,13 @@ fn parse_buckets(meta: &ParseNestedMeta<'_>) -> syn::Result<BucketForm> {
     } else if function == "exponential" {
         ["start", "factor", "count"]
     } else {
-        let hint = closest(&function.to_string(), &["linear", "exponential"])
-            .map_or_else(String::new, |suggestion| format!("did you mean `{suggestion}`? "));
-        return Err(syn::Error::new(
-            function.span(),
-            format_args!(
-                "unknown bucket function `{function}`; {hint}expected `linear(start, width, count)` or `exponential(start, factor, count)`"
+        let message = match closest(&function.to_string(), &["linear", "exponential"]) {
+            Some(suggestion) => format!("unknown bucket function `{function}`; did you mean `{suggestion}`?"),
+            None => format!(
+                "unknown bucket function `{function}`; expected `linear(start, width, count)` or `exponential(start, factor, count)`"
             ),
-        ));
+        };
+        return Err(syn::Error::new(function.span(), message));
     };
     let [start, second, count] = <[Number; 3]>::try_from(args.into_iter().collect::<Vec<_>>()).map_err(|args| {
         syn::Error::new(

@@ -15,7 +15,7 @@ const MAX_GENERATED_BUCKETS: f64 = 1000.0;
 const RESERVED_FIELDS: &[&str] = &["register", "collector", "unregister"];
 
 /// Name segments that are not base units, with the base unit to use instead.
-const NON_BASE_UNITS: &[(&str, &str)] = &[
+pub(crate) const NON_BASE_UNITS: &[(&str, &str)] = &[
     ("ns", "seconds"),
     ("nsec", "seconds"),
     ("nanoseconds", "seconds"),
@@ -237,7 +237,8 @@ fn conventions(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
     let unit = segments.iter().enumerate().find_map(|(index, segment)| {
         NON_BASE_UNITS.iter().find(|(unit, _)| segment.eq_ignore_ascii_case(unit)).map(|unit| (index, unit))
     });
-    if let Some((index, (unit, base_unit))) = unit {
+    if let Some((index, (_, base_unit))) = unit {
+        let unit = segments[index];
         let mut renamed = segments.clone();
         renamed[index] = base_unit;
         errors.error(
@@ -399,5 +400,158 @@ pub fn label_enum(input: &LabelEnum<'_>, errors: &mut Errors) {
         } else {
             seen.insert(label, (variant.ident, *span));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use syn::DeriveInput;
+
+    use super::*;
+    use crate::ast::Set;
+
+    /// The messages `check` gives for a struct, in order.
+    fn messages(input: DeriveInput) -> Vec<String> {
+        let mut errors = Errors::default();
+        if let Some(set) = Set::from_syn(&input, &mut errors) {
+            metrics_set(&set, &mut errors);
+        }
+        errors.finish().err().map_or_else(Vec::new, |error| error.into_iter().map(|e| e.to_string()).collect())
+    }
+
+    fn buckets(form: BucketForm) -> (Vec<f64>, Vec<String>) {
+        let mut errors = Errors::default();
+        let values = bucket_values(&Buckets { span: Span::call_site(), form }, &mut errors);
+        let messages =
+            errors.finish().err().map_or_else(Vec::new, |error| error.into_iter().map(|e| e.to_string()).collect());
+        (values, messages)
+    }
+
+    fn number(value: f64) -> Number {
+        Number { value, span: Span::call_site() }
+    }
+
+    #[test]
+    fn generated_buckets_match_prometheus_helpers() {
+        // prometheus::linear_buckets(0.5, 0.25, 4) and exponential_buckets(0.001, 2.0, 4).
+        let (linear, errors) =
+            buckets(BucketForm::Linear { start: number(0.5), width: number(0.25), count: number(4.0) });
+        assert_eq!((linear, errors), (vec![0.5, 0.75, 1.0, 1.25], vec![]));
+        let (exponential, errors) =
+            buckets(BucketForm::Exponential { start: number(0.001), factor: number(2.0), count: number(4.0) });
+        assert_eq!((exponential, errors), (vec![0.001, 0.002, 0.004, 0.008], vec![]));
+    }
+
+    #[test]
+    fn linear_buckets_may_start_below_zero() {
+        let (values, errors) =
+            buckets(BucketForm::Linear { start: number(-1.0), width: number(1.0), count: number(3.0) });
+        assert_eq!((values, errors), (vec![-1.0, 0.0, 1.0], vec![]));
+    }
+
+    #[test]
+    fn every_bad_parameter_is_reported() {
+        let (_, errors) =
+            buckets(BucketForm::Exponential { start: number(0.0), factor: number(1.0), count: number(0.0) });
+        assert_eq!(
+            errors,
+            [
+                "`count` must be a whole number from 1 to 1000, found `0`",
+                "`exponential` needs a positive start, found `0.0`",
+            ]
+        );
+    }
+
+    #[test]
+    fn only_the_first_name_part_may_not_start_with_a_digit() {
+        let ok: DeriveInput = syn::parse_quote! {
+            #[metrics(namespace = "app", subsystem = "2fa")]
+            struct Set { /// Checks.
+                checks_total: IntCounter }
+        };
+        assert_eq!(messages(ok), Vec::<String>::new());
+        let bad: DeriveInput = syn::parse_quote! {
+            #[metrics(subsystem = "2fa")]
+            struct Set { /// Checks.
+                checks_total: IntCounter }
+        };
+        assert_eq!(messages(bad), ["invalid subsystem `2fa`: a metric name cannot start with a digit"]);
+    }
+
+    #[test]
+    fn an_empty_field_subsystem_drops_the_sets_subsystem() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[metrics(namespace = "app", subsystem = "sv")]
+            struct Set { /// Up.
+                #[metric(subsystem = "")] up: IntGauge }
+        };
+        let mut errors = Errors::default();
+        let set = Set::from_syn(&input, &mut errors).unwrap();
+        assert_eq!(set.metrics[0].full_name(&set), "app_up");
+    }
+
+    #[test]
+    fn units_are_found_in_any_segment_and_case() {
+        let input: DeriveInput = syn::parse_quote! {
+            struct Set {
+                /// A.
+                request_MS_total: IntCounter,
+                /// B.
+                disk_kib_read_total: IntCounter,
+                /// Base units pass.
+                temperature_celsius: Gauge,
+                /// So do words that merely contain a unit.
+                items_total: IntCounter,
+            }
+        };
+        assert_eq!(
+            messages(input),
+            [
+                "`_MS` in `request_MS_total` is not a base unit: name it `request_seconds_total` and record seconds, or opt out with `#[metric(allow(non_base_unit))]`",
+                "`_kib` in `disk_kib_read_total` is not a base unit: name it `disk_bytes_read_total` and record bytes, or opt out with `#[metric(allow(non_base_unit))]`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_attribute_silences_the_rules_about_missing_keys_only() {
+        // `hlep` hides the help and `nmae` the name: no "no help" or "_total" advice follows,
+        // but the bad bucket order is still reported.
+        let input: DeriveInput = syn::parse_quote! {
+            struct Set {
+                #[metric(hlep = "x", nmae = "requests_total", buckets(2, 1))]
+                requests: Histogram,
+            }
+        };
+        assert_eq!(
+            messages(input),
+            [
+                "unknown metric attribute `hlep`; did you mean `help`?",
+                "unknown metric attribute `nmae`; did you mean `name`?",
+                "buckets must be strictly increasing: `1.0` follows `2.0`",
+            ]
+        );
+    }
+
+    #[test]
+    fn histogram_series_clash_in_either_order() {
+        let histogram_first: DeriveInput = syn::parse_quote! {
+            struct Set { /// A.
+                x_seconds: Histogram, /// B.
+                x_seconds_sum: Gauge }
+        };
+        assert_eq!(
+            messages(histogram_first),
+            ["`x_seconds_sum` is exported twice: by field `x_seconds` and by field `x_seconds_sum`"]
+        );
+        let histogram_last: DeriveInput = syn::parse_quote! {
+            struct Set { /// B.
+                x_seconds_sum: Gauge, /// A.
+                x_seconds: Histogram }
+        };
+        assert_eq!(
+            messages(histogram_last),
+            ["`x_seconds_sum` is exported twice: by field `x_seconds_sum` and by field `x_seconds`"]
+        );
     }
 }

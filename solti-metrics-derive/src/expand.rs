@@ -48,7 +48,10 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
     });
     let assertions = set.metrics.iter().map(|metric| type_assertions(metric, &private));
 
-    let bounds = set.metrics.iter().flat_map(|metric| label_bounds(metric, &private));
+    let bounds = set
+        .metrics
+        .iter()
+        .flat_map(|metric| metric_bound(metric, &private).into_iter().chain(label_bounds(metric, &private)));
 
     quote! {
         #[automatically_derived]
@@ -159,8 +162,45 @@ fn label_type(label: &Label) -> TokenStream {
 /// (any other gets an ordinary error at its use).
 fn label_bounds<'m>(metric: &'m Metric<'_>, private: &'m TokenStream) -> impl Iterator<Item = TokenStream> + 'm {
     metric.labels().iter().filter_map(|label| label.ty.as_ref()).filter(|ty| !borrows(quote!(#ty))).map(move |ty| {
-        quote_spanned! {ty.span()=> #ty: #private::LabelValue}
+        // The whole predicate carries the type's span: a path to solti-metrics spanned at the
+        // call site would move the error onto `#[derive(MetricsSet)]`.
+        let span = ty.span();
+        let bound = respan(quote!(#private::LabelValue), span);
+        quote_spanned! {span=> #ty: #bound}
     })
+}
+
+/// For a field whose type the derive does not recognize by name (an alias, or a mistake),
+/// `Type: PlainMetric` or `Type: LabelledMetric` as the labels ask: one error at the type when
+/// it is no metric or the wrong kind of metric, instead of one per use.
+fn metric_bound(metric: &Metric<'_>, private: &TokenStream) -> Option<TokenStream> {
+    metric.kind.is_none().then(|| {
+        let ty = metric.ty;
+        let span = ty.span();
+        let bound = if metric.labels.is_some() {
+            respan(quote!(#private::LabelledMetric), span)
+        } else {
+            respan(quote!(#private::PlainMetric), span)
+        };
+        quote_spanned! {span=> #ty: #bound}
+    })
+}
+
+/// `tokens` with every span set to `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }
 
 fn borrows(tokens: TokenStream) -> bool {
@@ -210,8 +250,12 @@ fn recorder_methods(set: &Set<'_>, krate: &Path, stub: bool) -> TokenStream {
             quote!(#param: #ty)
         });
         let args = metric.labels().iter().map(label_param);
-        let body = if stub { quote!(::core::unreachable!()) } else { quote!(self.#field.with((#(#args,)*))) };
-        let bounds = label_bounds(metric, &private);
+        let body = if stub {
+            quote!(::core::unreachable!())
+        } else {
+            quote!(#private::LabelledMetric::series(&self.#field, (#(#args,)*)))
+        };
+        let bounds = metric_bound(metric, &private).into_iter().chain(label_bounds(metric, &private));
         quote_spanned! {field.span()=>
             #[doc = #doc]
             #[inline]
@@ -250,25 +294,9 @@ fn method_doc(set: &Set<'_>, metric: &Metric<'_>) -> String {
     format!(" `{}`: {kind}, {labels}.\n\n {help}", metric.full_name(set))
 }
 
-/// Assertions that land on the user's declaration when the derive could not tell from the
-/// type's name: a type alias that hides a `*Vec` with or without labels, or a non-histogram
-/// given buckets.
+/// An assertion that lands on the user's declaration when the derive could not tell from the
+/// type's name: a type alias for a non-histogram given buckets.
 fn type_assertions(metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
-    let kind_check = metric.kind.is_none().then(|| {
-        let ty = metric.ty;
-        let has_labels = metric.labels.is_some();
-        let message = if has_labels {
-            "this metric type takes no labels; use its `*Vec` type for labelled series"
-        } else {
-            "a `*Vec` metric needs labels: add `#[metric(labels(..))]`"
-        };
-        quote_spanned! {ty.span()=>
-            const _: () = ::core::assert!(
-                <#ty as #private::MetricField>::LABELLED == #has_labels,
-                #message,
-            );
-        }
-    });
     let buckets_check = metric.buckets.as_ref().filter(|_| metric.kind.is_none()).map(|buckets| {
         let ty = metric.ty;
         quote_spanned! {buckets.span=>
@@ -278,7 +306,7 @@ fn type_assertions(metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
             );
         }
     });
-    quote!(#kind_check #buckets_check)
+    quote!(#buckets_check)
 }
 
 /// `#[derive(LabelValue)]`.
@@ -332,5 +360,56 @@ pub fn label_value(input: &DeriveInput) -> TokenStream {
                 #private::LabelStr::borrowed(match *self { #(Self::#variants => #labels,)* })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_labels_become_valid_parameters() {
+        let params: Vec<String> = ["path", "type", "self", "crate", "r#match"]
+            .iter()
+            .map(|name| {
+                let ident: Ident = syn::parse_str::<syn::Ident>(name).unwrap_or_else(|_| {
+                    syn::parse::Parser::parse_str(<Ident as syn::ext::IdentExt>::parse_any, name).unwrap()
+                });
+                label_param(&Label { name: ident, ty: None }).to_string()
+            })
+            .collect();
+        assert_eq!(params, ["path", "r#type", "self_", "crate_", "r#match"]);
+    }
+
+    #[test]
+    fn borrowed_label_types_get_no_where_clause() {
+        assert!(borrows(quote!(&str)));
+        assert!(borrows(quote!(Cow<'static, str>)));
+        assert!(!borrows(quote!(Method)));
+        assert!(!borrows(quote!(::std::string::String)));
+    }
+
+    #[test]
+    fn a_stub_comes_with_the_errors() {
+        let input: DeriveInput = syn::parse_quote! {
+            struct Set { #[metric(labels(a, a))] requests_total: IntCounterVec }
+        };
+        let output = metrics_set(&input).to_string();
+        assert!(output.contains("compile_error"), "{output}");
+        assert!(output.contains("MetricsSet for Set"), "{output}");
+        assert!(output.contains("unreachable"), "{output}");
+        // The stub's parameters are `_`: a repeated label does not bind a name twice.
+        assert!(output.contains("fn requests_total (& self , _ :"), "{output}");
+    }
+
+    #[test]
+    fn a_generic_struct_gets_only_its_error() {
+        let input: DeriveInput = syn::parse_quote! {
+            struct Set<T> { /// A.
+                requests_total: IntCounter, marker: T }
+        };
+        let output = metrics_set(&input).to_string();
+        assert!(output.contains("compile_error"), "{output}");
+        assert!(!output.contains("impl"), "{output}");
     }
 }

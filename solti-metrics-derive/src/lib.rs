@@ -11,6 +11,9 @@ mod check;
 mod ctxt;
 mod expand;
 
+#[cfg(test)]
+mod never_panics;
+
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
