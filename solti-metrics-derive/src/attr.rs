@@ -48,6 +48,10 @@ pub fn set_attrs(attrs: &[Attribute], errors: &mut Errors) -> SetAttrs {
         if !attr.path().is_ident("metrics") {
             continue;
         }
+        if !matches!(attr.meta, Meta::List(_)) {
+            errors.error(attr.meta.span(), "`#[metrics]` takes a list of keys: `#[metrics(namespace = \"..\")]`");
+            continue;
+        }
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("namespace") {
                 // #[metrics(namespace = "demo")]
@@ -83,6 +87,10 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
             continue;
         }
         if !attr.path().is_ident("metric") {
+            continue;
+        }
+        if !matches!(attr.meta, Meta::List(_)) {
+            errors.error(attr.meta.span(), "`#[metric]` takes a list of keys: `#[metric(name = \"..\", labels(..))]`");
             continue;
         }
         let result = attr.parse_nested_meta(|meta| {
@@ -150,6 +158,13 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
 pub fn label_enum_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path> {
     let mut krate = None;
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("label")) {
+        if !matches!(attr.meta, Meta::List(_)) {
+            errors.error(
+                attr.meta.span(),
+                "on the enum, `#[label]` only takes `(crate = path)`; a variant's label is `#[label = \"..\"]` on the variant",
+            );
+            continue;
+        }
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("crate") {
                 // #[label(crate = my_crate::metrics)]
@@ -310,6 +325,16 @@ fn parse_label(input: ParseStream<'_>) -> syn::Result<Label> {
     } else {
         input.call(Ident::parse_any)?
     };
+    if input.peek(Token![=]) {
+        let eq: Token![=] = input.parse()?;
+        return Err(syn::Error::new(
+            eq.span,
+            format_args!(
+                "a label takes its value at the call, not here: write `{}` and pass the value to the recorder method",
+                name.unraw()
+            ),
+        ));
+    }
     let ty = if input.peek(Token![:]) {
         input.parse::<Token![:]>()?;
         Some(input.parse()?)
