@@ -6,7 +6,7 @@
 //! medians and the spread of the per-round ratios.
 //!
 //! ```text
-//! cargo bench --bench hot_path                      # 21 rounds, markdown table on stdout
+//! cargo bench --bench hot_path                      # 31 rounds, markdown table on stdout
 //! cargo bench --bench hot_path -- --rounds 31 --target-ms 5
 //! cargo bench --bench hot_path -- --list            # case names
 //! cargo bench --bench hot_path -- --case NAME --side ours --iters 100000
@@ -607,7 +607,7 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut options = Options { rounds: 21, target_ms: 4.0, case: None, side: None, iters: 100_000, list: false };
+    let mut options = Options { rounds: 31, target_ms: 10.0, case: None, side: None, iters: 100_000, list: false };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
