@@ -69,7 +69,10 @@ fn metric(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
     labels(metric, errors);
     if let Some(buckets) = &metric.buckets {
         if metric.kind().is_some_and(|kind| kind != Kind::Histogram) {
-            errors.error(buckets.span, "`buckets` only apply to `Histogram` and `HistogramVec`");
+            errors.error(
+                buckets.span,
+                "`buckets` only apply to `Histogram` and `HistogramVec`; remove them, or make the field a histogram",
+            );
         } else {
             bucket_values(buckets, errors);
         }
@@ -81,7 +84,7 @@ fn metric(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
         if metric.kind.is_some_and(|kind| !kind.labelled) {
             errors.error(span, "`max_series` limits the series of a labelled metric; this metric has no labels");
         } else if limit == 0 {
-            errors.error(span, "`max_series` must be at least 1");
+            errors.error(span, "`max_series` must be at least 1; remove it for no limit");
         }
     }
     // A name that is invalid, or that may come from a key lost to a mistake, gets no advice on
@@ -162,7 +165,7 @@ fn labels(metric: &Metric<'_>, errors: &mut Errors) {
         let name = label.exported();
         let span = label.name.span();
         if seen.contains(&name) {
-            errors.error(span, format_args!("label `{name}` is declared twice"));
+            errors.error(span, format_args!("label `{name}` is declared twice; remove this one"));
             continue;
         }
         seen.push(name.clone());
@@ -171,12 +174,18 @@ fn labels(metric: &Metric<'_>, errors: &mut Errors) {
         } else if name.starts_with("__") {
             errors.error(
                 span,
-                format_args!("label name `{name}` is reserved: names starting with `__` belong to Prometheus"),
+                format_args!(
+                    "label name `{name}` is reserved: names starting with `__` belong to Prometheus; write `{}`",
+                    name.trim_start_matches('_')
+                ),
             );
         } else if name == "quantile" {
-            errors.error(span, "label name `quantile` is reserved for summaries");
+            errors.error(span, "label name `quantile` is reserved for summaries; choose another name");
         } else if name == "le" && metric.kind() == Some(Kind::Histogram) {
-            errors.error(span, "label name `le` is reserved on histograms: it holds the bucket bound");
+            errors.error(
+                span,
+                "label name `le` is reserved on histograms: it holds the bucket bound; choose another name",
+            );
         }
     }
 }
@@ -270,7 +279,10 @@ fn duplicate_names(set: &Set<'_>, errors: &mut Errors) {
             let (_, span) = metric.base_name();
             errors.error(
                 span,
-                format_args!("`{series}` is exported twice: by field `{owner}` and by field `{}`", metric.field),
+                format_args!(
+                    "`{series}` is exported twice: by field `{owner}` and by field `{}`; rename one with `#[metric(name = \"..\")]`",
+                    metric.field
+                ),
             );
             continue;
         }
@@ -300,7 +312,10 @@ pub fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
                 }
             }
             for bound in list {
-                finite(bound, "bucket bound", errors);
+                if !bound.value.is_finite() {
+                    errors
+                        .error(bound.span, "a bucket bound must be a finite number; the `+Inf` bucket is always added");
+                }
             }
             return list.iter().map(|bound| bound.value).collect();
         }
@@ -542,7 +557,9 @@ mod tests {
         };
         assert_eq!(
             messages(histogram_first),
-            ["`x_seconds_sum` is exported twice: by field `x_seconds` and by field `x_seconds_sum`"]
+            [
+                "`x_seconds_sum` is exported twice: by field `x_seconds` and by field `x_seconds_sum`; rename one with `#[metric(name = \"..\")]`"
+            ]
         );
         let histogram_last: DeriveInput = syn::parse_quote! {
             struct Set { /// B.
@@ -551,7 +568,9 @@ mod tests {
         };
         assert_eq!(
             messages(histogram_last),
-            ["`x_seconds_sum` is exported twice: by field `x_seconds_sum` and by field `x_seconds`"]
+            [
+                "`x_seconds_sum` is exported twice: by field `x_seconds_sum` and by field `x_seconds`; rename one with `#[metric(name = \"..\")]`"
+            ]
         );
     }
 }
