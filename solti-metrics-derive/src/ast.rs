@@ -142,7 +142,7 @@ impl<'a> Set<'a> {
         if !input.generics.params.is_empty() {
             errors.error(
                 input.generics.params.span(),
-                "`MetricsSet` cannot be derived for a generic struct: a set's metrics are fixed at compile time",
+                "`MetricsSet` cannot be derived for a generic struct: a set's metrics are fixed at compile time; remove the parameters",
             );
         }
         let set_attrs = attr::set_attrs(&input.attrs, errors);
@@ -247,7 +247,10 @@ impl<'a> LabelEnum<'a> {
     pub fn from_syn(input: &'a DeriveInput, errors: &mut Errors) -> Option<Self> {
         let krate = attr::label_enum_attrs(&input.attrs, errors);
         if !input.generics.params.is_empty() {
-            errors.error(input.generics.params.span(), "`LabelValue` cannot be derived for a generic enum");
+            errors.error(
+                input.generics.params.span(),
+                "`LabelValue` cannot be derived for a generic enum; implement the trait by hand",
+            );
         }
         let data = match &input.data {
             Data::Enum(data) => data,
@@ -259,8 +262,10 @@ impl<'a> LabelEnum<'a> {
                 return None;
             }
             Data::Union(data) => {
-                errors
-                    .error(data.union_token.span, "`LabelValue` can only be derived for a fieldless enum, not a union");
+                errors.error(
+                    data.union_token.span,
+                    "`LabelValue` can only be derived for a fieldless enum, not a union; implement the trait by hand",
+                );
                 return None;
             }
         };

@@ -66,7 +66,7 @@ pub fn set_attrs(attrs: &[Attribute], errors: &mut Errors) -> SetAttrs {
                 let value = path_value(&meta)?;
                 set_once(&mut out.krate, value, &meta, errors);
             } else {
-                unknown_key(&meta, "metrics", SET_KEYS, errors)?;
+                unknown_key(&meta, "metrics attribute", SET_KEYS, errors)?;
             }
             Ok(())
         });
@@ -137,12 +137,12 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                                 out.allow.push(ident.clone());
                             }
                         }
-                        _ => unknown_key(&allow, "allow", ALLOW_KEYS, errors)?,
+                        _ => unknown_key(&allow, "convention in `allow(..)`:", ALLOW_KEYS, errors)?,
                     }
                     Ok(())
                 })?;
             } else {
-                unknown_key(&meta, "metric", METRIC_KEYS, errors)?;
+                unknown_key(&meta, "metric attribute", METRIC_KEYS, errors)?;
             }
             Ok(())
         });
@@ -171,7 +171,7 @@ pub fn label_enum_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path
                 let value = path_value(&meta)?;
                 set_once(&mut krate, value, &meta, errors);
             } else {
-                unknown_key(&meta, "label", &["crate"], errors)?;
+                unknown_key(&meta, "label attribute", &["crate"], errors)?;
             }
             Ok(())
         });
@@ -268,7 +268,7 @@ fn unknown_key(meta: &ParseNestedMeta<'_>, attr: &str, known: &[&str], errors: &
         || format!("expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
         |suggestion| format!("did you mean `{suggestion}`?"),
     );
-    errors.error(meta.path.span(), format_args!("unknown {attr} attribute `{key}`; {hint}"));
+    errors.error(meta.path.span(), format_args!("unknown {attr} `{key}`; {hint}"));
     skip_value(meta.input)
 }
 

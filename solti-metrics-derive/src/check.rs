@@ -114,15 +114,22 @@ fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) -> bool {
             continue;
         }
         if let Some(bad) = value.chars().find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
+            let fixed: String = value
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == ':' { c } else { '_' })
+                .collect();
             errors.error(
                 span,
                 format_args!(
-                    "invalid {what} `{value}`: `{bad}` is not allowed; metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"
+                    "invalid {what} `{value}`: `{bad}` is not allowed; metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`, so write `{fixed}`"
                 ),
             );
             valid = false;
         } else if first && value.starts_with(|c: char| c.is_ascii_digit()) {
-            errors.error(span, format_args!("invalid {what} `{value}`: a metric name cannot start with a digit"));
+            errors.error(
+                span,
+                format_args!("invalid {what} `{value}`: a metric name cannot start with a digit; write `_{value}`"),
+            );
             valid = false;
         }
         first = false;
@@ -490,7 +497,7 @@ mod tests {
             struct Set { /// Checks.
                 checks_total: IntCounter }
         };
-        assert_eq!(messages(bad), ["invalid subsystem `2fa`: a metric name cannot start with a digit"]);
+        assert_eq!(messages(bad), ["invalid subsystem `2fa`: a metric name cannot start with a digit; write `_2fa`"]);
     }
 
     #[test]

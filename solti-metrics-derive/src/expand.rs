@@ -302,7 +302,7 @@ fn type_assertions(metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
         quote_spanned! {buckets.span=>
             const _: () = ::core::assert!(
                 ::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram),
-                "`buckets` only apply to `Histogram` and `HistogramVec`",
+                "`buckets` only apply to `Histogram` and `HistogramVec`; remove them, or make the field a histogram",
             );
         }
     });
