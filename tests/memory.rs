@@ -4,8 +4,8 @@
 use std::alloc::System;
 
 use solti_metrics::prometheus::Registry;
-use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use solti_metrics::{IntCounterVec, LabelValue, MetricsSet};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 #[global_allocator]
 static ALLOCATOR: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
