@@ -1,11 +1,11 @@
 //! Labelled metric families: a dense table for fixed label values, a map for open ones.
 
 use std::collections::HashMap as StdHashMap;
-use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use hashbrown::{Equivalent, HashMap};
+use hashbrown::DefaultHashBuilder;
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::{MetricFamily, MetricType};
 use prometheus::{Counter, Gauge, Histogram, HistogramOpts, IntCounter, IntGauge, Opts};
@@ -108,11 +108,9 @@ pub struct MetricVec<C: Child> {
 struct Inner<C> {
     meta: &'static MetricDesc,
     desc: Desc,
-    // Open label tuples map to an index into `arena`, where their series stay put: a lookup
-    // holds the read lock only to find the index, and a record borrows the series (no
-    // reference count to touch).
-    open: RwLock<HashMap<SeriesKey, usize>>,
-    arena: Arena<C>,
+    // Open label tuples and their series: a lookup takes no lock, and a record borrows the
+    // series (no reference count to touch).
+    open: OpenIndex<C>,
     overflow: OnceLock<C>,
     dropped: AtomicU64,
     // Takes the records of a series that could not be created: they are lost, the caller does
@@ -155,8 +153,7 @@ impl<C: Child> MetricVec<C> {
             inner: Arc::new(Inner {
                 meta,
                 desc,
-                open: RwLock::new(HashMap::new()),
-                arena: Arena::default(),
+                open: OpenIndex::default(),
                 overflow: OnceLock::new(),
                 dropped: AtomicU64::new(0),
                 detached,
@@ -216,39 +213,31 @@ impl<C: Child> MetricVec<C> {
 
     fn open_series<L: LabelSet>(&self, labels: &L) -> &C {
         labels.with_strs(|values| {
-            let key = LabelsRef(values);
-            let index = self.inner.open.read().unwrap_or_else(PoisonError::into_inner).get(&key).copied();
-            match index.and_then(|index| self.inner.arena.get(index)) {
+            let hash = self.inner.open.hash(values);
+            match self.inner.open.find(hash, values) {
                 Some(series) => series,
-                None => self.insert_open(values, labels),
+                None => self.insert_open(hash, values, labels),
             }
         })
     }
 
     #[cold]
     #[inline(never)]
-    fn insert_open<L: LabelSet>(&self, values: &[&str], labels: &L) -> &C {
-        let mut map = self.inner.open.write().unwrap_or_else(PoisonError::into_inner);
-        let key = LabelsRef(values);
-        if let Some(&index) = map.get(&key) {
-            return self.inner.arena.get(index).unwrap_or(&self.inner.detached);
+    fn insert_open<L: LabelSet>(&self, hash: u64, values: &[&str], labels: &L) -> &C {
+        let mut len = self.inner.open.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        // Under the writer lock the newest table holds every tuple.
+        if let Some(series) = self.inner.open.find(hash, values) {
+            return series;
         }
         if let Some(limit) = self.inner.meta.max_series {
-            if map.len() >= limit {
-                drop(map);
+            if *len >= limit {
+                drop(len);
                 self.inner.dropped.fetch_add(1, Ordering::Relaxed);
                 return self.overflow_series();
             }
         }
-        // Indices are handed out in order under the write lock, so `map.len()` is free.
-        let index = map.len();
-        match self.inner.arena.insert(index, self.create_series(labels)) {
-            Some(series) => {
-                map.insert(SeriesKey::new(values), index);
-                series
-            }
-            None => &self.inner.detached,
-        }
+        let entry = Entry { hash, key: SeriesKey::new(values), series: self.create_series(labels) };
+        self.inner.open.insert(&mut len, entry).unwrap_or(&self.inner.detached)
     }
 
     fn overflow_series(&self) -> &C {
@@ -261,8 +250,7 @@ impl<C: Child> MetricVec<C> {
     /// The number of series that exist now (the overflow series included).
     pub fn series_count(&self) -> usize {
         let dense = self.dense.iter().filter(|slot| slot.get().is_some()).count();
-        let open = self.inner.open.read().unwrap_or_else(PoisonError::into_inner).len();
-        dense + open + usize::from(self.inner.overflow.get().is_some())
+        dense + self.inner.open.len() + usize::from(self.inner.overflow.get().is_some())
     }
 
     /// How many records went to the overflow series because the metric's `max_series` limit
@@ -284,8 +272,7 @@ impl<C: Child> Collector for MetricVec<C> {
 
     fn collect(&self) -> Vec<MetricFamily> {
         let mut metrics: Vec<_> = self.dense.iter().filter_map(OnceLock::get).map(C::metric).collect();
-        let open = self.inner.open.read().unwrap_or_else(PoisonError::into_inner).len();
-        metrics.extend((0..open).filter_map(|index| self.inner.arena.get(index)).map(C::metric));
+        metrics.extend(self.inner.open.series().map(C::metric));
         metrics.extend(self.inner.overflow.get().map(C::metric));
 
         let mut family = MetricFamily::default();
@@ -297,10 +284,145 @@ impl<C: Child> Collector for MetricVec<C> {
     }
 }
 
+/// The series of open label tuples: tables of `(hash, key, series)` entries that only ever
+/// gain entries and are never freed before the family, so a lookup takes no lock and a
+/// record borrows the series it finds.
+///
+/// Writers (a tuple's first record) take `writer`, which also counts the entries. The newest
+/// table is kept at most half full; when it would pass that, a copy twice its size replaces it
+/// and becomes `current` (a copied entry shares its key and its series with the original, so
+/// records through either land in the same atomics). A reader that still probes the previous
+/// table misses the newest tuples and takes the writer path, which finds them.
+struct OpenIndex<C> {
+    hasher: DefaultHashBuilder,
+    current: AtomicUsize,
+    tables: [OnceLock<Table<C>>; INDEX_TABLES],
+    writer: Mutex<usize>,
+    len: AtomicUsize,
+}
+
+// Table `g` has `INDEX_FIRST << g` slots.
+const INDEX_FIRST: usize = 32;
+const INDEX_TABLES: usize = 32;
+
+#[derive(Clone)]
+struct Entry<C> {
+    hash: u64,
+    key: SeriesKey,
+    series: C,
+}
+
+struct Table<C> {
+    slots: Box<[OnceLock<Entry<C>>]>,
+}
+
+impl<C> Default for OpenIndex<C> {
+    fn default() -> Self {
+        Self {
+            hasher: DefaultHashBuilder::default(),
+            current: AtomicUsize::new(0),
+            tables: core::array::from_fn(|_| OnceLock::new()),
+            writer: Mutex::new(0),
+            len: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl<C: Clone> OpenIndex<C> {
+    /// The hash of a tuple: each value's bytes in order. It does not need to tell `("ab", "c")`
+    /// from `("a", "bc")` (foldhash mixes each write's length in, so it mostly does): entries
+    /// are compared value by value, so distinct tuples never share a series. prometheus 0.14
+    /// compares nothing but a hash of the concatenated bytes.
+    #[inline]
+    fn hash(&self, values: &[&str]) -> u64 {
+        let mut state = self.hasher.build_hasher();
+        for value in values {
+            state.write(value.as_bytes());
+        }
+        state.finish()
+    }
+
+    /// The series of `values`, if they have one.
+    #[inline]
+    fn find(&self, hash: u64, values: &[&str]) -> Option<&C> {
+        let table = self.tables.get(self.current.load(Ordering::Acquire))?.get()?;
+        table.find(hash, values)
+    }
+
+    /// The number of entries.
+    fn len(&self) -> usize {
+        self.len.load(Ordering::Acquire)
+    }
+
+    /// Every series, in no particular order.
+    fn series(&self) -> impl Iterator<Item = &C> {
+        let table = self.tables.get(self.current.load(Ordering::Acquire)).and_then(OnceLock::get);
+        table.into_iter().flat_map(|table| table.slots.iter().filter_map(OnceLock::get)).map(|entry| &entry.series)
+    }
+
+    /// Adds `entry`, not yet in the index, and returns its series; `len` is the writer lock's
+    /// count. `None` only past the last table's capacity.
+    fn insert(&self, len: &mut usize, entry: Entry<C>) -> Option<&C> {
+        let current = self.current.load(Ordering::Relaxed);
+        let mut table = self.tables.get(current)?.get_or_init(|| Table::new(INDEX_FIRST));
+        if (*len + 1) * 2 > table.slots.len() {
+            if let Some(next) = self.tables.get(current + 1) {
+                let bigger = Table::new(table.slots.len() * 2);
+                for old in table.slots.iter().filter_map(OnceLock::get) {
+                    bigger.put(old.clone());
+                }
+                table = next.get_or_init(|| bigger);
+                self.current.store(current + 1, Ordering::Release);
+            }
+        }
+        let entry = table.put(entry)?;
+        *len += 1;
+        self.len.store(*len, Ordering::Release);
+        Some(&entry.series)
+    }
+}
+
+impl<C> Table<C> {
+    fn new(slots: usize) -> Self {
+        Self { slots: (0..slots).map(|_| OnceLock::new()).collect() }
+    }
+
+    /// Linear probing from the hash's slot to the entry or an empty slot (the table is never
+    /// more than half full, so one is near).
+    #[inline]
+    fn find(&self, hash: u64, values: &[&str]) -> Option<&C> {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut slot = hash as usize & mask;
+        for _ in 0..self.slots.len() {
+            let entry = self.slots.get(slot)?.get()?;
+            if entry.hash == hash && entry.key.matches(values) {
+                return Some(&entry.series);
+            }
+            slot = (slot + 1) & mask;
+        }
+        None
+    }
+
+    /// Stores `entry` in the first empty slot of its probe sequence; writers only.
+    fn put(&self, entry: Entry<C>) -> Option<&Entry<C>> {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut slot = entry.hash as usize & mask;
+        for _ in 0..self.slots.len() {
+            let cell = self.slots.get(slot)?;
+            if cell.get().is_none() {
+                let _ = cell.set(entry);
+                return cell.get();
+            }
+            slot = (slot + 1) & mask;
+        }
+        None
+    }
+}
+
 /// The owned key of an open series: every label string, each after its length, in one
-/// allocation (one pointer to follow when a lookup compares keys).
-#[derive(PartialEq, Eq)]
-struct SeriesKey(Box<[u8]>);
+/// allocation shared by the index's tables.
+#[derive(Clone)]
+struct SeriesKey(Arc<[u8]>);
 
 const LEN_BYTES: usize = core::mem::size_of::<usize>();
 
@@ -311,11 +433,19 @@ impl SeriesKey {
             bytes.extend_from_slice(&value.len().to_le_bytes());
             bytes.extend_from_slice(value.as_bytes());
         }
-        Self(bytes.into_boxed_slice())
+        Self(bytes.into())
     }
 
     fn values(&self) -> KeyValues<'_> {
         KeyValues(&self.0)
+    }
+
+    /// Whether the key holds exactly `values`, in order.
+    #[inline]
+    fn matches(&self, values: &[&str]) -> bool {
+        let mut stored = self.values();
+        values.iter().all(|value| stored.next().is_some_and(|stored| same_bytes(stored, value.as_bytes())))
+            && stored.next().is_none()
     }
 }
 
@@ -331,42 +461,6 @@ impl<'a> Iterator for KeyValues<'a> {
         let (value, rest) = rest.split_at_checked(usize::from_le_bytes(*len))?;
         self.0 = rest;
         Some(value)
-    }
-}
-
-/// A borrowed view of a tuple of label strings, used to look a series up without allocating.
-struct LabelsRef<'a>(&'a [&'a str]);
-
-// Both key types hash the same way, each value's bytes in order. The hash does not need to
-// tell `("ab", "c")` from `("a", "bc")` (foldhash mixes each write's length in, so it mostly
-// does): `Equivalent` compares value by value, so distinct tuples never share a series.
-// prometheus 0.14 compares nothing but a hash of the concatenated bytes.
-#[inline]
-fn hash_labels<'a, H: Hasher>(values: impl Iterator<Item = &'a [u8]>, state: &mut H) {
-    for value in values {
-        state.write(value);
-    }
-}
-
-impl Hash for SeriesKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_labels(self.values(), state);
-    }
-}
-
-impl Hash for LabelsRef<'_> {
-    #[inline]
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_labels(self.0.iter().map(|value| value.as_bytes()), state);
-    }
-}
-
-impl Equivalent<SeriesKey> for LabelsRef<'_> {
-    #[inline]
-    fn equivalent(&self, key: &SeriesKey) -> bool {
-        let mut stored = key.values();
-        self.0.iter().all(|value| stored.next().is_some_and(|stored| same_bytes(stored, value.as_bytes())))
-            && stored.next().is_none()
     }
 }
 
@@ -391,7 +485,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// A series returned by a recorder method: derefs to the series type, so `.inc()`,
 /// `.inc_by()`, `.set()`, `.observe()`, `.start_timer()` and `.get()` work as usual.
 ///
-/// It borrows the series from its family (dense table or open-label arena), so it costs
+/// It borrows the series from its family (dense table or open-label index), so it costs
 /// nothing to make or drop; it cannot outlive the family.
 pub struct Handle<'a, C>(&'a C);
 
@@ -410,50 +504,6 @@ impl<C: core::fmt::Debug> core::fmt::Debug for Handle<'_, C> {
     }
 }
 
-/// Where the series of open label tuples live: chunks that double in size, each allocated on
-/// first use, so a series never moves once created and readers need no lock.
-struct Arena<C> {
-    chunks: [OnceLock<Box<[OnceLock<C>]>>; ARENA_CHUNKS],
-}
-
-// Chunk `k` holds `ARENA_BASE << k` series: 16 + 32 + ... for 2^28 - 16 series in all; a tuple
-// beyond that records into the family's detached series.
-const ARENA_BASE: usize = 16;
-const ARENA_CHUNKS: usize = 24;
-
-impl<C> Default for Arena<C> {
-    fn default() -> Self {
-        Self { chunks: core::array::from_fn(|_| OnceLock::new()) }
-    }
-}
-
-impl<C> Arena<C> {
-    /// The chunk and the position in it of series `index`.
-    #[inline]
-    fn locate(index: usize) -> (usize, usize) {
-        let n = index.saturating_add(ARENA_BASE);
-        let chunk = (n.ilog2() - ARENA_BASE.ilog2()) as usize;
-        (chunk, n - (ARENA_BASE << chunk))
-    }
-
-    #[inline]
-    fn get(&self, index: usize) -> Option<&C> {
-        let (chunk, offset) = Self::locate(index);
-        self.chunks.get(chunk)?.get()?.get(offset)?.get()
-    }
-
-    /// Stores the series `index`; `None` past the arena's capacity.
-    fn insert(&self, index: usize, series: C) -> Option<&C> {
-        let (chunk, offset) = Self::locate(index);
-        let series_in_chunk = ARENA_BASE << chunk;
-        let slots = self.chunks.get(chunk)?.get_or_init(|| (0..series_in_chunk).map(|_| OnceLock::new()).collect());
-        let slot = slots.get(offset)?;
-        // Callers hand each index out once, under the map's write lock: the slot is empty.
-        let _ = slot.set(series);
-        slot.get()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,20 +518,8 @@ mod tests {
         field: "t_total",
     };
 
-    #[test]
-    fn arena_positions_are_distinct_and_dense() {
-        let mut seen = std::collections::HashSet::new();
-        for index in 0..10_000 {
-            let (chunk, offset) = Arena::<()>::locate(index);
-            assert!(offset < ARENA_BASE << chunk, "{index}");
-            assert!(seen.insert((chunk, offset)), "{index}");
-        }
-        assert_eq!(Arena::<()>::locate(0), (0, 0));
-        assert_eq!(Arena::<()>::locate(ARENA_BASE), (1, 0));
-    }
-
-    /// Open series, across several arena chunks and with tuples that split the same bytes
-    /// differently, each keep their own count; the family exports each of them once.
+    /// Open series, across several index tables and with tuples that split the same bytes
+    /// differently, each keep their own count and their place; the family exports each once.
     #[test]
     fn open_series_stay_apart_and_in_place() {
         let family = MetricVec::<IntCounter>::new::<(&str, &str)>(&META).unwrap();
@@ -492,14 +530,16 @@ mod tests {
                 _ => (format!("a-rather-long-label-value-{i}"), String::new()),
             })
             .collect();
+        // Taken before the index grows: it stays valid and records into the same series.
+        let early = family.with(("ab0", "c"));
         for (n, (a, b)) in tuples.iter().enumerate() {
             family.with((a.as_str(), b.as_str())).inc_by(n as u64 + 1);
         }
-        let first: *const IntCounter = &*family.with(("ab0", "c"));
+        early.inc();
         for (n, (a, b)) in tuples.iter().enumerate() {
-            assert_eq!(family.with((a.as_str(), b.as_str())).get(), n as u64 + 1, "{a:?} {b:?}");
+            let expected = n as u64 + 1 + u64::from(n == 0);
+            assert_eq!(family.with((a.as_str(), b.as_str())).get(), expected, "{a:?} {b:?}");
         }
-        assert!(core::ptr::eq(first, &*family.with(("ab0", "c"))), "a series never moves");
         assert_eq!(family.series_count(), tuples.len());
         assert_eq!(family.collect()[0].get_metric().len(), tuples.len());
     }
