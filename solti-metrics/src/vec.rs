@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use hashbrown::DefaultHashBuilder;
 use prometheus::core::{Collector, Desc};
-use prometheus::proto::{MetricFamily, MetricType};
+use prometheus::proto::{self, MetricFamily, MetricType};
 use prometheus::{Counter, Gauge, Histogram, HistogramOpts, IntCounter, IntGauge, Opts};
 
 use crate::histogram::HistogramSeries;
@@ -113,6 +113,11 @@ struct Inner<C> {
     open: OpenIndex<C>,
     overflow: OnceLock<C>,
     dropped: AtomicU64,
+    // The order `Registry::gather` sorts the series in, as positions in `collect`'s natural
+    // order, from the last collect. Series are never removed, so while their number is
+    // unchanged the natural order is too, and `collect` hands the registry a sorted family
+    // (its stable sort then only confirms it) instead of sorting it on every scrape.
+    gather_order: Mutex<Vec<usize>>,
     // Takes the records of a series that could not be created: they are lost, the caller does
     // not panic. Label values are never validated by prometheus, so this is not expected to be
     // reached; it keeps the record path free of `unwrap`.
@@ -156,6 +161,7 @@ impl<C: Child> MetricVec<C> {
                 open: OpenIndex::default(),
                 overflow: OnceLock::new(),
                 dropped: AtomicU64::new(0),
+                gather_order: Mutex::new(Vec::new()),
                 detached,
             }),
         })
@@ -271,9 +277,25 @@ impl<C: Child> Collector for MetricVec<C> {
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
-        let mut metrics: Vec<_> = self.dense.iter().filter_map(OnceLock::get).map(C::metric).collect();
-        metrics.extend(self.inner.open.series().map(C::metric));
-        metrics.extend(self.inner.overflow.get().map(C::metric));
+        let mut series: Vec<&C> = self.dense.iter().filter_map(OnceLock::get).collect();
+        series.extend(self.inner.open.series());
+        series.extend(self.inner.overflow.get());
+
+        let mut order = self.inner.gather_order.lock().unwrap_or_else(PoisonError::into_inner);
+        let metrics = if order.len() == series.len() {
+            order.iter().filter_map(|&position| series.get(position)).map(|series| series.metric()).collect()
+        } else {
+            let mut metrics: Vec<Option<proto::Metric>> = series.iter().map(|series| Some(series.metric())).collect();
+            let mut positions: Vec<usize> = (0..metrics.len()).collect();
+            positions.sort_by(|&a, &b| match (&metrics[a], &metrics[b]) {
+                (Some(a), Some(b)) => gather_cmp(a, b),
+                _ => core::cmp::Ordering::Equal,
+            });
+            let sorted = positions.iter().filter_map(|&position| metrics.get_mut(position)?.take()).collect();
+            *order = positions;
+            sorted
+        };
+        drop(order);
 
         let mut family = MetricFamily::default();
         family.set_name(self.inner.meta.name.to_owned());
@@ -282,6 +304,13 @@ impl<C: Child> Collector for MetricVec<C> {
         family.set_metric(metrics);
         vec![family]
     }
+}
+
+/// The order of `Registry::gather` (prometheus 0.14, `registry.rs`): by the number of labels,
+/// then by the label values in the order of the label pairs.
+fn gather_cmp(a: &proto::Metric, b: &proto::Metric) -> core::cmp::Ordering {
+    let (a, b) = (a.get_label(), b.get_label());
+    a.len().cmp(&b.len()).then_with(|| a.iter().map(|pair| pair.value()).cmp(b.iter().map(|pair| pair.value())))
 }
 
 /// The series of open label tuples: tables of `(hash, key, series)` entries that only ever
@@ -542,6 +571,24 @@ mod tests {
         }
         assert_eq!(family.series_count(), tuples.len());
         assert_eq!(family.collect()[0].get_metric().len(), tuples.len());
+    }
+
+    /// `collect` hands the registry its series already in gather order, also after new series
+    /// arrive between two collects.
+    #[test]
+    fn collect_returns_gather_order() {
+        let family = MetricVec::<IntCounter>::new::<(&str, &str)>(&META).unwrap();
+        let sorted = |family: &MetricVec<IntCounter>| {
+            let metrics = family.collect().remove(0).take_metric();
+            metrics.windows(2).all(|pair| gather_cmp(&pair[0], &pair[1]).is_lt())
+        };
+        for i in (0..200).rev() {
+            family.with((format!("v{}", i * 7919 % 200).as_str(), "x")).inc();
+            if i % 50 == 0 {
+                assert!(sorted(&family), "after {i}");
+                assert!(sorted(&family), "again after {i}");
+            }
+        }
     }
 
     #[test]
