@@ -138,13 +138,19 @@ fn checked_bounds(buckets: &'static [f64]) -> prometheus::Result<&'static [f64]>
 #[inline]
 fn bucket_of(bounds: &[f64], value: f64) -> usize {
     let middle = bounds.len() / 2;
-    let start = match bounds.get(middle) {
+    let mut index = match bounds.get(middle) {
         // Also for `NaN`, which then goes past every bound.
         Some(&bound) if value.partial_cmp(&bound).is_none_or(|order| order.is_gt()) => middle + 1,
         _ => 0,
     };
-    let rest = bounds.get(start..).unwrap_or_default();
-    start + rest.iter().position(|&bound| value <= bound).unwrap_or(rest.len())
+    // One induction variable: a load, a compare and a branch per bound.
+    while let Some(&bound) = bounds.get(index) {
+        if value <= bound {
+            break;
+        }
+        index += 1;
+    }
+    index
 }
 
 /// Adds `value` to the `f64` stored as bits in `cell`.
