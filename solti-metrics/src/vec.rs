@@ -573,6 +573,33 @@ mod tests {
         assert_eq!(family.collect()[0].get_metric().len(), tuples.len());
     }
 
+    /// Threads that create series while others record into existing ones (the index grows
+    /// under them) lose no record and create no series twice.
+    #[test]
+    fn concurrent_growth_keeps_every_record() {
+        const THREADS: usize = 4;
+        const TUPLES: usize = 2_000;
+        let family = MetricVec::<IntCounter>::new::<(&str, &str)>(&META).unwrap();
+        std::thread::scope(|scope| {
+            for thread in 0..THREADS {
+                let family = &family;
+                scope.spawn(move || {
+                    for i in 0..TUPLES {
+                        // Every thread records every tuple, in its own order.
+                        let n = (i * 7 + thread * 499) % TUPLES;
+                        family.with((format!("t{n}").as_str(), "x")).inc();
+                        family.with(("shared", "x")).inc();
+                    }
+                });
+            }
+        });
+        assert_eq!(family.series_count(), TUPLES + 1);
+        for n in 0..TUPLES {
+            assert_eq!(family.with((format!("t{n}").as_str(), "x")).get(), THREADS as u64, "t{n}");
+        }
+        assert_eq!(family.with(("shared", "x")).get(), (THREADS * TUPLES) as u64);
+    }
+
     /// `collect` hands the registry its series already in gather order, also after new series
     /// arrive between two collects.
     #[test]
