@@ -21,8 +21,8 @@ use crate::MetricDesc;
 /// and exports the same `_bucket`, `_sum` and `_count` series, byte for byte.
 ///
 /// It is solti-metrics' own type rather than `prometheus::Histogram` for speed: an observation
-/// is one binary search in the bucket bounds, one atomic add to the bucket and one atomic
-/// update of the sum, where `prometheus::Histogram` also counts into a shard selector and a
+/// is a search in the bucket bounds (one comparison with the middle bound, then a short linear
+/// scan), one atomic add to the bucket and one atomic update of the sum, where `prometheus::Histogram` also counts into a shard selector and a
 /// total (four atomic operations, reached through one more pointer). The count is not stored:
 /// it is the sum of the buckets, one of which takes the observations above the last bound
 /// (and `NaN`). So a gather that runs while observations are recorded always exports a count
