@@ -133,8 +133,9 @@ fn checked_bounds(buckets: &'static [f64]) -> prometheus::Result<&'static [f64]>
 /// bound and for `NaN`, which prometheus counts in no finite bucket either.
 ///
 /// One comparison with the middle bound picks a half, then a linear scan: about a quarter of
-/// the bounds compared on average, each comparison a predictable branch on a short list
-/// (a binary search over 10 to 20 bounds costs more instructions and chains its loads).
+/// the bounds compared on average. On the 9 and 15 bounds of `benches/hot_path.rs` this took
+/// fewer instructions than `partition_point`'s binary search, whose steps each wait for the
+/// previous comparison, and than a branch-free count of the bounds below the value.
 #[inline]
 fn bucket_of(bounds: &[f64], value: f64) -> usize {
     let middle = bounds.len() / 2;
