@@ -129,10 +129,13 @@ curl -fsS --max-time 10 -D "$work/headers" -o "$work/first.prom" "http://$target
 content_type=$(tr -d '\r' <"$work/headers" | sed -n 's/^[Cc]ontent-[Tt]ype: *//p')
 [ "$content_type" = "text/plain; version=0.0.4" ] || fail "content type: \`$content_type\`"
 grep -q '^solti_runner_tasks_started_total{' "$work/first.prom" || fail "no solti_runner series served"
-if ! promtool check metrics <"$work/first.prom" >"$work/promtool.log" 2>&1 || [ -s "$work/promtool.log" ]; then
-    cat "$work/promtool.log"
-    fail "promtool check metrics has findings"
-fi
+lint() { # lint FILE: promtool check metrics, no findings allowed
+    if ! promtool check metrics <"$1" >"$work/promtool.log" 2>&1 || [ -s "$work/promtool.log" ]; then
+        cat "$work/promtool.log"
+        fail "promtool check metrics has findings on $(basename "$1")"
+    fi
+}
+lint "$work/first.prom"
 log "content type \`$content_type\`, $(grep -vc '^#' "$work/first.prom") samples, promtool: no findings"
 
 # ---------------------------------------------------------------------------------------------
@@ -152,6 +155,9 @@ log "target up"
 wait_for 120 "the example to finish its $TASKS tasks" grep -qx 'expect end' "$work/serve.log"
 grep '^expect ' "$work/serve.log" | grep -v '^expect end$' | cut -d' ' -f2- >"$work/expected.txt"
 log "$(grep '^recorded [0-9]* tasks' "$work/serve.log"); $(wc -l <"$work/expected.txt") series expected"
+curl -fsS --max-time 10 -o "$work/last.prom" "http://$target/metrics"
+lint "$work/last.prom"
+log "promtool check metrics on the exposition with every series: no findings"
 
 # The last simulated task is recorded; wait for a scrape that has it.
 expected_started=$(python3 -c 'import sys
@@ -221,19 +227,23 @@ for series in sorted(expected.keys() & scraped.keys()):
 families = {s.split("{")[0] for s in scraped}
 print(f"  {len(scraped)} series of {len(families)} names match the {len(expected)} recorded")
 
-# 2. Types and help as the runner backend's contract fixes them (DESIGN 3).
+# 2. Types and help: the runner backend's as its contract fixes them (DESIGN 3), the HTTP set's as declared.
 contract = {
     "solti_runner_tasks_started_total": ("counter", "Total number of tasks started"),
     "solti_runner_tasks_completed_total": ("counter", "Total number of tasks completed"),
     "solti_runner_task_duration_seconds": ("histogram", "Task execution duration in seconds"),
     "solti_runner_errors_total": ("counter", "Total runner-level errors"),
+    # The example's own HTTP set, declared in examples/serve.rs.
+    "demo_http_requests_total": ("counter", "Total HTTP requests answered."),
+    "demo_http_request_duration_seconds": ("histogram", "HTTP request duration in seconds."),
+    "demo_http_in_flight": ("gauge", "HTTP requests being answered."),
 }
 metadata = load("metadata.json")
 for name, (kind, help_text) in contract.items():
     entries = metadata.get(name, [])
     if not any(e["type"] == kind and e["help"] == help_text for e in entries):
         failures.append(f"metadata of {name}: {entries}, expected type {kind!r} help {help_text!r}")
-print(f"  type and help of the {len(contract)} runner metrics as in the contract")
+print(f"  type and help of the {len(contract)} metrics as declared")
 
 # 3. Prometheus saw the counters move while the tasks were simulated, not only their totals.
 changes = one("changes.json")
