@@ -1,6 +1,8 @@
 //! A set declared as in the design's example, used from a crate that depends on
 //! `solti-metrics` alone: exported text, registration, typed recorders.
 
+mod common;
+
 use solti_metrics::prometheus::{Registry, TextEncoder};
 use solti_metrics::{
     Counter, CounterVec, Gauge, GaugeVec, Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
@@ -31,8 +33,11 @@ pub struct HttpMetrics {
     in_flight: IntGauge,
 }
 
+/// The registry's exposition, linted by promtool.
 fn text(registry: &Registry) -> String {
-    TextEncoder::new().encode_to_string(&registry.gather()).unwrap()
+    let text = TextEncoder::new().encode_to_string(&registry.gather()).unwrap();
+    common::promtool::check(&text);
+    text
 }
 
 #[test]
@@ -129,7 +134,7 @@ struct EveryType {
     ig: IntGauge,
     /// a histogram
     #[metric(buckets = linear(1, 2, 3))]
-    h: Histogram,
+    hist: Histogram,
     /// a counter vec
     #[metric(labels(ok: bool))]
     cv_total: CounterVec,
@@ -155,7 +160,7 @@ fn every_field_type_records_and_exports() {
     m.ic().inc();
     m.g().set(-2.5);
     m.ig().set(7);
-    m.h().observe(4.0);
+    m.hist().observe(4.0);
     m.cv_total(true).inc();
     m.icv_total(404, "4xx").inc();
     m.gv(3).add(1.25);
@@ -168,8 +173,8 @@ fn every_field_type_records_and_exports() {
         "all_renamed_total 1\n",
         "all_sub_g -2.5\n",
         "all_ig 7\n",
-        "all_h_bucket{le=\"3\"} 0\n",
-        "all_h_bucket{le=\"5\"} 1\n",
+        "all_hist_bucket{le=\"3\"} 0\n",
+        "all_hist_bucket{le=\"5\"} 1\n",
         "all_cv_total{ok=\"true\"} 1\n",
         "all_icv_total{class=\"4xx\",code=\"404\"} 1\n",
         "all_gv{shard=\"3\"} 1.25\n",

@@ -2,6 +2,8 @@
 //! (`solti-prometheus` 0.0.2), driven by the same random call sequences. Their registries'
 //! text expositions must be byte-identical after every sequence.
 
+mod common;
+
 use std::sync::Arc;
 
 use proptest::prelude::*;
@@ -123,6 +125,7 @@ fn every_series_and_bucket_edge_is_identical() {
     }
     let text = exposition(&ours.gather());
     assert_eq!(text, exposition(&original.gather()));
+    common::promtool::check(&text);
     assert_eq!(text.matches("solti_runner_task_duration_seconds_count{").count(), 12);
     assert_eq!(text.matches("solti_runner_errors_total{").count(), 12);
 }

@@ -42,6 +42,14 @@ pub(crate) const NON_BASE_UNITS: &[(&str, &str)] = &[
     ("gib", "bytes"),
     ("bits", "bytes"),
     ("percent", "ratio"),
+    // The abbreviations `promtool check metrics` also reports.
+    ("s", "seconds"),
+    ("m", "seconds"),
+    ("h", "seconds"),
+    ("d", "seconds"),
+    ("b", "bytes"),
+    ("tb", "bytes"),
+    ("pb", "bytes"),
 ];
 
 /// The most labels a metric can have: `LabelSet` is implemented for tuples up to this length.
