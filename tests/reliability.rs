@@ -374,7 +374,7 @@ fn max_series_sends_new_tuples_to_one_overflow_series() {
     m.requests_total("agent-3").inc();
 
     assert_eq!(m.requests_total.series_count(), 11, "10 series and the overflow series");
-    assert_eq!(m.requests_total.dropped_series(), 990);
+    assert_eq!(m.requests_total.overflow_records(), 990);
     assert_eq!(m.uncapped_total.series_count(), 1_000, "no limit by default");
 
     let families = registry.gather();

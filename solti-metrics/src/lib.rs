@@ -95,8 +95,8 @@
 //! through a map keyed by the whole tuple, so distinct tuples never share a series.
 //!
 //! A metric with open labels has no series limit by default. `max_series = N` caps it: further
-//! new tuples are recorded into one overflow series labelled `otel_metric_overflow="true"` and
-//! counted by [`MetricVec::dropped_series`].
+//! new tuples are recorded into one overflow series labelled `otel_metric_overflow="true"`, and
+//! [`MetricVec::overflow_records`] counts the records that went there.
 //!
 //! ## Registries
 //!

@@ -16,7 +16,8 @@ use crate::{MetricDesc, MetricKind};
 
 /// The one label of a metric's overflow series: once a metric's `max_series` limit is reached,
 /// new label tuples are recorded into the series `{otel_metric_overflow="true"}` (the
-/// OpenTelemetry SDK's convention) and counted by [`MetricVec::dropped_series`].
+/// OpenTelemetry SDK's convention), and [`MetricVec::overflow_records`] counts the records that
+/// went there.
 pub const OVERFLOW_LABEL: &str = "otel_metric_overflow";
 
 /// The series type of a labelled family: one of prometheus' `Counter`, `IntCounter`, `Gauge`,
@@ -259,9 +260,10 @@ impl<C: Child> MetricVec<C> {
         dense + self.inner.open.len() + usize::from(self.inner.overflow.get().is_some())
     }
 
-    /// How many records went to the overflow series because the metric's `max_series` limit
-    /// was reached. Always `0` for a metric without a limit.
-    pub fn dropped_series(&self) -> u64 {
+    /// How many records went to the overflow series because their label tuple had no series
+    /// and the metric's `max_series` limit was reached. Always `0` for a metric without a
+    /// limit.
+    pub fn overflow_records(&self) -> u64 {
         self.inner.dropped.load(Ordering::Relaxed)
     }
 

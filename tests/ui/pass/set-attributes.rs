@@ -60,5 +60,5 @@ fn main() {
         set.jobs_total(queue).inc();
     }
     assert_eq!(set.controller_ticks().get(), 1);
-    assert_eq!(set.jobs_total.dropped_series(), 2);
+    assert_eq!(set.jobs_total.overflow_records(), 2);
 }
