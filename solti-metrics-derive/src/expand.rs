@@ -47,6 +47,7 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
         quote_spanned!(metric.ty.span()=> #private::SetCollector::part(&self.#field))
     });
     let assertions = set.metrics.iter().map(|metric| type_assertions(metric, &private));
+    let clash_assertions = clash_assertions(&set, &private);
 
     let bounds = set
         .metrics
@@ -74,6 +75,7 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
         #methods
 
         #(#assertions)*
+        #clash_assertions
     }
 }
 
@@ -306,7 +308,56 @@ fn type_assertions(metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
             );
         }
     });
-    quote!(#buckets_check)
+    let le_check = metric.labels().iter().filter(|_| metric.kind.is_none()).find(|label| label.exported() == "le");
+    let le_check = le_check.map(|label| {
+        let ty = metric.ty;
+        quote_spanned! {label.name.span()=>
+            const _: () = ::core::assert!(
+                !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram),
+                "label name `le` is reserved on histograms: it holds the bucket bound; rename the label",
+            );
+        }
+    });
+    let max_series_check = metric.max_series.filter(|_| !metric.labels().is_empty()).map(|(_, span)| {
+        let labels = label_tuple(metric.labels());
+        quote_spanned! {span=>
+            const _: () = ::core::assert!(
+                <#labels as #private::LabelSet>::DENSE_SLOTS == 0,
+                "`max_series` has no effect here: every label of this metric has a fixed set of values, so its series are bounded already; remove it",
+            );
+        }
+    });
+    quote!(#buckets_check #le_check #max_series_check)
+}
+
+/// When a type alias hides a field's kind, the derive cannot tell whether its `_bucket`,
+/// `_sum` and `_count` series clash with another metric's name: for each name that would, the
+/// generated code asserts that the alias is not a histogram.
+fn clash_assertions(set: &Set<'_>, private: &TokenStream) -> TokenStream {
+    let names: Vec<String> = set.metrics.iter().map(|metric| metric.full_name(set)).collect();
+    let mut assertions = Vec::new();
+    for (hidden, hidden_name) in set.metrics.iter().zip(&names).filter(|(metric, _)| metric.kind.is_none()) {
+        for (other, other_name) in set.metrics.iter().zip(&names) {
+            let clashes =
+                ["_bucket", "_sum", "_count"].iter().any(|suffix| *other_name == format!("{hidden_name}{suffix}"));
+            if !clashes {
+                continue;
+            }
+            let ty = hidden.ty;
+            let message = format!(
+                "series `{other_name}` is exported by both `{}`, a histogram, and `{}`; rename one with `#[metric(name = \"..\")]`",
+                hidden.field, other.field
+            );
+            let (_, span) = other.base_name();
+            assertions.push(quote_spanned! {span=>
+                const _: () = ::core::assert!(
+                    !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram),
+                    #message,
+                );
+            });
+        }
+    }
+    quote!(#(#assertions)*)
 }
 
 /// `#[derive(LabelValue)]`.

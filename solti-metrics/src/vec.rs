@@ -99,6 +99,11 @@ impl Child for HistogramSeries {
 /// live in a dense table and finding one is index arithmetic and one atomic load. Otherwise they
 /// live in a map keyed by the whole tuple of label strings, so distinct tuples never share a
 /// series.
+///
+/// Memory: the dense table is allocated when the family is registered, one slot (16 to 48
+/// bytes) per combination of label values, at most [`MAX_DENSE_SLOTS`](crate::MAX_DENSE_SLOTS).
+/// The map only grows, and keeps the tables it outgrew for readers that may still probe them,
+/// so it holds about four slots per series besides the series itself; `max_series` bounds it.
 pub struct MetricVec<C: Child> {
     // The dense table sits in the handle itself (a pointer and a length), not behind `inner`:
     // a record reads the slot's state and its series, nothing else.
@@ -113,15 +118,20 @@ struct Inner<C> {
     // series (no reference count to touch).
     open: OpenIndex<C>,
     overflow: OnceLock<C>,
-    dropped: AtomicU64,
+    overflow_records: AtomicU64,
     // The order `Registry::gather` sorts the series in, as positions in `collect`'s natural
-    // order, from the last collect. Series are never removed, so while their number is
-    // unchanged the natural order is too, and `collect` hands the registry a sorted family
-    // (its stable sort then only confirms it) instead of sorting it on every scrape.
+    // order, from the last collect. Series are never removed, so when their number is
+    // unchanged the natural order is almost always too, and `collect` hands the registry a
+    // sorted family (its stable sort then only confirms it) instead of sorting it on every
+    // scrape. A scrape that races with new series may see the same number but a different
+    // set; its family then comes out unsorted, and `Registry::gather`, which always sorts,
+    // puts it right.
     gather_order: Mutex<Vec<usize>>,
-    // Takes the records of a series that could not be created: they are lost, the caller does
-    // not panic. Label values are never validated by prometheus, so this is not expected to be
-    // reached; it keeps the record path free of `unwrap`.
+    // Takes the records that have no series of their own: a label tuple of another type than
+    // the family was built for, or a series prometheus refused to create. They are lost and
+    // never exported, but the caller does not panic. Generated recorders always pass the
+    // declared tuple, and label values are never validated by prometheus, so this is not
+    // expected to be reached; it keeps the record path free of `unwrap`.
     detached: C,
 }
 
@@ -147,6 +157,12 @@ impl<C: Child> MetricVec<C> {
         if L::LEN != meta.labels.len() {
             return Err(prometheus::Error::InconsistentCardinality { expect: meta.labels.len(), got: L::LEN });
         }
+        if C::KIND == MetricKind::Histogram && meta.labels.contains(&"le") {
+            return Err(prometheus::Error::Msg(format!(
+                "histogram `{}` cannot have a label `le`: it holds the bucket bound",
+                meta.name
+            )));
+        }
         let desc = Desc::new(
             meta.name.to_owned(),
             meta.help.to_owned(),
@@ -161,7 +177,7 @@ impl<C: Child> MetricVec<C> {
                 desc,
                 open: OpenIndex::default(),
                 overflow: OnceLock::new(),
-                dropped: AtomicU64::new(0),
+                overflow_records: AtomicU64::new(0),
                 gather_order: Mutex::new(Vec::new()),
                 detached,
             }),
@@ -170,14 +186,18 @@ impl<C: Child> MetricVec<C> {
 
     /// The series for `labels`, created on first use.
     ///
-    /// Generated recorder methods call this with their typed arguments; calling it with a tuple
-    /// of another length than the declared labels records into a series that is not exported.
+    /// This is what the generated recorder methods call, with the tuple of their typed
+    /// arguments; call those instead. A tuple whose length or dense table size differs from
+    /// the declared labels' records into a series that is never exported.
+    #[doc(hidden)]
     #[inline]
     pub fn with<L: LabelSet>(&self, labels: L) -> Handle<'_, C> {
         // The whole fast path: index arithmetic, a bounds check, the slot's one atomic load.
         // Everything else is out of line, so a recorder inlines to a handful of instructions
-        // and does not save registers for paths it does not take.
-        if L::DENSE_SLOTS > 0 {
+        // and does not save registers for paths it does not take. The table's length is read
+        // for the bounds check anyway; comparing it with `L`'s keeps a tuple of another type
+        // out of the declared tuples' slots.
+        if L::DENSE_SLOTS > 0 && self.dense.len() == L::DENSE_SLOTS {
             if let Some(series) = labels.dense_index().and_then(|i| self.dense.get(i)).and_then(OnceLock::get) {
                 return Handle(series);
             }
@@ -188,6 +208,9 @@ impl<C: Child> MetricVec<C> {
 
     #[inline(never)]
     fn with_slow<L: LabelSet>(&self, labels: L) -> Handle<'_, C> {
+        if L::LEN != self.inner.meta.labels.len() || L::DENSE_SLOTS != self.dense.len() {
+            return Handle(&self.inner.detached);
+        }
         if L::DENSE_SLOTS > 0 {
             if let Some(slot) = labels.dense_index().and_then(|i| self.dense.get(i)) {
                 return Handle(self.fill_slot(slot, &labels));
@@ -198,12 +221,19 @@ impl<C: Child> MetricVec<C> {
 
     #[cold]
     #[inline(never)]
-    fn fill_slot<'s, L: LabelSet>(&self, slot: &'s OnceLock<C>, labels: &L) -> &'s C {
-        // Two threads may both build a series here; `OnceLock` keeps exactly one.
-        slot.get_or_init(|| self.create_series(labels))
+    fn fill_slot<'s>(&'s self, slot: &'s OnceLock<C>, labels: &impl LabelSet) -> &'s C {
+        if let Some(series) = slot.get() {
+            return series;
+        }
+        let Some(series) = self.create_series(labels) else { return &self.inner.detached };
+        // Two threads may both build a series here; `OnceLock` keeps the first, and both
+        // record into it.
+        let _ = slot.set(series);
+        slot.get().unwrap_or(&self.inner.detached)
     }
 
-    fn create_series<L: LabelSet>(&self, labels: &L) -> C {
+    /// A new series for `labels`; `None` when prometheus refuses it.
+    fn create_series(&self, labels: &impl LabelSet) -> Option<C> {
         let meta = self.inner.meta;
         let pairs = labels.with_strs(|values| {
             meta.labels
@@ -212,10 +242,7 @@ impl<C: Child> MetricVec<C> {
                 .map(|(&name, &value)| (name.to_owned(), value.to_owned()))
                 .collect::<StdHashMap<_, _>>()
         });
-        if L::LEN != meta.labels.len() {
-            return self.inner.detached.clone();
-        }
-        C::create(meta, pairs).unwrap_or_else(|_| self.inner.detached.clone())
+        C::create(meta, pairs).ok()
     }
 
     fn open_series<L: LabelSet>(&self, labels: &L) -> &C {
@@ -231,27 +258,36 @@ impl<C: Child> MetricVec<C> {
     #[cold]
     #[inline(never)]
     fn insert_open<L: LabelSet>(&self, hash: u64, values: &[&str], labels: &L) -> &C {
+        let limit = self.inner.meta.max_series.unwrap_or(usize::MAX);
+        // Once the limit is reached, a tuple without a series goes to the overflow series
+        // without taking the writer lock: a flood of new tuples does not serialise recorders.
+        if self.inner.open.len() >= limit {
+            return self.overflow_series();
+        }
         let mut len = self.inner.open.writer.lock().unwrap_or_else(PoisonError::into_inner);
         // Under the writer lock the newest table holds every tuple.
         if let Some(series) = self.inner.open.find(hash, values) {
             return series;
         }
-        if let Some(limit) = self.inner.meta.max_series {
-            if *len >= limit {
-                drop(len);
-                self.inner.dropped.fetch_add(1, Ordering::Relaxed);
-                return self.overflow_series();
-            }
+        if *len >= limit {
+            drop(len);
+            return self.overflow_series();
         }
-        let entry = Entry { hash, key: SeriesKey::new(values), series: self.create_series(labels) };
+        let Some(series) = self.create_series(labels) else { return &self.inner.detached };
+        let entry = Entry { hash, key: SeriesKey::new(values), series };
         self.inner.open.insert(&mut len, entry).unwrap_or(&self.inner.detached)
     }
 
+    /// The series of the tuples past `max_series`, counting the record.
     fn overflow_series(&self) -> &C {
-        self.inner.overflow.get_or_init(|| {
-            let pairs = StdHashMap::from([(OVERFLOW_LABEL.to_owned(), "true".to_owned())]);
-            C::create(self.inner.meta, pairs).unwrap_or_else(|_| self.inner.detached.clone())
-        })
+        self.inner.overflow_records.fetch_add(1, Ordering::Relaxed);
+        if let Some(series) = self.inner.overflow.get() {
+            return series;
+        }
+        let pairs = StdHashMap::from([(OVERFLOW_LABEL.to_owned(), "true".to_owned())]);
+        let Ok(series) = C::create(self.inner.meta, pairs) else { return &self.inner.detached };
+        let _ = self.inner.overflow.set(series);
+        self.inner.overflow.get().unwrap_or(&self.inner.detached)
     }
 
     /// The number of series that exist now (the overflow series included).
@@ -264,7 +300,7 @@ impl<C: Child> MetricVec<C> {
     /// and the metric's `max_series` limit was reached. Always `0` for a metric without a
     /// limit.
     pub fn overflow_records(&self) -> u64 {
-        self.inner.dropped.load(Ordering::Relaxed)
+        self.inner.overflow_records.load(Ordering::Relaxed)
     }
 
     /// The catalog entry of this family.
@@ -548,6 +584,53 @@ mod tests {
         max_series: None,
         field: "t_total",
     };
+
+    /// Every exported series carries the declared labels (or only the overflow label).
+    fn assert_well_labelled<C: Child>(family: &MetricVec<C>) {
+        for metric in family.collect()[0].get_metric() {
+            let names: Vec<&str> = metric.get_label().iter().map(|pair| pair.name()).collect();
+            assert!(names == family.meta().labels || names == [OVERFLOW_LABEL], "{names:?}");
+        }
+    }
+
+    /// A tuple of another type than the family's records nowhere visible and spoils nothing:
+    /// not the declared tuples' slots, not the map, not the exposition.
+    #[test]
+    fn mismatched_tuples_never_reach_a_series() {
+        let dense = MetricVec::<IntCounter>::new::<(bool, bool)>(&META).unwrap();
+        dense.with((true,)).inc();
+        dense.with((1u8, 2u8)).inc();
+        dense.with(("x", "y", "z")).inc();
+        dense.with((false, true)).inc_by(5);
+        assert_eq!(dense.series_count(), 1);
+        assert_eq!(dense.with((false, true)).get(), 5);
+        assert_well_labelled(&dense);
+
+        let open = MetricVec::<IntCounter>::new::<(&str, &str)>(&META).unwrap();
+        open.with(("a",)).inc();
+        open.with(("a",)).inc();
+        open.with((true, false)).inc();
+        assert_eq!(open.series_count(), 0);
+        assert!(open.collect()[0].get_metric().is_empty());
+    }
+
+    /// `le` holds a histogram's bucket bound: a family that declares it is refused, rather
+    /// than losing every record.
+    #[test]
+    fn histogram_with_le_label_is_refused() {
+        static LE: MetricDesc = MetricDesc {
+            name: "t_seconds",
+            help: "A histogram.",
+            kind: MetricKind::Histogram,
+            labels: &["le"],
+            buckets: &[1.0],
+            max_series: None,
+            field: "t_seconds",
+        };
+        assert!(MetricVec::<HistogramSeries>::new::<(&str,)>(&LE).is_err());
+        assert!(MetricVec::<Histogram>::new::<(&str,)>(&LE).is_err());
+        assert!(MetricVec::<IntCounter>::new::<(&str,)>(&LE).is_ok(), "`le` is an ordinary label elsewhere");
+    }
 
     /// Open series, across several index tables and with tuples that split the same bytes
     /// differently, each keep their own count and their place; the family exports each once.
