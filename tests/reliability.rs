@@ -337,6 +337,30 @@ fn registration_is_all_or_nothing() {
     assert!(after.contains("taken_total 5\n"));
 }
 
+/// The same names as `Clashing`'s free metrics, with other labels.
+#[derive(MetricsSet)]
+struct Reshaped {
+    /// First, free.
+    #[metric(labels(kind))]
+    first_total: IntCounterVec,
+}
+
+/// What outlives a refused set: prometheus 0.14 binds each name a registry was offered to its
+/// label names and help (`dim_hashes_by_name`, kept "throughout the lifetime of a program").
+/// Nothing is exported, but the name keeps its shape.
+#[test]
+fn a_refused_set_leaves_only_prometheus_name_bindings() {
+    let registry = Registry::new();
+    Owner::register(&registry).unwrap().taken_total().inc();
+    let before = text(&registry.gather());
+    assert!(Clashing::register(&registry).is_err());
+    assert_eq!(text(&registry.gather()), before);
+
+    let error = Reshaped::register(&registry).map(|_| ()).unwrap_err();
+    assert!(error.to_string().contains("different label names or a different help"), "{error}");
+    assert_eq!(text(&registry.gather()), before);
+}
+
 #[test]
 fn unregister_frees_every_name() {
     let registry = Registry::new();

@@ -336,6 +336,11 @@ pub trait MetricsSet: Sized + Send + Sync + 'static {
     /// Fails with [`prometheus::Error::AlreadyReg`] when a metric of the set is already in
     /// `registry` (registered by another set or by hand), or with the error prometheus gives
     /// for a metric it cannot create; in both cases nothing of the set is registered.
+    ///
+    /// One thing outlives a refused set, as it outlives [`unregister`](Self::unregister):
+    /// prometheus 0.14 binds each metric name a registry has been offered to the label names
+    /// and help it came with, for the registry's lifetime. A later metric of the same name must
+    /// keep them.
     fn register(registry: &Registry) -> Result<Self, prometheus::Error>;
 
     /// The whole set as one [`Collector`], sharing its series with `self`.
