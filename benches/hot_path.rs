@@ -266,7 +266,7 @@ struct Case {
     /// Two threads: excluded from the callgrind mode.
     threaded: bool,
     sides: Vec<(Side, Run)>,
-    /// `(min original/ours, max ours/floor)`, from the issue.
+    /// The speed targets of BENCHMARKS.md: `(min original/ours, max ours/floor)`.
     target: (Option<f64>, Option<f64>),
 }
 

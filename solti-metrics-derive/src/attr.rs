@@ -402,7 +402,7 @@ fn parse_number(input: ParseStream<'_>) -> syn::Result<Number> {
                 format_args!("expected a number, not a string: write `{}` without quotes", text.value()),
             ));
         }
-        other => return Err(syn::Error::new(other.span(), "expected a number")),
+        other => return Err(syn::Error::new(other.span(), "expected a number such as `0.5` or `10`")),
     };
     Ok(Number { value: if negative { -value } else { value }, span })
 }

@@ -185,7 +185,7 @@ fn labels(metric: &Metric<'_>, errors: &mut Errors) {
         }
         seen.push(name.clone());
         if !is_label_name(&name) {
-            errors.error(span, format_args!("invalid label name `{name}`: label names match `[a-zA-Z_][a-zA-Z0-9_]*`"));
+            errors.error(span, format_args!("invalid label name `{name}`: label names match `[a-zA-Z_][a-zA-Z0-9_]*`; use ASCII letters, digits and `_`"));
         } else if name.starts_with("__") {
             errors.error(
                 span,

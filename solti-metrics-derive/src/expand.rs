@@ -395,8 +395,7 @@ pub fn label_value(input: &DeriveInput) -> TokenStream {
     let variants: Vec<&Ident> = parsed.variants.iter().map(|variant| variant.ident).collect();
     let indices = 0..count;
     let labels = parsed.variants.iter().map(|variant| &variant.label.0);
-    let span = Span::call_site();
-    quote_spanned! {span=>
+    quote! {
         #[automatically_derived]
         impl #private::LabelValue for #ident {
             const CARDINALITY: ::core::primitive::usize = #count;

@@ -14,6 +14,12 @@ use core::fmt::Write as _;
 /// Derive it for fieldless enums with `#[derive(LabelValue)]`: each variant's label is its name
 /// in snake_case, `#[label = ".."]` overrides it.
 ///
+/// Implementing it by hand, keep `label_index` a one-to-one map between label strings and
+/// indices: two values with the same `Some(index)` must have the same `label()`, and values
+/// with different labels different indices (or `None`). The series of an index is created with
+/// the label of the first value recorded there, so a map that sends two labels to one index
+/// merges their series.
+///
 /// ```
 /// use solti_metrics::LabelValue;
 ///

@@ -530,11 +530,15 @@ impl Collector for SetCollector {
 /// ```
 #[macro_export]
 macro_rules! assert_disjoint {
-    ($($set:ty),+ $(,)?) => {
+    ($only:ty $(,)?) => {
+        ::core::compile_error!("`assert_disjoint!` compares two or more sets: `assert_disjoint!(A, B)`");
+    };
+    ($first:ty, $($set:ty),+ $(,)?) => {
         const _: () = {
-            let clash = $crate::__private::first_clash(&[$(
-                (::core::stringify!($set), <$set as $crate::MetricsSet>::METRICS)
-            ),+]);
+            let clash = $crate::__private::first_clash(&[
+                (::core::stringify!($first), <$first as $crate::MetricsSet>::METRICS),
+                $((::core::stringify!($set), <$set as $crate::MetricsSet>::METRICS)),+
+            ]);
             if let ::core::option::Option::Some(message) = clash.message() {
                 ::core::panic!("{}", message);
             }

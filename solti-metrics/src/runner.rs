@@ -182,3 +182,36 @@ impl MetricsBackend for PrometheusMetrics {
         self.metrics.errors_total(runner_type, error_kind).inc();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each known variant has its own index in `0..CARDINALITY`, and its label is solti-runner's.
+    fn assert_dense<T: LabelValue + Copy>(values: &[T], as_label: impl Fn(T) -> &'static str) {
+        let mut indices: Vec<usize> = values.iter().filter_map(LabelValue::label_index).collect();
+        indices.sort_unstable();
+        assert_eq!(indices, (0..T::CARDINALITY).collect::<Vec<_>>());
+        for &value in values {
+            assert_eq!(value.label().as_str(), as_label(value));
+        }
+    }
+
+    #[test]
+    fn runner_labels_are_dense_and_match_as_label() {
+        assert_dense(&[RunnerType::Subprocess, RunnerType::Container, RunnerType::Wasm], RunnerType::as_label);
+        assert_dense(
+            &[TaskOutcome::Success, TaskOutcome::Failure, TaskOutcome::Canceled, TaskOutcome::Timeout],
+            |outcome| outcome.as_label(),
+        );
+        assert_dense(
+            &[
+                RunnerErrorKind::CgroupPrepareFailed,
+                RunnerErrorKind::BackendConfigFailed,
+                RunnerErrorKind::SpawnFailed,
+                RunnerErrorKind::ModuleLoadFailed,
+            ],
+            RunnerErrorKind::as_label,
+        );
+    }
+}

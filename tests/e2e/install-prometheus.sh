@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Makes sure `prometheus` and `promtool` (a Prometheus 2.x) are on PATH: when either is
-# missing, installs Debian's `prometheus` package (needs root and apt-get). Only the binaries are
-# used; the package's service is kept from starting.
+# Makes sure what the tests and the e2e script run is on PATH: `prometheus` and `promtool` (a
+# Prometheus 2.x), `curl` and `python3`. Whatever is missing is installed from Debian's packages
+# (needs root and apt-get). Of `prometheus` only the binaries are used; the package's service is
+# kept from starting.
 set -euo pipefail
 
-if command -v prometheus >/dev/null && command -v promtool >/dev/null; then
+packages=()
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || packages+=(prometheus)
+command -v curl >/dev/null || packages+=(curl ca-certificates)
+command -v python3 >/dev/null || packages+=(python3)
+
+if [ ${#packages[@]} -eq 0 ]; then
     prometheus --version 2>&1 | head -n 1
     exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    echo "prometheus/promtool missing: install Debian's \`prometheus\` package (needs root and apt-get)" >&2
+    echo "missing: ${packages[*]}: install these Debian packages (needs root and apt-get)" >&2
     exit 1
 fi
 
@@ -32,10 +38,10 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
     policy_rc_created=1
 fi
 
-echo "installing Debian's prometheus package"
+echo "installing Debian packages: ${packages[*]}"
 timeout 300 apt-get update -q >"$log" 2>&1
 DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold prometheus >>"$log" 2>&1
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}" >>"$log" 2>&1
 
-command -v prometheus >/dev/null && command -v promtool >/dev/null
+command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v curl >/dev/null && command -v python3 >/dev/null
 prometheus --version 2>&1 | head -n 1

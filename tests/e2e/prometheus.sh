@@ -111,7 +111,7 @@ prometheus \
     --web.console.templates="$work" --web.console.libraries="$work" \
     >"$work/prometheus.log" 2>&1 &
 prometheus_pid=$!
-wait_for 60 "prometheus to be ready" curl -fsS "http://127.0.0.1:$prometheus_port/-/ready"
+wait_for 60 "prometheus to be ready" curl -fsS --max-time 2 "http://127.0.0.1:$prometheus_port/-/ready"
 log "prometheus ready"
 
 log "starting the serve example: $TASKS tasks, one every ${INTERVAL_MS} ms"
