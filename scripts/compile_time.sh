@@ -28,6 +28,27 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # The fixtures. Each set: 4 counters with two enum labels, 2 histograms with one enum label,
 # 1 counter with an open string label, 2 gauges, 1 plain counter: 10 metrics.
 
+# A fixture's main.rs: registers its ten sets in one registry, records into each, prints the
+# exposition. Arguments: the fixture's folder, its error type, its `use` lines.
+gen_main() {
+    local dir=$1 error=$2
+    shift 2
+    {
+        echo '#![allow(dead_code)]'
+        printf '%s\n' "$@"
+        for s in $(seq 0 9); do echo "mod set_$s;"; done
+        echo "fn main() -> Result<(), $error> {"
+        echo '    let registry = Registry::new();'
+        for s in $(seq 0 9); do
+            echo "    let m$s = set_$s::Set$s::register(&registry)?;"
+            echo "    set_$s::record(&m$s);"
+        done
+        echo '    print!("{}", TextEncoder::new().encode_to_string(&registry.gather())?);'
+        echo '    Ok(())'
+        echo '}'
+    } >"$dir/src/main.rs"
+}
+
 gen_derived() {
     local dir=$work/derived
     mkdir -p "$dir/src"
@@ -44,21 +65,8 @@ solti-metrics = { path = "$root/solti-metrics", default-features = false }
 [workspace]
 EOF
     cp "$root/Cargo.lock" "$dir/Cargo.lock"
-    {
-        echo '#![allow(dead_code)]'
-        echo 'use solti_metrics::prometheus::{Registry, TextEncoder};'
-        echo 'use solti_metrics::MetricsSet as _;'
-        for s in $(seq 0 9); do echo "mod set_$s;"; done
-        echo 'fn main() -> Result<(), solti_metrics::prometheus::Error> {'
-        echo '    let registry = Registry::new();'
-        for s in $(seq 0 9); do
-            echo "    let m$s = set_$s::Set$s::register(&registry)?;"
-            echo "    set_$s::record(&m$s);"
-        done
-        echo '    print!("{}", TextEncoder::new().encode_to_string(&registry.gather())?);'
-        echo '    Ok(())'
-        echo '}'
-    } >"$dir/src/main.rs"
+    gen_main "$dir" solti_metrics::prometheus::Error \
+        'use solti_metrics::prometheus::{Registry, TextEncoder};' 'use solti_metrics::MetricsSet as _;'
     for s in $(seq 0 9); do
         {
             echo 'use solti_metrics::{Counter, HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet};'
@@ -120,20 +128,7 @@ prometheus = "0.14"
 [workspace]
 EOF
     cp "$root/Cargo.lock" "$dir/Cargo.lock"
-    {
-        echo '#![allow(dead_code)]'
-        echo 'use prometheus::{Registry, TextEncoder};'
-        for s in $(seq 0 9); do echo "mod set_$s;"; done
-        echo 'fn main() -> Result<(), prometheus::Error> {'
-        echo '    let registry = Registry::new();'
-        for s in $(seq 0 9); do
-            echo "    let m$s = set_$s::Set$s::register(&registry)?;"
-            echo "    set_$s::record(&m$s);"
-        done
-        echo '    print!("{}", TextEncoder::new().encode_to_string(&registry.gather())?);'
-        echo '    Ok(())'
-        echo '}'
-    } >"$dir/src/main.rs"
+    gen_main "$dir" prometheus::Error 'use prometheus::{Registry, TextEncoder};'
     for s in $(seq 0 9); do
         {
             echo 'use prometheus::{Counter, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};'
