@@ -91,8 +91,8 @@ impl Child for HistogramSeries {
 /// Declared as a field of a `#[derive(MetricsSet)]` struct, through its aliases
 /// [`CounterVec`](crate::CounterVec), [`IntCounterVec`](crate::IntCounterVec),
 /// [`GaugeVec`](crate::GaugeVec), [`IntGaugeVec`](crate::IntGaugeVec) and
-/// [`HistogramVec`](crate::HistogramVec); the derive's typed recorder methods call
-/// [`with`](Self::with).
+/// [`HistogramVec`](crate::HistogramVec). Record through the typed recorder methods the derive
+/// generates: they find the series of their arguments here.
 ///
 /// Series are created on first use, so a series is exported only once it has been recorded.
 /// When every label has a fixed set of values (see [`LabelValue`](crate::LabelValue)), series
