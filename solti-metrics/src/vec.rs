@@ -262,7 +262,9 @@ impl<C: Child> MetricVec<C> {
         // Once the limit is reached, a tuple without a series goes to the overflow series
         // without taking the writer lock: a flood of new tuples does not serialise recorders.
         if self.inner.open.len() >= limit {
-            return self.overflow_series();
+            // The count is read after the caller's lookup: a series another thread created
+            // in between, and counted, is visible to a second lookup.
+            return self.inner.open.find(hash, values).unwrap_or_else(|| self.overflow_series());
         }
         let mut len = self.inner.open.writer.lock().unwrap_or_else(PoisonError::into_inner);
         // Under the writer lock the newest table holds every tuple.
