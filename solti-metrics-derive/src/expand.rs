@@ -59,12 +59,8 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
         impl #private::MetricsSet for #ident where #(#bounds,)* {
             const METRICS: &'static [#private::MetricDesc] = &[#(#descs),*];
 
-            fn register(
-                __solti_registry: &#private::prometheus::Registry,
-            ) -> ::core::result::Result<Self, #private::prometheus::Error> {
-                let __solti_set = Self { #(#builds,)* };
-                #private::SetCollector::register(__solti_registry, #private::MetricsSet::collector(&__solti_set))?;
-                ::core::result::Result::Ok(__solti_set)
+            fn build() -> ::core::result::Result<Self, #private::Error> {
+                ::core::result::Result::Ok(Self { #(#builds,)* })
             }
 
             fn collector(&self) -> #private::SetCollector {
@@ -95,9 +91,7 @@ fn with_stub(ident: &Ident, krate: &Path, errors: Errors, methods: TokenStream) 
         impl #private::MetricsSet for #ident {
             const METRICS: &'static [#private::MetricDesc] = &[];
 
-            fn register(
-                _: &#private::prometheus::Registry,
-            ) -> ::core::result::Result<Self, #private::prometheus::Error> {
+            fn build() -> ::core::result::Result<Self, #private::Error> {
                 ::core::unreachable!()
             }
 

@@ -3,6 +3,8 @@
 
 use core::fmt::Write as _;
 
+use crate::key::KeyBuf;
+
 /// A value that can be the value of a metric label.
 ///
 /// A type with a fixed, known set of values (a fieldless enum, `bool`, `u8`) sets
@@ -50,6 +52,15 @@ pub trait LabelValue {
 
     /// The label string of this value.
     fn label(&self) -> LabelStr<'_>;
+
+    /// Appends the value to the key of its series. The default writes [`label`](Self::label);
+    /// integers write themselves as integers, so they are hashed and compared without being
+    /// formatted.
+    #[doc(hidden)]
+    #[inline]
+    fn write_key(&self, key: &mut KeyBuf) {
+        key.push_str(self.label().as_str());
+    }
 }
 
 /// The label string of a [`LabelValue`]: borrowed, or formatted inline without allocating.
@@ -162,46 +173,67 @@ impl LabelValue for bool {
     }
 }
 
-impl LabelValue for u8 {
-    const CARDINALITY: usize = 256;
-
-    #[inline]
-    fn label_index(&self) -> Option<usize> {
-        Some(usize::from(*self))
-    }
-
-    fn label(&self) -> LabelStr<'_> {
-        LabelStr::display(self)
-    }
-}
-
-impl LabelValue for i8 {
-    const CARDINALITY: usize = 256;
-
-    #[inline]
-    fn label_index(&self) -> Option<usize> {
-        Some(usize::from(*self as u8))
-    }
-
-    fn label(&self) -> LabelStr<'_> {
-        LabelStr::display(self)
-    }
-}
-
-macro_rules! open_integer_labels {
-    ($($ty:ty),*) => {$(
+// Integers of up to 16 bits have a fixed set of values: their series live in a dense table
+// (allocated a page at a time, see `family.rs`), found by the value itself.
+macro_rules! small_integer_labels {
+    ($($ty:ty => $unsigned:ty, $push:ident, $wide:ty;)*) => {$(
         impl LabelValue for $ty {
+            const CARDINALITY: usize = 1 << <$ty>::BITS;
+
+            #[inline]
+            fn label_index(&self) -> Option<usize> {
+                Some(usize::from(*self as $unsigned))
+            }
+
             fn label(&self) -> LabelStr<'_> {
                 LabelStr::display(self)
+            }
+
+            #[inline]
+            fn write_key(&self, key: &mut KeyBuf) {
+                key.$push(<$wide>::from(*self));
             }
         }
     )*};
 }
 
-open_integer_labels!(u16, u32, u64, u128, usize, i16, i32, i64, i128, isize);
+small_integer_labels! {
+    u8 => u8, push_u64, u64;
+    i8 => u8, push_i64, i64;
+    u16 => u16, push_u64, u64;
+    i16 => u16, push_i64, i64;
+}
+
+macro_rules! open_integer_labels {
+    ($($ty:ty => $push:ident, $wide:ty;)*) => {$(
+        impl LabelValue for $ty {
+            fn label(&self) -> LabelStr<'_> {
+                LabelStr::display(self)
+            }
+
+            #[inline]
+            fn write_key(&self, key: &mut KeyBuf) {
+                // Lossless: every type here fits its wide type.
+                key.$push(*self as $wide);
+            }
+        }
+    )*};
+}
+
+open_integer_labels! {
+    u32 => push_u64, u64;
+    u64 => push_u64, u64;
+    usize => push_u64, u64;
+    u128 => push_u128, u128;
+    i32 => push_i64, i64;
+    i64 => push_i64, i64;
+    isize => push_i64, i64;
+    i128 => push_i128, i128;
+}
 
 /// The most slots a dense table may have; a label tuple with more combinations uses the map.
-pub const MAX_DENSE_SLOTS: usize = 4096;
+/// Tables are allocated a page of 256 slots at a time, as they are used.
+pub const MAX_DENSE_SLOTS: usize = 1 << 20;
 
 /// A tuple of label values, in the order the labels were declared.
 ///
@@ -218,8 +250,9 @@ pub trait LabelSet {
     /// The tuple's slot in the dense table, or `None` when a value takes the map path.
     fn dense_index(&self) -> Option<usize>;
 
-    /// Calls `f` with the label strings, in declared order.
-    fn with_strs<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R;
+    /// Appends every value to `key`, in declared order.
+    #[doc(hidden)]
+    fn write_key(&self, key: &mut KeyBuf);
 }
 
 const fn dense_slots(cardinalities: &[usize]) -> usize {
@@ -248,9 +281,7 @@ impl LabelSet for () {
     }
 
     #[inline]
-    fn with_strs<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
-        f(&[])
-    }
+    fn write_key(&self, _: &mut KeyBuf) {}
 }
 
 macro_rules! label_tuples {
@@ -277,9 +308,8 @@ macro_rules! label_tuples {
             }
 
             #[inline]
-            fn with_strs<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
-                let strs = ($(self.$idx.label(),)+);
-                f(&[$(strs.$idx.as_str()),+])
+            fn write_key(&self, key: &mut KeyBuf) {
+                $(self.$idx.write_key(key);)+
             }
         }
     )*};
@@ -324,12 +354,18 @@ mod tests {
     fn open_or_huge_tuples_are_not_dense() {
         assert_eq!(<(bool, &str) as LabelSet>::DENSE_SLOTS, 0);
         assert_eq!((true, "x").dense_index(), None);
-        assert_eq!(<(u8, u8) as LabelSet>::DENSE_SLOTS, 0, "65536 slots exceed the limit");
+        assert_eq!(<(u16, u8) as LabelSet>::DENSE_SLOTS, 0, "2^24 slots exceed the limit");
+        assert_eq!(<(u16, bool) as LabelSet>::DENSE_SLOTS, 1 << 17);
+        assert_eq!((404u16, true).dense_index(), Some(404 * 2 + 1));
+        assert_eq!((-1i16).label_index(), Some(65535));
     }
 
     #[test]
-    fn with_strs_keeps_order() {
-        let joined = (7u32, "b", false).with_strs(|strs| strs.join("|"));
-        assert_eq!(joined, "7|b|false");
+    fn keys_keep_order_and_integers() {
+        let mut key = KeyBuf::default();
+        (7u32, "b", false).write_key(&mut key);
+        let values: Vec<_> = crate::key::KeyValues(key.as_bytes()).collect();
+        use crate::key::KeyValue;
+        assert_eq!(values, [KeyValue::U64(7), KeyValue::Str(b"b"), KeyValue::Str(b"false")]);
     }
 }

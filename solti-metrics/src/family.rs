@@ -1,0 +1,686 @@
+//! A metric's family of series: a dense table for label tuples with a fixed set of values, the
+//! open index for the others, and the family's exposition.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+
+use prometheus::core::Desc;
+use prometheus::proto::{MetricFamily, MetricType};
+
+use crate::desc::{self, MetricDesc, MetricKind};
+use crate::encode::{self, FamilyWriter, Format};
+use crate::error::Error;
+use crate::key::{KeyBuf, KeyValue, key_values};
+use crate::label::LabelSet;
+use crate::open::OpenIndex;
+use crate::series::Series;
+
+/// The one label of a metric's overflow series: once a metric's `max_series` limit is reached,
+/// new label tuples are recorded into the series `{otel_metric_overflow="true"}` (the
+/// OpenTelemetry SDK's convention), and [`Family::overflow_records`] counts the records that
+/// went there.
+pub const OVERFLOW_LABEL: &str = "otel_metric_overflow";
+
+/// Slots per page of a dense table; a table of fewer slots is one page of its size.
+const PAGE: usize = 256;
+
+/// The metric of a field of a `#[derive(MetricsSet)]` struct: all series of one metric.
+///
+/// Declared through its aliases: [`Counter`](crate::Counter), [`IntCounter`](crate::IntCounter),
+/// [`Gauge`](crate::Gauge), [`IntGauge`](crate::IntGauge), [`Histogram`](crate::Histogram)
+/// (`LABELLED = false`: one series, which the family derefs to) and
+/// [`CounterVec`](crate::CounterVec), [`IntCounterVec`](crate::IntCounterVec),
+/// [`GaugeVec`](crate::GaugeVec), [`IntGaugeVec`](crate::IntGaugeVec),
+/// [`HistogramVec`](crate::HistogramVec) (`LABELLED = true`: series told apart by labels, found
+/// by the typed recorder methods the derive generates).
+///
+/// A labelled series is created on first use and exported from then on. When every label has
+/// a fixed set of values (see [`LabelValue`](crate::LabelValue)), series live in a dense table:
+/// finding one is index arithmetic, two loads and a flag check. The table is allocated a page
+/// of 256 slots at a time as it is used, a slot holding the series' atomics and a flag (16
+/// bytes for an integer counter). Other tuples go through an index keyed by the whole typed
+/// tuple (strings byte for byte, integers as integers), so distinct tuples never share a
+/// series.
+///
+/// Cloning is cheap: clones share their series.
+pub struct Family<S: Series, const LABELLED: bool> {
+    // The dense table sits in the family itself (a pointer, a length and the slot count), not
+    // behind `inner`: a record reads the page pointer and the slot, nothing else.
+    pages: Arc<[Page<S>]>,
+    dense_slots: usize,
+    inner: Arc<Inner<S>>,
+}
+
+/// A page of a dense table, allocated on its first use.
+type Page<S> = OnceLock<Box<[Slot<S>]>>;
+
+struct Slot<S> {
+    live: AtomicBool,
+    series: S,
+}
+
+/// Where an exported series lives.
+#[derive(Clone, Copy)]
+enum SeriesRef {
+    /// Position in `Inner::dense_live`.
+    Dense(u32),
+    /// Number of an open entry.
+    Open(u32),
+    Overflow,
+}
+
+struct Inner<S> {
+    meta: &'static MetricDesc,
+    bounds: &'static [f64],
+    /// The `le` texts of the bounds in each format (Prometheus, OpenMetrics).
+    le: [Box<[String]>; 2],
+    /// The declared positions of the labels, in the order of their names: labels are exported
+    /// sorted by name, as `prometheus` exports them.
+    name_order: Box<[usize]>,
+    /// The dense slots in use: their index and key, in the order they were first used.
+    dense_live: Mutex<Vec<(usize, Box<[u8]>)>>,
+    open: OpenIndex<S>,
+    overflow: OnceLock<S>,
+    overflow_records: AtomicU64,
+    /// The export order of the last exposition; valid while the number of series is unchanged,
+    /// since series are only ever added.
+    order: Mutex<Vec<SeriesRef>>,
+    // Takes the records of a label tuple of another type than the family was built for: they
+    // are lost and never exported, but the caller does not panic. Generated recorders always
+    // pass the declared tuple, so this is not expected to be reached.
+    detached: S,
+    /// For registration in a `prometheus::Registry`.
+    desc: Desc,
+}
+
+impl<S: Series, const LABELLED: bool> Clone for Family<S, LABELLED> {
+    fn clone(&self) -> Self {
+        Self { pages: Arc::clone(&self.pages), dense_slots: self.dense_slots, inner: Arc::clone(&self.inner) }
+    }
+}
+
+impl<S: Series, const LABELLED: bool> core::fmt::Debug for Family<S, LABELLED> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Family")
+            .field("name", &self.inner.meta.name)
+            .field("labels", &self.inner.meta.labels)
+            .field("series", &self.series_count())
+            .finish()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
+    /// Creates the family described by `meta`, with a dense table sized for the label tuple
+    /// `L`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidMetric`] when `meta` breaks a Prometheus rule the derive checks at
+    /// compile time (names, reserved labels, buckets) or `L` does not match its labels.
+    pub fn new<L: LabelSet>(meta: &'static MetricDesc) -> Result<Self, Error> {
+        let invalid = |reason: String| Error::InvalidMetric { metric: meta.name.to_owned(), reason };
+        if L::LEN != meta.labels.len() || LABELLED != (L::LEN > 0) {
+            return Err(invalid(format!("declares {} labels, recorded with {}", meta.labels.len(), L::LEN)));
+        }
+        if !desc::is_metric_name(meta.name) {
+            return Err(invalid("not a valid metric name".to_owned()));
+        }
+        for (i, &label) in meta.labels.iter().enumerate() {
+            if !desc::is_label_name(label) || label == OVERFLOW_LABEL {
+                return Err(invalid(format!("`{label}` cannot be a label name")));
+            }
+            if meta.labels[..i].contains(&label) {
+                return Err(invalid(format!("label `{label}` is declared twice")));
+            }
+            if S::KIND == MetricKind::Histogram && label == desc::BUCKET_LABEL {
+                return Err(invalid("a histogram cannot have a label `le`: it holds the bucket bound".to_owned()));
+            }
+        }
+        let bounds = match S::KIND {
+            MetricKind::Histogram => desc::histogram_bounds(meta.buckets)
+                .ok_or_else(|| invalid("bucket bounds must be finite and strictly increasing".to_owned()))?,
+            MetricKind::Counter | MetricKind::Gauge => &[],
+        };
+        let desc = Desc::new(
+            meta.name.to_owned(),
+            meta.help.to_owned(),
+            meta.labels.iter().map(|&label| label.to_owned()).collect(),
+            Default::default(),
+        )
+        .map_err(|error| invalid(error.to_string()))?;
+        let mut name_order: Vec<usize> = (0..meta.labels.len()).collect();
+        name_order.sort_by_key(|&i| meta.labels[i]);
+        let le = [Format::Prometheus, Format::OpenMetrics]
+            .map(|format| bounds.iter().map(|&bound| encode::bound_text(format, bound)).collect());
+
+        let family = Self {
+            pages: (0..L::DENSE_SLOTS.div_ceil(PAGE)).map(|_| OnceLock::new()).collect(),
+            dense_slots: L::DENSE_SLOTS,
+            inner: Arc::new(Inner {
+                meta,
+                bounds,
+                le,
+                name_order: name_order.into(),
+                dense_live: Mutex::new(Vec::new()),
+                open: OpenIndex::default(),
+                overflow: OnceLock::new(),
+                overflow_records: AtomicU64::new(0),
+                order: Mutex::new(Vec::new()),
+                detached: S::new(bounds),
+                desc,
+            }),
+        };
+        if !LABELLED {
+            // A metric without labels is exported from registration on, as `prometheus` does.
+            family.first_use(0, &());
+        }
+        Ok(family)
+    }
+
+    /// The catalog entry of this family.
+    pub fn meta(&self) -> &'static MetricDesc {
+        self.inner.meta
+    }
+
+    /// The number of series that exist now (the overflow series included).
+    pub fn series_count(&self) -> usize {
+        lock(&self.inner.dense_live).len() + self.inner.open.len() + usize::from(self.inner.overflow.get().is_some())
+    }
+
+    /// How many records went to the overflow series because their label tuple had no series
+    /// and the metric's `max_series` limit was reached. Always `0` for a metric without a
+    /// limit.
+    pub fn overflow_records(&self) -> u64 {
+        self.inner.overflow_records.load(Ordering::Relaxed)
+    }
+
+    /// The series for `labels`, created on first use.
+    ///
+    /// This is what the generated recorder methods call, with the tuple of their typed
+    /// arguments; call those instead. A tuple whose length or dense table size differs from
+    /// the declared labels' records into a series that is never exported.
+    #[doc(hidden)]
+    #[inline]
+    pub fn with<L: LabelSet>(&self, labels: L) -> &S {
+        // The whole fast path: index arithmetic, the page's pointer, the slot's flag. The rest
+        // is out of line, so a recorder inlines to a handful of instructions.
+        if L::DENSE_SLOTS > 0 && self.dense_slots == L::DENSE_SLOTS {
+            if let Some(index) = labels.dense_index() {
+                let page = self.pages.get(index / PAGE).and_then(OnceLock::get);
+                if let Some(slot) = page.and_then(|page| page.get(index % PAGE)) {
+                    if slot.live.load(Ordering::Relaxed) {
+                        return &slot.series;
+                    }
+                }
+            }
+        }
+        // By value: a tuple of small labels travels in registers, not through the stack.
+        self.with_slow(labels)
+    }
+
+    #[inline(never)]
+    fn with_slow<L: LabelSet>(&self, labels: L) -> &S {
+        if L::LEN != self.inner.meta.labels.len() || L::DENSE_SLOTS != self.dense_slots {
+            return &self.inner.detached;
+        }
+        if L::DENSE_SLOTS > 0 {
+            if let Some(index) = labels.dense_index().filter(|&index| index < self.dense_slots) {
+                return self.first_use(index, &labels);
+            }
+        }
+        self.open_series(&labels)
+    }
+
+    /// The dense slot `index` (below `dense_slots`), made live with the key of `labels`.
+    #[cold]
+    #[inline(never)]
+    fn first_use(&self, index: usize, labels: &impl LabelSet) -> &S {
+        let page_number = index / PAGE;
+        let Some(page) = self.pages.get(page_number) else { return &self.inner.detached };
+        let page = page.get_or_init(|| {
+            let len = (self.dense_slots - page_number * PAGE).min(PAGE);
+            (0..len).map(|_| Slot { live: AtomicBool::new(false), series: S::new(self.inner.bounds) }).collect()
+        });
+        let Some(slot) = page.get(index % PAGE) else { return &self.inner.detached };
+        let mut live = lock(&self.inner.dense_live);
+        if !slot.live.load(Ordering::Relaxed) {
+            let mut key = KeyBuf::default();
+            labels.write_key(&mut key);
+            live.push((index, key.as_bytes().into()));
+            slot.live.store(true, Ordering::Relaxed);
+        }
+        &slot.series
+    }
+
+    fn open_series<L: LabelSet>(&self, labels: &L) -> &S {
+        let mut key = KeyBuf::default();
+        labels.write_key(&mut key);
+        let key = key.as_bytes();
+        let open = &self.inner.open;
+        let hash = open.hash(key);
+        match open.find(hash, key) {
+            Some(series) => series,
+            None => self.insert_open(hash, key),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn insert_open(&self, hash: u64, key: &[u8]) -> &S {
+        let open = &self.inner.open;
+        let limit = self.inner.meta.max_series.unwrap_or(usize::MAX);
+        // Once the limit is reached, a tuple without a series goes to the overflow series
+        // without taking the writer lock: a flood of new tuples does not serialise recorders.
+        // The count is read after the caller's lookup: a series another thread created in
+        // between, and counted, is visible to a second lookup.
+        if open.len() >= limit {
+            return open.find(hash, key).unwrap_or_else(|| self.overflow_series());
+        }
+        let bounds = self.inner.bounds;
+        open.find_or_insert(hash, key, limit, || S::new(bounds)).unwrap_or_else(|| self.overflow_series())
+    }
+
+    /// The series of the tuples past `max_series`, counting the record.
+    fn overflow_series(&self) -> &S {
+        self.inner.overflow_records.fetch_add(1, Ordering::Relaxed);
+        self.inner.overflow.get_or_init(|| S::new(self.inner.bounds))
+    }
+
+    /// The series in export order: by their label values in the order of the label names, as
+    /// `prometheus::Registry::gather` sorts them. Sorted again only when series were added.
+    fn export_order(&self) -> MutexGuard<'_, Vec<SeriesRef>> {
+        let mut order = lock(&self.inner.order);
+        let dense = lock(&self.inner.dense_live);
+        let count = dense.len() + self.inner.open.len() + usize::from(self.inner.overflow.get().is_some());
+        if order.len() != count {
+            order.clear();
+            order.extend((0..dense.len()).map(|position| SeriesRef::Dense(position as u32)));
+            order.extend(self.inner.open.iter().map(|(id, _)| SeriesRef::Open(id as u32)));
+            order.extend(self.inner.overflow.get().map(|_| SeriesRef::Overflow));
+            let values = |series: SeriesRef| {
+                let key = self.key(&dense, series).unwrap_or_default();
+                key_values(key)
+            };
+            // The number of label pairs first, as `gather` compares them: the overflow series
+            // has one.
+            let pairs = |series: SeriesRef, len: usize| if matches!(series, SeriesRef::Overflow) { 1 } else { len };
+            order.sort_by(|&a, &b| {
+                let ((a_values, a_len), (b_values, b_len)) = (values(a), values(b));
+                let (a_pairs, b_pairs) = (pairs(a, a_len), pairs(b, b_len));
+                let a_values = self.in_name_order(&a_values, a_len, a);
+                let b_values = self.in_name_order(&b_values, b_len, b);
+                a_pairs.cmp(&b_pairs).then_with(|| {
+                    for (a, b) in a_values.zip(b_values) {
+                        let order = a.with_text(|a| b.with_text(|b| a.cmp(b)));
+                        if order.is_ne() {
+                            return order;
+                        }
+                    }
+                    core::cmp::Ordering::Equal
+                })
+            });
+        }
+        order
+    }
+
+    /// The key of `series`; `None` for the overflow series.
+    fn key<'a>(&'a self, dense: &'a [(usize, Box<[u8]>)], series: SeriesRef) -> Option<&'a [u8]> {
+        match series {
+            SeriesRef::Dense(position) => dense.get(position as usize).map(|(_, key)| &**key),
+            SeriesRef::Open(id) => self.inner.open.get(id as usize).map(|entry| &*entry.key),
+            SeriesRef::Overflow => None,
+        }
+    }
+
+    fn series(&self, dense: &[(usize, Box<[u8]>)], series: SeriesRef) -> Option<&S> {
+        match series {
+            SeriesRef::Dense(position) => {
+                let index = dense.get(position as usize)?.0;
+                let page = self.pages.get(index / PAGE)?.get()?;
+                page.get(index % PAGE).map(|slot| &slot.series)
+            }
+            SeriesRef::Open(id) => self.inner.open.get(id as usize).map(|entry| &entry.series),
+            SeriesRef::Overflow => self.inner.overflow.get(),
+        }
+    }
+
+    /// The label values of a series (as read from its key) in the order of the label names;
+    /// the overflow series has one value, `true`.
+    fn in_name_order<'v>(
+        &'v self,
+        values: &'v [KeyValue<'v>],
+        len: usize,
+        series: SeriesRef,
+    ) -> impl Iterator<Item = KeyValue<'v>> + 'v {
+        let overflow = matches!(series, SeriesRef::Overflow);
+        let declared = self
+            .inner
+            .name_order
+            .iter()
+            .filter(move |_| !overflow)
+            .filter_map(move |&i| if i < len { values.get(i).copied() } else { None });
+        let overflow_value = overflow.then_some(KeyValue::Str(b"true"));
+        declared.chain(overflow_value)
+    }
+
+    /// The label names in the order they are exported.
+    fn names_in_order(&self, series: SeriesRef) -> impl Iterator<Item = &'static str> + '_ {
+        let overflow = matches!(series, SeriesRef::Overflow);
+        let labels = self.inner.meta.labels;
+        let declared =
+            self.inner.name_order.iter().filter(move |_| !overflow).filter_map(move |&i| labels.get(i).copied());
+        declared.chain(overflow.then_some(OVERFLOW_LABEL))
+    }
+
+    /// Renders the labels of `series` as `a="x",b="y"`, then `const_labels`, into `out`.
+    fn render_labels(&self, out: &mut Vec<u8>, dense: &[(usize, Box<[u8]>)], series: SeriesRef, const_labels: &[u8]) {
+        out.clear();
+        let (values, len) = key_values(self.key(dense, series).unwrap_or_default());
+        for (name, value) in self.names_in_order(series).zip(self.in_name_order(&values, len, series)) {
+            value.with_text(|text| encode::write_label_pair(out, name, text));
+        }
+        if !const_labels.is_empty() {
+            if !out.is_empty() {
+                out.push(b',');
+            }
+            out.extend_from_slice(const_labels);
+        }
+    }
+}
+
+impl<S: Series> core::ops::Deref for Family<S, false> {
+    type Target = S;
+
+    /// The family's one series.
+    #[inline]
+    fn deref(&self) -> &S {
+        let page = self.pages.first().and_then(OnceLock::get);
+        page.and_then(|page| page.first()).map_or(&self.inner.detached, |slot| &slot.series)
+    }
+}
+
+/// A family whose series type is erased: what a set hands its registry.
+#[doc(hidden)]
+pub trait ErasedFamily: Send + Sync {
+    /// The catalog entry.
+    fn meta(&self) -> &'static MetricDesc;
+
+    /// Identifies the family: clones share it, other families never do.
+    fn id(&self) -> usize;
+
+    /// For registration in a `prometheus::Registry`.
+    fn desc(&self) -> &Desc;
+
+    /// Writes the family (nothing when it has no series). `labels` is scratch space for
+    /// rendering label pairs; `const_labels` are rendered pairs added to every series.
+    fn encode(
+        &self,
+        out: &mut Vec<u8>,
+        format: Format,
+        prefix: Option<&str>,
+        const_labels: &[u8],
+        labels: &mut Vec<u8>,
+    );
+
+    /// The family as a `prometheus` protobuf family, series in gather order; `None` when it
+    /// has no series.
+    fn proto(&self) -> Option<MetricFamily>;
+}
+
+impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
+    fn meta(&self) -> &'static MetricDesc {
+        self.inner.meta
+    }
+
+    fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as *const () as usize
+    }
+
+    fn desc(&self) -> &Desc {
+        &self.inner.desc
+    }
+
+    fn encode(
+        &self,
+        out: &mut Vec<u8>,
+        format: Format,
+        prefix: Option<&str>,
+        const_labels: &[u8],
+        labels: &mut Vec<u8>,
+    ) {
+        let order = self.export_order();
+        if order.is_empty() {
+            return;
+        }
+        let dense = lock(&self.inner.dense_live);
+        let meta = self.inner.meta;
+        let mut writer = FamilyWriter { out, format, prefix, name: meta.name, kind: S::KIND };
+        writer.header(meta.help, S::KIND.as_str());
+        let bounds = match format {
+            Format::Prometheus => &self.inner.le[0],
+            Format::OpenMetrics => &self.inner.le[1],
+        };
+        for &series_ref in order.iter() {
+            let Some(series) = self.series(&dense, series_ref) else { continue };
+            self.render_labels(labels, &dense, series_ref, const_labels);
+            series.encode(&mut writer.series(labels, bounds));
+        }
+    }
+
+    fn proto(&self) -> Option<MetricFamily> {
+        let order = self.export_order();
+        if order.is_empty() {
+            return None;
+        }
+        let dense = lock(&self.inner.dense_live);
+        let metrics = order
+            .iter()
+            .filter_map(|&series_ref| {
+                let mut metric = self.series(&dense, series_ref)?.proto();
+                let (values, len) = key_values(self.key(&dense, series_ref).unwrap_or_default());
+                let pairs = self
+                    .names_in_order(series_ref)
+                    .zip(self.in_name_order(&values, len, series_ref))
+                    .map(|(name, value)| value.with_text(|text| encode::proto_label(name, text)))
+                    .collect();
+                metric.set_label(pairs);
+                Some(metric)
+            })
+            .collect();
+        let mut family = MetricFamily::default();
+        family.set_name(self.inner.meta.name.to_owned());
+        family.set_help(self.inner.meta.help.to_owned());
+        family.set_field_type(match S::KIND {
+            MetricKind::Counter => MetricType::COUNTER,
+            MetricKind::Gauge => MetricType::GAUGE,
+            MetricKind::Histogram => MetricType::HISTOGRAM,
+        });
+        family.set_metric(metrics);
+        Some(family)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use prometheus::proto;
+
+    use super::*;
+    use crate::series::{Histogram, IntCounter};
+
+    static META: MetricDesc = MetricDesc {
+        name: "t_total",
+        help: "A counter.",
+        kind: MetricKind::Counter,
+        labels: &["b", "a"],
+        buckets: &[],
+        max_series: None,
+        field: "t_total",
+    };
+
+    fn text(family: &dyn ErasedFamily, format: Format) -> String {
+        let mut out = Vec::new();
+        family.encode(&mut out, format, None, b"", &mut Vec::new());
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A tuple of another type than the family's records nowhere visible and spoils nothing.
+    #[test]
+    fn mismatched_tuples_never_reach_a_series() {
+        let dense = Family::<IntCounter, true>::new::<(bool, bool)>(&META).unwrap();
+        dense.with((true,)).inc();
+        dense.with((1u8, 2u8)).inc();
+        dense.with(("x", "y", "z")).inc();
+        dense.with((false, true)).inc_by(5);
+        assert_eq!(dense.series_count(), 1);
+        assert_eq!(dense.with((false, true)).get(), 5);
+        assert_eq!(
+            text(&dense, Format::Prometheus),
+            "# HELP t_total A counter.\n# TYPE t_total counter\nt_total{a=\"true\",b=\"false\"} 5\n"
+        );
+
+        let open = Family::<IntCounter, true>::new::<(&str, &str)>(&META).unwrap();
+        open.with(("a",)).inc();
+        open.with((true, false)).inc();
+        assert_eq!(open.series_count(), 0);
+        assert_eq!(text(&open, Format::Prometheus), "");
+        assert!(Family::<IntCounter, true>::new::<(&str,)>(&META).is_err());
+        assert!(Family::<IntCounter, false>::new::<()>(&META).is_err());
+    }
+
+    /// `le` holds a histogram's bucket bound: a family that declares it is refused.
+    #[test]
+    fn histogram_with_le_label_is_refused() {
+        static LE: MetricDesc = MetricDesc {
+            name: "t_seconds",
+            help: "A histogram.",
+            kind: MetricKind::Histogram,
+            labels: &["le"],
+            buckets: &[1.0],
+            max_series: None,
+            field: "t_seconds",
+        };
+        assert!(Family::<Histogram, true>::new::<(&str,)>(&LE).is_err());
+        assert!(Family::<IntCounter, true>::new::<(&str,)>(&LE).is_ok(), "`le` is an ordinary label elsewhere");
+    }
+
+    /// Open series, across index growth and with tuples that split the same bytes differently,
+    /// each keep their own count; the family exports each once, in gather order.
+    #[test]
+    fn open_series_stay_apart_and_sorted() {
+        let family = Family::<IntCounter, true>::new::<(&str, &str)>(&META).unwrap();
+        let tuples: Vec<(String, String)> = (0..1_000)
+            .map(|i| match i % 3 {
+                0 => (format!("ab{i}"), "c".to_owned()),
+                1 => (format!("a{i}"), "bc".to_owned()),
+                _ => (format!("a-rather-long-label-value-{i}"), String::new()),
+            })
+            .collect();
+        let early = family.with(("ab0", "c"));
+        for (n, (b, a)) in tuples.iter().enumerate() {
+            family.with((b.as_str(), a.as_str())).inc_by(n as u64 + 1);
+        }
+        early.inc();
+        for (n, (b, a)) in tuples.iter().enumerate() {
+            let expected = n as u64 + 1 + u64::from(n == 0);
+            assert_eq!(family.with((b.as_str(), a.as_str())).get(), expected, "{b:?} {a:?}");
+        }
+        assert_eq!(family.series_count(), tuples.len());
+        let metrics = family.proto().unwrap().take_metric();
+        assert_eq!(metrics.len(), tuples.len());
+        let values = |metric: &proto::Metric| -> Vec<String> {
+            metric.get_label().iter().map(|pair| pair.value().to_owned()).collect()
+        };
+        assert!(metrics.windows(2).all(|pair| values(&pair[0]) < values(&pair[1])));
+        assert_eq!(metrics[0].get_label()[0].name(), "a", "labels sorted by name");
+    }
+
+    /// Threads that create series while others record into existing ones lose no record and
+    /// create no series twice.
+    #[test]
+    fn concurrent_growth_keeps_every_record() {
+        const THREADS: usize = 4;
+        const TUPLES: usize = 2_000;
+        let family = Family::<IntCounter, true>::new::<(&str, u16)>(&META).unwrap();
+        std::thread::scope(|scope| {
+            for thread in 0..THREADS {
+                let family = &family;
+                scope.spawn(move || {
+                    for i in 0..TUPLES {
+                        let n = (i * 7 + thread * 499) % TUPLES;
+                        family.with((format!("t{n}").as_str(), 7)).inc();
+                        family.with(("shared", 7)).inc();
+                    }
+                });
+            }
+        });
+        assert_eq!(family.series_count(), TUPLES + 1);
+        for n in 0..TUPLES {
+            assert_eq!(family.with((format!("t{n}").as_str(), 7)).get(), THREADS as u64, "t{n}");
+        }
+        assert_eq!(family.with(("shared", 7)).get(), (THREADS * TUPLES) as u64);
+    }
+
+    /// Integer labels sort as their text, as `prometheus` sorts them: `10` before `9`.
+    #[test]
+    fn dense_integer_labels_export_sorted_as_text() {
+        static STATUS: MetricDesc = MetricDesc { labels: &["code"], ..META };
+        let family = Family::<IntCounter, true>::new::<(u16,)>(&STATUS).unwrap();
+        for code in [9u16, 500, 10, 65535, 200] {
+            family.with((code,)).inc();
+        }
+        assert_eq!(family.pages.iter().filter(|page| page.get().is_some()).count(), 3, "pages 0, 1 and 255");
+        let text = text(&family, Format::Prometheus);
+        let codes: Vec<&str> =
+            text.lines().skip(2).map(|line| &line[line.find('"').unwrap() + 1..line.rfind('"').unwrap()]).collect();
+        assert_eq!(codes, ["10", "200", "500", "65535", "9"]);
+    }
+
+    #[test]
+    fn the_overflow_series_takes_what_the_limit_refuses() {
+        static LIMITED: MetricDesc = MetricDesc { labels: &["path"], max_series: Some(2), ..META };
+        let family = Family::<IntCounter, true>::new::<(&str,)>(&LIMITED).unwrap();
+        for path in ["/a", "/b", "/c", "/d", "/a"] {
+            family.with((path,)).inc();
+        }
+        assert_eq!(family.overflow_records(), 2);
+        assert_eq!(
+            text(&family, Format::Prometheus),
+            "# HELP t_total A counter.\n# TYPE t_total counter\nt_total{path=\"/a\"} 2\nt_total{path=\"/b\"} 1\nt_total{otel_metric_overflow=\"true\"} 2\n"
+        );
+    }
+
+    #[test]
+    fn openmetrics_counter_and_histogram() {
+        static HIST: MetricDesc = MetricDesc {
+            name: "t_seconds",
+            help: "A \"histogram\".",
+            kind: MetricKind::Histogram,
+            labels: &[],
+            buckets: &[0.5, 1.0],
+            max_series: None,
+            field: "t_seconds",
+        };
+        let histogram = Family::<Histogram, false>::new::<()>(&HIST).unwrap();
+        histogram.observe(0.75);
+        histogram.observe(3.0);
+        assert_eq!(
+            text(&histogram, Format::OpenMetrics),
+            "# HELP t_seconds A \\\"histogram\\\".\n# TYPE t_seconds histogram\n\
+             t_seconds_bucket{le=\"0.5\"} 0\nt_seconds_bucket{le=\"1.0\"} 1\nt_seconds_bucket{le=\"+Inf\"} 2\n\
+             t_seconds_count 2\nt_seconds_sum 3.75\n"
+        );
+        assert_eq!(
+            text(&histogram, Format::Prometheus),
+            "# HELP t_seconds A \"histogram\".\n# TYPE t_seconds histogram\n\
+             t_seconds_bucket{le=\"0.5\"} 0\nt_seconds_bucket{le=\"1\"} 1\nt_seconds_bucket{le=\"+Inf\"} 2\n\
+             t_seconds_sum 3.75\nt_seconds_count 2\n"
+        );
+        static PLAIN: MetricDesc = MetricDesc { labels: &[], ..META };
+        let counter = Family::<IntCounter, false>::new::<()>(&PLAIN).unwrap();
+        assert_eq!(text(&counter, Format::OpenMetrics), "# HELP t A counter.\n# TYPE t counter\nt_total 0\n");
+    }
+}

@@ -1,0 +1,245 @@
+//! The key of a series: its label values in declared order, as bytes. Strings are stored as
+//! they are, integers as integers, so a record with an integer label neither formats nor
+//! hashes a string; the exposition formats it.
+//!
+//! Each value is a tag byte and its payload: a string's length (LEB128) and bytes, or an
+//! integer's little-endian bytes. Keys are compared byte for byte, so distinct tuples never
+//! share a series (a string's length keeps `("ab", "c")` apart from `("a", "bc")`).
+
+const STR: u8 = 0;
+const U64: u8 = 1;
+const I64: u8 = 2;
+const U128: u8 = 3;
+const I128: u8 = 4;
+
+/// Keys up to this length are built on the stack.
+const INLINE: usize = 120;
+
+/// A key being built from a label tuple, on the stack unless it is long.
+#[doc(hidden)]
+pub struct KeyBuf {
+    inline: [u8; INLINE],
+    len: usize,
+    // Used once the key outgrows `inline`, which then no longer counts.
+    spilled: Vec<u8>,
+}
+
+impl Default for KeyBuf {
+    fn default() -> Self {
+        Self { inline: [0; INLINE], len: 0, spilled: Vec::new() }
+    }
+}
+
+impl KeyBuf {
+    fn extend(&mut self, bytes: &[u8]) {
+        if !self.spilled.is_empty() {
+            self.spilled.extend_from_slice(bytes);
+        } else if let Some(free) = self.inline.get_mut(self.len..self.len + bytes.len()) {
+            free.copy_from_slice(bytes);
+            self.len += bytes.len();
+        } else {
+            self.spilled.reserve(self.len + bytes.len());
+            self.spilled.extend_from_slice(&self.inline[..self.len]);
+            self.spilled.extend_from_slice(bytes);
+        }
+    }
+
+    /// Appends a string value.
+    #[inline]
+    pub fn push_str(&mut self, value: &str) {
+        let mut header = [STR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let mut len = value.len();
+        let mut used = 1;
+        loop {
+            let byte = (len & 0x7f) as u8;
+            len >>= 7;
+            if let Some(slot) = header.get_mut(used) {
+                *slot = if len == 0 { byte } else { byte | 0x80 };
+            }
+            used += 1;
+            if len == 0 {
+                break;
+            }
+        }
+        self.extend(&header[..used.min(header.len())]);
+        self.extend(value.as_bytes());
+    }
+
+    /// Appends an unsigned integer value.
+    #[inline]
+    pub fn push_u64(&mut self, value: u64) {
+        let mut bytes = [U64; 9];
+        bytes[1..].copy_from_slice(&value.to_le_bytes());
+        self.extend(&bytes);
+    }
+
+    /// Appends a signed integer value.
+    #[inline]
+    pub fn push_i64(&mut self, value: i64) {
+        let mut bytes = [I64; 9];
+        bytes[1..].copy_from_slice(&value.to_le_bytes());
+        self.extend(&bytes);
+    }
+
+    /// Appends a 128-bit unsigned integer value.
+    pub fn push_u128(&mut self, value: u128) {
+        let mut bytes = [U128; 17];
+        bytes[1..].copy_from_slice(&value.to_le_bytes());
+        self.extend(&bytes);
+    }
+
+    /// Appends a 128-bit signed integer value.
+    pub fn push_i128(&mut self, value: i128) {
+        let mut bytes = [I128; 17];
+        bytes[1..].copy_from_slice(&value.to_le_bytes());
+        self.extend(&bytes);
+    }
+
+    /// The key built so far.
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        if self.spilled.is_empty() { &self.inline[..self.len] } else { &self.spilled }
+    }
+}
+
+/// One label value read back from a key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum KeyValue<'a> {
+    Str(&'a [u8]),
+    U64(u64),
+    I64(i64),
+    U128(u128),
+    I128(i128),
+}
+
+impl KeyValue<'_> {
+    /// Calls `f` with the value as label text (integers formatted on the stack).
+    pub(crate) fn with_text<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
+        let mut buffer = itoa::Buffer::new();
+        match self {
+            Self::Str(bytes) => f(bytes),
+            Self::U64(value) => f(buffer.format(value).as_bytes()),
+            Self::I64(value) => f(buffer.format(value).as_bytes()),
+            Self::U128(value) => f(buffer.format(value).as_bytes()),
+            Self::I128(value) => f(buffer.format(value).as_bytes()),
+        }
+    }
+}
+
+/// The values of a key, in declared order. A malformed key (never written by [`KeyBuf`]) ends
+/// the iteration early instead of panicking.
+pub(crate) struct KeyValues<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Iterator for KeyValues<'a> {
+    type Item = KeyValue<'a>;
+
+    fn next(&mut self) -> Option<KeyValue<'a>> {
+        let (&tag, rest) = self.0.split_first()?;
+        let (value, rest) = match tag {
+            STR => {
+                let mut len = 0usize;
+                let mut shift = 0;
+                let mut rest = rest;
+                loop {
+                    let (&byte, tail) = rest.split_first()?;
+                    rest = tail;
+                    len |= usize::from(byte & 0x7f).checked_shl(shift)?;
+                    shift += 7;
+                    if byte & 0x80 == 0 {
+                        break;
+                    }
+                }
+                let (bytes, rest) = rest.split_at_checked(len)?;
+                (KeyValue::Str(bytes), rest)
+            }
+            U64 => {
+                let (bytes, rest) = rest.split_first_chunk::<8>()?;
+                (KeyValue::U64(u64::from_le_bytes(*bytes)), rest)
+            }
+            I64 => {
+                let (bytes, rest) = rest.split_first_chunk::<8>()?;
+                (KeyValue::I64(i64::from_le_bytes(*bytes)), rest)
+            }
+            U128 => {
+                let (bytes, rest) = rest.split_first_chunk::<16>()?;
+                (KeyValue::U128(u128::from_le_bytes(*bytes)), rest)
+            }
+            I128 => {
+                let (bytes, rest) = rest.split_first_chunk::<16>()?;
+                (KeyValue::I128(i128::from_le_bytes(*bytes)), rest)
+            }
+            _ => return None,
+        };
+        self.0 = rest;
+        Some(value)
+    }
+}
+
+/// The most labels a key holds: `LabelSet` is implemented for tuples up to this length.
+pub(crate) const MAX_LABELS: usize = 12;
+
+/// The values of `key`, in declared order, in a fixed array (no allocation).
+pub(crate) fn key_values(key: &[u8]) -> ([KeyValue<'_>; MAX_LABELS], usize) {
+    let mut values = [KeyValue::Str(&[]); MAX_LABELS];
+    let mut count = 0;
+    for (slot, value) in values.iter_mut().zip(KeyValues(key)) {
+        *slot = value;
+        count += 1;
+    }
+    (values, count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_back_as_written() {
+        let long = "x".repeat(300);
+        let mut key = KeyBuf::default();
+        key.push_str("ab");
+        key.push_u64(404);
+        key.push_i64(-3);
+        key.push_str("");
+        key.push_u128(u128::MAX);
+        key.push_i128(i128::MIN);
+        key.push_str(&long);
+        let values: Vec<KeyValue<'_>> = KeyValues(key.as_bytes()).collect();
+        assert_eq!(
+            values,
+            [
+                KeyValue::Str(b"ab"),
+                KeyValue::U64(404),
+                KeyValue::I64(-3),
+                KeyValue::Str(b""),
+                KeyValue::U128(u128::MAX),
+                KeyValue::I128(i128::MIN),
+                KeyValue::Str(long.as_bytes()),
+            ]
+        );
+        let texts: Vec<String> =
+            values.iter().map(|value| value.with_text(|text| String::from_utf8_lossy(text).into_owned())).collect();
+        assert_eq!(texts[1..3], ["404", "-3"]);
+        assert_eq!(texts[5], i128::MIN.to_string());
+    }
+
+    #[test]
+    fn split_strings_make_different_keys() {
+        let key = |a: &str, b: &str| {
+            let mut key = KeyBuf::default();
+            key.push_str(a);
+            key.push_str(b);
+            key.as_bytes().to_vec()
+        };
+        assert_ne!(key("ab", "c"), key("a", "bc"));
+        assert_eq!(key("ab", "c"), key("ab", "c"));
+    }
+
+    #[test]
+    fn malformed_keys_end_early() {
+        assert_eq!(KeyValues(&[STR, 5, b'a']).count(), 0);
+        assert_eq!(KeyValues(&[9]).count(), 0);
+        assert_eq!(KeyValues(&[U64, 1, 2]).count(), 0);
+        assert_eq!(KeyValues(&[STR, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]).count(), 0);
+    }
+}
