@@ -1,6 +1,8 @@
 //! Differential test: the derived runner backend against the hand-written original
-//! (`solti-prometheus` 0.0.2), driven by the same random call sequences. Their registries'
-//! text expositions must be byte-identical after every sequence.
+//! (`solti-prometheus` 0.0.2), driven by the same random call sequences. The original's
+//! exposition (its registry through `TextEncoder`) must be byte-identical to ours after every
+//! sequence, twice: our backend's `prometheus::Registry` through `TextEncoder`, and the same set
+//! registered in a `solti_metrics::Registry` through solti-metrics' own encoder.
 
 mod common;
 
@@ -8,6 +10,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use solti_metrics::prometheus::TextEncoder;
+use solti_metrics::{Format, MetricsSet, Registry, RunnerMetrics};
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
 
 #[derive(Debug, Clone)]
@@ -72,6 +75,19 @@ fn apply(backend: &dyn MetricsBackend, calls: &[Call]) {
     }
 }
 
+/// The runner set in a `solti_metrics::Registry`, and the registry.
+fn in_own_registry() -> (RunnerMetrics, Registry) {
+    let registry = Registry::new();
+    let metrics = RunnerMetrics::register(&registry).expect("register in a solti_metrics::Registry");
+    (metrics, registry)
+}
+
+fn encoded(registry: &Registry) -> String {
+    let mut body = Vec::new();
+    registry.encode(&mut body, Format::Prometheus).expect("encoding never fails");
+    String::from_utf8(body).expect("the exposition is UTF-8")
+}
+
 fn exposition(families: &[solti_metrics::prometheus::proto::MetricFamily]) -> String {
     TextEncoder::new().encode_to_string(families).expect("text encoding never fails on gathered families")
 }
@@ -86,10 +102,14 @@ proptest! {
         let ours_dyn: Arc<dyn MetricsBackend> = ours.clone();
         let original_dyn: Arc<dyn MetricsBackend> = original.clone();
 
+        let (own, registry) = in_own_registry();
         apply(&*ours_dyn, &calls);
         apply(&*original_dyn, &calls);
+        apply(&own, &calls);
 
-        prop_assert_eq!(exposition(&ours.gather()), exposition(&original.gather()));
+        let expected = exposition(&original.gather());
+        prop_assert_eq!(&exposition(&ours.gather()), &expected);
+        prop_assert_eq!(&encoded(&registry), &expected);
     }
 }
 
@@ -107,7 +127,8 @@ fn every_series_and_bucket_edge_is_identical() {
         RunnerErrorKind::SpawnFailed,
         RunnerErrorKind::ModuleLoadFailed,
     ];
-    for backend in [&ours as &dyn MetricsBackend, &original] {
+    let (own, registry) = in_own_registry();
+    for backend in [&ours as &dyn MetricsBackend, &original, &own] {
         for runner in runners {
             backend.record_task_started(runner);
             for outcome in outcomes {
@@ -125,6 +146,7 @@ fn every_series_and_bucket_edge_is_identical() {
     }
     let text = exposition(&ours.gather());
     assert_eq!(text, exposition(&original.gather()));
+    assert_eq!(encoded(&registry), text);
     common::promtool::check(&text);
     assert_eq!(text.matches("solti_runner_task_duration_seconds_count{").count(), 12);
     assert_eq!(text.matches("solti_runner_errors_total{").count(), 12);

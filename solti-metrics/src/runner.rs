@@ -161,25 +161,45 @@ fn ms_to_secs(ms: u64) -> f64 {
     ms as f64 / 1000.0
 }
 
-impl MetricsBackend for PrometheusMetrics {
+/// The backend itself, for a set registered wherever the caller chose (a
+/// `solti_metrics::Registry` served with its own encoder, say); [`PrometheusMetrics`] records
+/// through this.
+impl MetricsBackend for RunnerMetrics {
     /// Increments `solti_runner_tasks_started_total{runner}`.
     #[inline]
     fn record_task_started(&self, runner_type: RunnerType) {
-        self.metrics.tasks_started_total(runner_type).inc();
+        self.tasks_started_total(runner_type).inc();
     }
 
     /// Increments `solti_runner_tasks_completed_total{runner, outcome}` and observes the
     /// duration, in seconds, in `solti_runner_task_duration_seconds{runner, outcome}`.
     #[inline]
     fn record_task_completed(&self, runner_type: RunnerType, outcome: TaskOutcome, duration_ms: u64) {
-        self.metrics.tasks_completed_total(runner_type, outcome).inc();
-        self.metrics.task_duration_seconds(runner_type, outcome).observe(ms_to_secs(duration_ms));
+        self.tasks_completed_total(runner_type, outcome).inc();
+        self.task_duration_seconds(runner_type, outcome).observe(ms_to_secs(duration_ms));
     }
 
     /// Increments `solti_runner_errors_total{runner, error}`.
     #[inline]
     fn record_runner_error(&self, runner_type: RunnerType, error_kind: RunnerErrorKind) {
-        self.metrics.errors_total(runner_type, error_kind).inc();
+        self.errors_total(runner_type, error_kind).inc();
+    }
+}
+
+impl MetricsBackend for PrometheusMetrics {
+    #[inline]
+    fn record_task_started(&self, runner_type: RunnerType) {
+        self.metrics.record_task_started(runner_type);
+    }
+
+    #[inline]
+    fn record_task_completed(&self, runner_type: RunnerType, outcome: TaskOutcome, duration_ms: u64) {
+        self.metrics.record_task_completed(runner_type, outcome, duration_ms);
+    }
+
+    #[inline]
+    fn record_runner_error(&self, runner_type: RunnerType, error_kind: RunnerErrorKind) {
+        self.metrics.record_runner_error(runner_type, error_kind);
     }
 }
 
