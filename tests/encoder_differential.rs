@@ -277,7 +277,10 @@ fn foreign_collector() -> prometheus::IntGaugeVec {
     gauge
 }
 
-fn registries(custom: Option<(Option<String>, Option<HashMap<String, String>>)>) -> (Registry, prometheus::Registry) {
+/// A registry's prefix and constant labels, as `new_custom` takes them; `None` for `new`.
+type Custom = Option<(Option<String>, Option<HashMap<String, String>>)>;
+
+fn registries(custom: Custom) -> (Registry, prometheus::Registry) {
     match custom {
         None => (Registry::new(), prometheus::Registry::new()),
         Some((prefix, labels)) => (
@@ -287,7 +290,7 @@ fn registries(custom: Option<(Option<String>, Option<HashMap<String, String>>)>)
     }
 }
 
-fn custom() -> impl Strategy<Value = Option<(Option<String>, Option<HashMap<String, String>>)>> {
+fn custom() -> impl Strategy<Value = Custom> {
     // At most one constant label: `prometheus` writes several in `HashMap` order.
     let labels =
         prop_oneof![Just(None), label_string().prop_map(|value| Some(HashMap::from([("region".to_owned(), value)])))];
