@@ -1,5 +1,7 @@
-//! Serves `/metrics` over HTTP: the Solti runner backend and an HTTP metric set in one shared
-//! registry, fed by a background loop of simulated task events.
+//! Serves `/metrics` over HTTP: the Solti runner backend and an HTTP metric set in one
+//! `solti_metrics::Registry`, fed by a background loop of simulated task events. The exposition
+//! is OpenMetrics when the client's `Accept` header asks for it (Prometheus does), the
+//! Prometheus text otherwise.
 //!
 //! ```text
 //! cargo run --example serve                       # http://127.0.0.1:9898/metrics, until Ctrl-C
@@ -33,8 +35,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use solti_metrics::prometheus::{Encoder, Registry, TextEncoder};
-use solti_metrics::{HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet, PrometheusMetrics, RunnerMetrics};
+use solti_metrics::{Format, HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry, RunnerMetrics};
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
 
 /// The HTTP method, as a label with a fixed set of values.
@@ -71,13 +72,34 @@ struct HttpMetrics {
 
     /// HTTP requests being answered.
     in_flight: IntGauge,
+
+    /// Expositions served from /metrics, by format.
+    #[metric(labels(format: Exposition))]
+    expositions_total: IntCounterVec,
+}
+
+/// The exposition format, as a label.
+#[derive(Clone, Copy, LabelValue)]
+enum Exposition {
+    Prometheus,
+    #[label = "openmetrics"]
+    OpenMetrics,
+}
+
+impl From<Format> for Exposition {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Prometheus => Self::Prometheus,
+            Format::OpenMetrics => Self::OpenMetrics,
+        }
+    }
 }
 
 // Both sets share one registry: a name exported by both would fail the build here.
 solti_metrics::assert_disjoint!(HttpMetrics, RunnerMetrics);
 
 struct App {
-    registry: Arc<Registry>,
+    registry: Registry,
     http: HttpMetrics,
 }
 
@@ -97,8 +119,8 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), BoxError> {
     let options = Options::parse(std::env::args().skip(1), std::env::var("SOLTI_SERVE_PORT").ok())?;
 
-    let registry = Arc::new(Registry::new());
-    let runner = Arc::new(PrometheusMetrics::new(Arc::clone(&registry))?);
+    let registry = Registry::new();
+    let runner = Arc::new(RunnerMetrics::register(&registry)?);
     let http = HttpMetrics::register(&registry)?;
     let app = Arc::new(App { registry, http });
 
@@ -121,12 +143,14 @@ async fn run() -> Result<(), BoxError> {
     Ok(())
 }
 
-/// `GET /metrics`: the text exposition of the whole registry.
-async fn metrics(State(app): State<Arc<App>>) -> Response {
-    let encoder = TextEncoder::new();
+/// `GET /metrics`: the exposition of the whole registry, in the format the client accepts.
+async fn metrics(State(app): State<Arc<App>>, request: Request) -> Response {
+    let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
+    let format = Format::negotiate(accept);
+    app.http.expositions_total(format.into()).inc();
     let mut body = Vec::new();
-    match encoder.encode(&app.registry.gather(), &mut body) {
-        Ok(()) => ([(header::CONTENT_TYPE, encoder.format_type().to_owned())], body).into_response(),
+    match app.registry.encode(&mut body, format) {
+        Ok(()) => ([(header::CONTENT_TYPE, format.content_type())], body).into_response(),
         Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
     }
 }
@@ -190,7 +214,7 @@ async fn shutdown(duration: Option<Duration>) {
 
 /// Records a fixed burst of tasks, then one simulated task every `interval`, `limit` of them if
 /// given.
-async fn simulate_tasks(backend: Arc<PrometheusMetrics>, interval: Duration, limit: Option<u64>) {
+async fn simulate_tasks(backend: Arc<RunnerMetrics>, interval: Duration, limit: Option<u64>) {
     let mut tally = Tally::default();
     // Through the trait object, as a runner holds its backend.
     let runner: Arc<dyn MetricsBackend> = backend;

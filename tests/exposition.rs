@@ -160,3 +160,73 @@ fn promtool_check_rejects_bad_expositions() {
     }
     promtool::check("# HELP jobs_total Jobs run.\n# TYPE jobs_total counter\njobs_total 1\n");
 }
+
+/// The same set in a `solti_metrics::Registry`, written as OpenMetrics: accepted by an
+/// independent OpenMetrics parser, with the family names, `_total` samples, bucket bounds and
+/// `# EOF` that OpenMetrics asks for.
+#[test]
+fn every_field_type_in_openmetrics() {
+    let registry = solti_metrics::Registry::new();
+    let m = AllKinds::register(&registry).unwrap();
+    m.events_total().inc_by(1.5);
+    m.int_events_total().inc();
+    m.memory_bytes().set(1.25e9);
+    m.workers().set(-3);
+    m.latency_seconds().observe(0.3);
+    m.requests_total(Shard::North, "quote\" back\\slash new\nline").inc_by(2.0);
+    for tenant in ["a", "b", "c", "d"] {
+        m.capped_total(tenant).inc();
+    }
+    m.temperature_celsius(Shard::South, false).set(f64::NAN);
+    m.temperature_celsius(Shard::North, true).set(f64::NEG_INFINITY);
+    m.open_connections(443).set(7);
+    m.size_ratio(Shard::North).observe(1.2);
+    m.wait_seconds("acme").observe(5.0);
+
+    let mut body = Vec::new();
+    registry.encode(&mut body, solti_metrics::Format::OpenMetrics).unwrap();
+    let text = String::from_utf8(body).unwrap();
+    for line in [
+        "# TYPE lint_all_events counter\n",
+        "lint_all_events_total 1.5\n",
+        "lint_all_int_events_total 1\n",
+        "lint_all_memory_bytes 1250000000.0\n",
+        "lint_all_workers -3\n",
+        "lint_all_latency_seconds_bucket{le=\"0.5\"} 1\n",
+        "lint_all_latency_seconds_bucket{le=\"+Inf\"} 1\n",
+        "lint_all_latency_seconds_count 1\nlint_all_latency_seconds_sum 0.3\n",
+        "lint_all_requests_total{shard=\"north\",tenant=\"quote\\\" back\\\\slash new\\nline\"} 2.0\n",
+        "lint_all_capped_total{otel_metric_overflow=\"true\"} 2\n",
+        "lint_all_temperature_celsius{ok=\"false\",shard=\"SOUTH\"} NaN\n",
+        "lint_all_temperature_celsius{ok=\"true\",shard=\"north\"} -Inf\n",
+        "lint_all_size_ratio_bucket{shard=\"north\",le=\"1.0\"} 0\n",
+        "lint_all_wait_seconds_bucket{tenant=\"acme\",le=\"10.0\"} 1\n",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    assert!(text.ends_with("\n# EOF\n"), "{text}");
+    if let Some(families) = common::openmetrics::parse(&text) {
+        assert_eq!(families.len(), AllKinds::METRICS.len(), "{families:?}");
+        assert!(families.contains(&"lint_all_events counter 1".to_owned()), "{families:?}");
+        assert!(families.contains(&"lint_all_capped counter 3".to_owned()), "{families:?}");
+        // 11 buckets and `+Inf`, count, sum (and `_created`-less).
+        assert!(families.contains(&"lint_all_latency_seconds histogram 14".to_owned()), "{families:?}");
+    }
+}
+
+/// The OpenMetrics parser is a real check: it refuses what OpenMetrics does not allow.
+#[test]
+fn openmetrics_parser_rejects_bad_expositions() {
+    for bad in [
+        // No `# EOF`.
+        "# TYPE jobs counter\njobs_total 1\n",
+        // A counter sample without `_total`.
+        "# TYPE jobs counter\njobs 1\n# EOF\n",
+        // A histogram without its `+Inf` bucket.
+        "# TYPE t histogram\nt_bucket{le=\"1.0\"} 1\nt_count 1\nt_sum 1.0\n# EOF\n",
+    ] {
+        let outcome = std::panic::catch_unwind(|| common::openmetrics::parse(bad));
+        assert!(matches!(outcome, Err(_) | Ok(None)), "the parser accepted {bad:?}");
+    }
+    common::openmetrics::parse("# TYPE jobs counter\njobs_total 1\n# EOF\n");
+}

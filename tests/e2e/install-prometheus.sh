@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests and the e2e script run is on PATH: `prometheus` and `promtool` (a
-# Prometheus 2.x), `curl` and `python3`. Whatever is missing is installed from Debian's packages
+# Prometheus 2.x), `curl` and `python3`, and that python3 has the Prometheus client's
+# OpenMetrics parser (PyPI package `prometheus-client`, installed with pip when missing). Whatever is missing is installed from Debian's packages
 # (needs root and apt-get). Of `prometheus` only the binaries are used; the package's service is
 # kept from starting.
 set -euo pipefail
@@ -10,7 +11,17 @@ packages=()
 command -v curl >/dev/null || packages+=(curl ca-certificates)
 command -v python3 >/dev/null || packages+=(python3)
 
+# The OpenMetrics parser the tests run on OpenMetrics expositions.
+openmetrics_parser() {
+    python3 -c 'import prometheus_client.openmetrics.parser' 2>/dev/null && return 0
+    echo "installing the OpenMetrics parser: pip install prometheus-client"
+    python3 -m pip install --quiet --disable-pip-version-check prometheus-client >&2 ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages prometheus-client >&2
+    python3 -c 'import prometheus_client.openmetrics.parser'
+}
+
 if [ ${#packages[@]} -eq 0 ]; then
+    openmetrics_parser
     prometheus --version 2>&1 | head -n 1
     exit 0
 fi
@@ -45,3 +56,4 @@ DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q --no-install-re
 
 command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v curl >/dev/null && command -v python3 >/dev/null
 prometheus --version 2>&1 | head -n 1
+openmetrics_parser

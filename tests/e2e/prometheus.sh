@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End to end against a real Prometheus server: the `serve` example's /metrics passes
-# `promtool check metrics`, a Prometheus 2.x on loopback scrapes it every second, and what the
-# query API returns matches, series by series, what the example says it recorded.
+# `promtool check metrics` (Prometheus text) and the OpenMetrics parser of the Prometheus
+# Python client (OpenMetrics), a Prometheus 2.x on loopback scrapes it every second, negotiating
+# OpenMetrics, and what the query API returns matches, series by series, what the example says
+# it recorded.
 #
 # Usage: tests/e2e/prometheus.sh   (from anywhere; installs Debian's `prometheus` when missing)
 # Needs: bash, cargo, curl, python3; root and apt-get if prometheus/promtool are missing
@@ -127,7 +129,7 @@ log "$(head -n 1 "$work/serve.log")"
 log "promtool check metrics on GET /metrics"
 curl -fsS --max-time 10 -D "$work/headers" -o "$work/first.prom" "http://$target/metrics"
 content_type=$(tr -d '\r' <"$work/headers" | sed -n 's/^[Cc]ontent-[Tt]ype: *//p')
-[ "$content_type" = "text/plain; version=0.0.4" ] || fail "content type: \`$content_type\`"
+[ "$content_type" = "text/plain; version=0.0.4; charset=utf-8" ] || fail "content type: \`$content_type\`"
 grep -q '^solti_runner_tasks_started_total{' "$work/first.prom" || fail "no solti_runner series served"
 lint() { # lint FILE: promtool check metrics, no findings allowed
     if ! promtool check metrics <"$1" >"$work/promtool.log" 2>&1 || [ -s "$work/promtool.log" ]; then
@@ -137,6 +139,21 @@ lint() { # lint FILE: promtool check metrics, no findings allowed
 }
 lint "$work/first.prom"
 log "content type \`$content_type\`, $(grep -vc '^#' "$work/first.prom") samples, promtool: no findings"
+
+log "OpenMetrics on GET /metrics with Prometheus' Accept header"
+accept='application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+curl -fsS --max-time 10 -H "Accept: $accept" -D "$work/om-headers" -o "$work/first.om" "http://$target/metrics"
+om_type=$(tr -d '\r' <"$work/om-headers" | sed -n 's/^[Cc]ontent-[Tt]ype: *//p')
+[ "$om_type" = "application/openmetrics-text; version=1.0.0; charset=utf-8" ] || fail "content type: \`$om_type\`"
+[ "$(tail -n 1 "$work/first.om")" = "# EOF" ] || fail "the OpenMetrics exposition does not end with # EOF"
+openmetrics_parse() { # openmetrics_parse FILE: the Python client's strict OpenMetrics parser
+    python3 -c 'import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+families = list(text_string_to_metric_families(open(sys.argv[1]).read()))
+print(len(families), "families,", sum(len(f.samples) for f in families), "samples")' "$1" 2>"$work/om-parse.log" ||
+        { cat "$work/om-parse.log"; fail "the OpenMetrics parser rejects $(basename "$1")"; }
+}
+log "content type \`$om_type\`, OpenMetrics parser: $(openmetrics_parse "$work/first.om")"
 
 # ---------------------------------------------------------------------------------------------
 query() { # query PROMQL: the query API's JSON answer
@@ -158,6 +175,8 @@ log "$(grep '^recorded [0-9]* tasks' "$work/serve.log"); $(wc -l <"$work/expecte
 curl -fsS --max-time 10 -o "$work/last.prom" "http://$target/metrics"
 lint "$work/last.prom"
 log "promtool check metrics on the exposition with every series: no findings"
+curl -fsS --max-time 10 -H "Accept: $accept" -o "$work/last.om" "http://$target/metrics"
+log "OpenMetrics parser on the exposition with every series: $(openmetrics_parse "$work/last.om")"
 
 # The last simulated task is recorded; wait for a scrape that has it.
 expected_started=$(python3 -c 'import sys
@@ -175,6 +194,7 @@ query 'demo_http_requests_total{method="get",path="/metrics",status="200"}' >"$w
 query 'demo_http_request_duration_seconds_count{method="get",path="/metrics"}' >"$work/durations.json"
 query 'sum_over_time(up{job="serve"}[10m])' >"$work/scrapes.json"
 query 'max_over_time(demo_http_in_flight[10m]) + min_over_time(demo_http_in_flight[10m])' >"$work/in_flight.json"
+query 'demo_http_expositions_total{format="openmetrics"}' >"$work/openmetrics.json"
 
 python3 - "$work" <<'PY'
 import json, math, re, sys
@@ -188,6 +208,8 @@ def load(name):
     return answer["data"]
 
 def key(name, labels):
+    # A bucket bound is a number: OpenMetrics writes `1.0` where the Prometheus text writes `1`.
+    labels = {k: (repr(float(v)) if k == "le" else v) for k, v in labels.items()}
     pairs = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     return f"{name}{{{pairs}}}"
 
@@ -240,7 +262,8 @@ contract = {
 }
 metadata = load("metadata.json")
 for name, (kind, help_text) in contract.items():
-    entries = metadata.get(name, [])
+    # Scraped as OpenMetrics, a counter's family is named without `_total`.
+    entries = metadata.get(name, []) + metadata.get(name.removesuffix("_total") if kind == "counter" else name, [])
     if not any(e["type"] == kind and e["help"] == help_text for e in entries):
         failures.append(f"metadata of {name}: {entries}, expected type {kind!r} help {help_text!r}")
 print(f"  type and help of the {len(contract)} metrics as declared")
@@ -263,6 +286,13 @@ if requests != durations:
 if in_flight != 2:
     failures.append(f"demo_http_in_flight: max + min over the run is {in_flight}, expected 1 + 1")
 print(f"  {scrapes:.0f} scrapes, {requests:.0f} /metrics requests counted and timed, in flight 1 each time")
+
+# 5. Prometheus negotiated OpenMetrics: its scrapes are the example's OpenMetrics expositions
+# (two more came from this script).
+openmetrics = one("openmetrics.json")
+if not openmetrics >= scrapes:
+    failures.append(f"{openmetrics} OpenMetrics expositions served for {scrapes} scrapes")
+print(f"  {openmetrics:.0f} OpenMetrics expositions served, {scrapes:.0f} scrapes")
 
 if failures:
     print("\n".join(f"  MISMATCH {f}" for f in failures), file=sys.stderr)

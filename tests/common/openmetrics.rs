@@ -1,0 +1,59 @@
+//! An independent OpenMetrics parser on the OpenMetrics expositions the tests produce: the
+//! parser of the Prometheus project's Python client (`prometheus_client.openmetrics.parser`),
+//! which follows the OpenMetrics 1.0 grammar strictly (`# EOF`, `_total` on counter samples,
+//! histogram layout, escaping, numbers).
+//!
+//! Runs when `python3` can import `prometheus_client` (`pip install prometheus-client`);
+//! without it the check is skipped with a note, unless `SOLTI_REQUIRE_OPENMETRICS_PARSER` is
+//! set (CI sets it), which makes a missing parser a failure.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+/// Set (to anything) to make a missing parser fail the tests instead of skipping the check.
+const REQUIRE: &str = "SOLTI_REQUIRE_OPENMETRICS_PARSER";
+
+/// Parses `text` and prints, per family, `name type samples`, one line each.
+const SCRIPT: &str = r#"
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+for family in text_string_to_metric_families(sys.stdin.read()):
+    print(family.name, family.type, len(family.samples))
+"#;
+
+/// The families of `text` as the parser reads them (`name type samples` lines), or `None`
+/// when the parser is not installed. Fails the test when the parser rejects `text`.
+#[track_caller]
+pub fn parse(text: &str) -> Option<Vec<String>> {
+    let found = Command::new("python3")
+        .args(["-c", "import prometheus_client.openmetrics.parser"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !found {
+        assert!(
+            std::env::var_os(REQUIRE).is_none(),
+            "the OpenMetrics parser is required ({REQUIRE} is set) but python3 cannot import prometheus_client"
+        );
+        eprintln!(
+            "note: OpenMetrics parse skipped: python3 cannot import prometheus_client (pip install prometheus-client)"
+        );
+        return None;
+    }
+    let mut child = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child.stdin.take().expect("piped stdin").write_all(text.as_bytes()).expect("the parser reads the exposition");
+    let output = child.wait_with_output().expect("the parser finishes");
+    assert!(
+        output.status.success(),
+        "the OpenMetrics parser rejects the exposition: {}\n----- exposition -----\n{text}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect())
+}
