@@ -392,6 +392,26 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     }
 }
 
+/// What a call of `with_label_values`, the `prometheus` way to find a series, is told.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a derived metric has no `with_label_values`: call the recorder method the derive generates",
+    label = "use the recorder method named after the field, with the labels as typed arguments",
+    note = "for `#[metric(labels(method: Method, path))] requests_total: IntCounterVec`, write `metrics.requests_total(Method::Get, \"/users\").inc()`"
+)]
+pub trait UseTheRecorderMethod {}
+
+impl<S: Series> Family<S, true> {
+    /// Not available: it only points the compiler's message at the recorder method.
+    #[doc(hidden)]
+    pub fn with_label_values(&self, _: &[&str]) -> &S
+    where
+        Self: UseTheRecorderMethod,
+    {
+        &self.inner.detached
+    }
+}
+
 impl<S: Series> core::ops::Deref for Family<S, false> {
     type Target = S;
 
