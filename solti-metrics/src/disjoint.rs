@@ -1,6 +1,6 @@
 //! `assert_disjoint!`: the name check across sets, at compile time.
 
-/// Fails the build when two or more [`MetricsSet`]s export the same series name (a
+/// Fails the build when two or more [`MetricsSet`](crate::MetricsSet)s export the same series name (a
 /// histogram's `_bucket`, `_sum` and `_count` series included).
 ///
 /// ```
