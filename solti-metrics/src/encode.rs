@@ -79,6 +79,17 @@ pub(crate) enum Number {
     F64(f64),
 }
 
+impl Number {
+    /// The value as the `prometheus` crate holds every value: an `f64` (large integers round).
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            Self::U64(value) => value as f64,
+            Self::I64(value) => value as f64,
+            Self::F64(value) => value,
+        }
+    }
+}
+
 /// Integers up to this magnitude are exact in an `f64`, which prints them without a fraction.
 const EXACT: u64 = 1 << 53;
 
@@ -94,9 +105,7 @@ fn write_number(out: &mut Vec<u8>, format: Format, number: Number) {
         (Format::Prometheus, Number::I64(value)) if value.unsigned_abs() <= EXACT => {
             out.extend_from_slice(buffer.format(value).as_bytes());
         }
-        (Format::Prometheus, Number::U64(value)) => write_f64(out, format, value as f64),
-        (Format::Prometheus, Number::I64(value)) => write_f64(out, format, value as f64),
-        (_, Number::F64(value)) => write_f64(out, format, value),
+        (_, number) => write_f64(out, format, number.as_f64()),
     }
 }
 

@@ -207,72 +207,33 @@ impl IntGauge {
     }
 }
 
-impl sealed::Sealed for Counter {}
-impl Series for Counter {
-    const KIND: MetricKind = MetricKind::Counter;
+// The series holding one number: a counter or a gauge, of `f64` values or whole numbers.
+macro_rules! scalar_series {
+    ($($ty:ident => $kind:ident, $write:ident, $number:ident, $proto:ident;)*) => {$(
+        impl sealed::Sealed for $ty {}
+        impl Series for $ty {
+            const KIND: MetricKind = MetricKind::$kind;
 
-    fn new(_: &'static [f64]) -> Self {
-        Self::default()
-    }
+            fn new(_: &'static [f64]) -> Self {
+                Self::default()
+            }
 
-    fn encode(&self, writer: &mut SeriesWriter<'_, '_>) {
-        writer.counter(Number::F64(self.get()));
-    }
+            fn encode(&self, writer: &mut SeriesWriter<'_, '_>) {
+                writer.$write(Number::$number(self.get()));
+            }
 
-    fn proto(&self) -> proto::Metric {
-        proto_counter(self.get())
-    }
+            fn proto(&self) -> proto::Metric {
+                $proto(Number::$number(self.get()).as_f64())
+            }
+        }
+    )*};
 }
 
-impl sealed::Sealed for IntCounter {}
-impl Series for IntCounter {
-    const KIND: MetricKind = MetricKind::Counter;
-
-    fn new(_: &'static [f64]) -> Self {
-        Self::default()
-    }
-
-    fn encode(&self, writer: &mut SeriesWriter<'_, '_>) {
-        writer.counter(Number::U64(self.get()));
-    }
-
-    fn proto(&self) -> proto::Metric {
-        proto_counter(self.get() as f64)
-    }
-}
-
-impl sealed::Sealed for Gauge {}
-impl Series for Gauge {
-    const KIND: MetricKind = MetricKind::Gauge;
-
-    fn new(_: &'static [f64]) -> Self {
-        Self::default()
-    }
-
-    fn encode(&self, writer: &mut SeriesWriter<'_, '_>) {
-        writer.gauge(Number::F64(self.get()));
-    }
-
-    fn proto(&self) -> proto::Metric {
-        proto_gauge(self.get())
-    }
-}
-
-impl sealed::Sealed for IntGauge {}
-impl Series for IntGauge {
-    const KIND: MetricKind = MetricKind::Gauge;
-
-    fn new(_: &'static [f64]) -> Self {
-        Self::default()
-    }
-
-    fn encode(&self, writer: &mut SeriesWriter<'_, '_>) {
-        writer.gauge(Number::I64(self.get()));
-    }
-
-    fn proto(&self) -> proto::Metric {
-        proto_gauge(self.get() as f64)
-    }
+scalar_series! {
+    Counter => Counter, counter, F64, proto_counter;
+    IntCounter => Counter, counter, U64, proto_counter;
+    Gauge => Gauge, gauge, F64, proto_gauge;
+    IntGauge => Gauge, gauge, I64, proto_gauge;
 }
 
 /// A histogram: counts observations into buckets and keeps their sum.
