@@ -21,13 +21,21 @@
 //! - **original**: `solti-prometheus` 0.0.2's backend, or `prometheus` 0.14's `*Vec` with
 //!   `with_label_values`, the code a derived set replaces;
 //! - **floor**: one `AtomicU64::fetch_add` on the cell of the series, called the same way
-//!   (through `Arc<dyn MetricsBackend>` for the backend cases).
+//!   (through `Arc<dyn MetricsBackend>` for the backend cases);
+//! - **enum** (`status_u16`): ours again, the same metric with an enum label instead of `u16`;
+//! - **client** and **measured** (`open_labels`): prometheus-client 0.26's `Family::get_or_create`
+//!   and measured 0.0.25's `CounterVec::inc` (string labels interned with `paracord`).
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use measured::LabelGroup;
+use paracord::ParaCord;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter as ClientCounter;
+use prometheus_client::metrics::family::Family as ClientFamily;
 use solti_metrics::prometheus::{self, HistogramOpts, Opts, Registry, TextEncoder};
 use solti_metrics::{HistogramVec, IntCounterVec, LabelValue, MetricsSet, PrometheusMetrics};
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
@@ -125,6 +133,102 @@ const ROUTES: [&str; ARGS] = [
     "/admin/:id",
 ];
 const VERBS: [&str; 2] = ["GET", "POST"];
+
+/// HTTP status codes, as a `u16` label.
+const CODES: [u16; ARGS] = [200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404, 409, 429, 500, 502, 503];
+
+/// The same status codes as an enum label.
+#[derive(Clone, Copy, LabelValue)]
+enum Code {
+    #[label = "200"]
+    Ok,
+    #[label = "201"]
+    Created,
+    #[label = "204"]
+    NoContent,
+    #[label = "206"]
+    PartialContent,
+    #[label = "301"]
+    MovedPermanently,
+    #[label = "302"]
+    Found,
+    #[label = "304"]
+    NotModified,
+    #[label = "400"]
+    BadRequest,
+    #[label = "401"]
+    Unauthorized,
+    #[label = "403"]
+    Forbidden,
+    #[label = "404"]
+    NotFound,
+    #[label = "409"]
+    Conflict,
+    #[label = "429"]
+    TooManyRequests,
+    #[label = "500"]
+    InternalServerError,
+    #[label = "502"]
+    BadGateway,
+    #[label = "503"]
+    ServiceUnavailable,
+}
+
+impl Code {
+    const ALL: [Self; ARGS] = [
+        Self::Ok,
+        Self::Created,
+        Self::NoContent,
+        Self::PartialContent,
+        Self::MovedPermanently,
+        Self::Found,
+        Self::NotModified,
+        Self::BadRequest,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::Conflict,
+        Self::TooManyRequests,
+        Self::InternalServerError,
+        Self::BadGateway,
+        Self::ServiceUnavailable,
+    ];
+}
+
+/// Responses by status code, the code as a `u16`.
+#[derive(MetricsSet)]
+#[metrics(namespace = "bench", subsystem = "status")]
+struct StatusMetrics {
+    /// Responses sent.
+    #[metric(labels(code: u16))]
+    responses_total: IntCounterVec,
+}
+
+/// The same metric, the code as an enum.
+#[derive(MetricsSet)]
+#[metrics(namespace = "bench", subsystem = "status")]
+struct StatusEnumMetrics {
+    /// Responses sent.
+    #[metric(labels(code: Code))]
+    responses_total: IntCounterVec,
+}
+
+/// The open-label metric's tuple for prometheus-client: borrowed `&'static str` values, its
+/// cheapest key (no allocation per record).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ClientRoute {
+    verb: &'static str,
+    route: &'static str,
+}
+
+#[derive(Clone, Copy, LabelGroup)]
+#[label(set = MeasuredRouteSet)]
+struct MeasuredRoute<'a> {
+    #[label(dynamic_with = ParaCord, default)]
+    verb: &'a str,
+    #[label(dynamic_with = ParaCord, default)]
+    route: &'a str,
+}
 
 /// A derived set with two enum labels and one with open string labels.
 #[derive(MetricsSet)]
@@ -245,6 +349,9 @@ enum Side {
     Ours,
     Original,
     Floor,
+    Enum,
+    Client,
+    Measured,
 }
 
 impl Side {
@@ -253,7 +360,30 @@ impl Side {
             Self::Ours => "ours",
             Self::Original => "original",
             Self::Floor => "floor",
+            Self::Enum => "enum",
+            Self::Client => "client",
+            Self::Measured => "measured",
         }
+    }
+}
+
+/// A ratio of two sides' times reported in the second table, with its target if it has one.
+struct Ratio {
+    num: Side,
+    den: Side,
+    target: Target,
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    None,
+    AtMost(f64),
+    AtLeast(f64),
+}
+
+impl Ratio {
+    fn new(num: Side, den: Side, target: Target) -> Self {
+        Self { num, den, target }
     }
 }
 
@@ -268,6 +398,8 @@ struct Case {
     sides: Vec<(Side, Run)>,
     /// The speed targets of BENCHMARKS.md: `(min original/ours, max ours/floor)`.
     target: (Option<f64>, Option<f64>),
+    /// Ratios between other sides.
+    more: Vec<Ratio>,
 }
 
 /// The loop every single-thread side runs; `scripts/callgrind.sh` counts instructions inside it.
@@ -414,6 +546,7 @@ fn backend_cases() -> Vec<Case> {
             threaded: false,
             sides: started,
             target: (Some(6.0), Some(2.0)),
+            more: Vec::new(),
         },
         Case {
             name: "record_runner_error",
@@ -421,13 +554,15 @@ fn backend_cases() -> Vec<Case> {
             threaded: false,
             sides: errors,
             target: (Some(8.0), Some(2.0)),
+            more: Vec::new(),
         },
         Case {
             name: "record_task_completed",
             what: "backend, counter + histogram, 2 labels",
             threaded: false,
             sides: completed,
-            target: (Some(4.0), Some(5.0)),
+            target: (Some(5.0), Some(5.0)),
+            more: Vec::new(),
         },
         Case {
             name: "two_threads_same_series",
@@ -435,6 +570,7 @@ fn backend_cases() -> Vec<Case> {
             threaded: true,
             sides: two_threads(true),
             target: (None, None),
+            more: Vec::new(),
         },
         Case {
             name: "two_threads_different_series",
@@ -442,6 +578,7 @@ fn backend_cases() -> Vec<Case> {
             threaded: true,
             sides: two_threads(false),
             target: (Some(10.0), None),
+            more: Vec::new(),
         },
     ]
 }
@@ -483,9 +620,21 @@ fn typed_cases() -> Vec<Case> {
             (Side::Floor, timed(move |i| _ = floor[cell(i)].fetch_add(1, Ordering::Relaxed))),
         ]
     };
+    let client_routes = black_box(ClientFamily::<ClientRoute, ClientCounter>::default());
+    let measured_routes = Arc::new(black_box(measured::CounterVec::<MeasuredRouteSet>::new()));
     let open = {
         let (ours, hand, floor) = (Arc::clone(&ours), Arc::clone(&hand), Arc::clone(&route_floor));
         vec![
+            (
+                Side::Client,
+                timed(move |i| {
+                    _ = client_routes.get_or_create(&ClientRoute { verb: VERBS[i % 2], route: ROUTES[i] }).inc()
+                }),
+            ),
+            (
+                Side::Measured,
+                timed(move |i| measured_routes.inc(MeasuredRoute { verb: VERBS[i % 2], route: ROUTES[i] })),
+            ),
             (Side::Ours, timed(move |i| ours.route_requests_total(VERBS[i % 2], ROUTES[i]).inc())),
             (
                 Side::Original,
@@ -494,13 +643,33 @@ fn typed_cases() -> Vec<Case> {
             (Side::Floor, timed(move |i| _ = floor[i * 2 + i % 2].fetch_add(1, Ordering::Relaxed))),
         ]
     };
+    let status = {
+        let ours = Arc::new(black_box(StatusMetrics::register(&solti_metrics::Registry::new()).expect("u16 set")));
+        let by_enum =
+            Arc::new(black_box(StatusEnumMetrics::register(&solti_metrics::Registry::new()).expect("enum set")));
+        let floor: Arc<[AtomicU64; ARGS]> = Arc::new(core::array::from_fn(|_| AtomicU64::new(0)));
+        vec![
+            (Side::Ours, timed(move |i| ours.responses_total(CODES[i]).inc())),
+            (Side::Enum, timed(move |i| by_enum.responses_total(Code::ALL[i]).inc())),
+            (Side::Floor, timed(move |i| _ = floor[i].fetch_add(1, Ordering::Relaxed))),
+        ]
+    };
     vec![
+        Case {
+            name: "status_u16",
+            what: "derived set, `IntCounterVec`, a `u16` label (HTTP status) vs the same as an enum",
+            threaded: false,
+            sides: status,
+            target: (None, None),
+            more: vec![Ratio::new(Side::Ours, Side::Enum, Target::AtMost(2.0))],
+        },
         Case {
             name: "typed_counter",
             what: "derived set, `IntCounterVec`, 2 enum labels",
             threaded: false,
             sides: counter,
-            target: (None, None),
+            target: (None, Some(1.3)),
+            more: Vec::new(),
         },
         Case {
             name: "typed_histogram",
@@ -508,14 +677,19 @@ fn typed_cases() -> Vec<Case> {
             threaded: false,
             sides: histogram,
             target: (None, None),
+            more: Vec::new(),
         },
         Case {
             name: "open_labels",
-            what: "derived set, `IntCounterVec`, 2 `&str` labels vs `with_label_values`",
+            what: "derived set, `IntCounterVec`, 2 `&str` labels",
             threaded: false,
             sides: open,
-            // Ours must not be slower than `with_label_values`: original/ours >= 1/1.1.
-            target: (Some(1.0 / 1.1), None),
+            // Ours faster than `with_label_values` and than prometheus-client.
+            target: (Some(1.0), None),
+            more: vec![
+                Ratio::new(Side::Client, Side::Ours, Target::AtLeast(1.0)),
+                Ratio::new(Side::Measured, Side::Ours, Target::None),
+            ],
         },
     ]
 }
@@ -572,7 +746,7 @@ fn gather_case(name: &'static str, what: &'static str, ours: Arc<Registry>, orig
         (Side::Original, timed(move |_| _ = black_box(encode(&original)))),
     ];
     // Ours must not be slower: original/ours >= 1.0.
-    Case { name, what, threaded: false, sides, target: (Some(1.0), None) }
+    Case { name, what, threaded: false, sides, target: (Some(1.0), None), more: Vec::new() }
 }
 
 /// Every case, or only those `only` names (building the exposition cases takes a while).
@@ -772,6 +946,42 @@ fn report(cases: &[Case], samples: &[Vec<Vec<f64>>], options: &Options) {
             targets.join(", "),
             verdict,
         );
+    }
+    println!();
+    println!("| case | ratio | median [p10 .. p90] | numerator ns | denominator ns | target | holds |");
+    println!("|---|---|---:|---:|---:|---|---|");
+    for (c, case) in cases.iter().enumerate() {
+        let index = |side: Side| case.sides.iter().position(|(s, _)| *s == side);
+        for ratio in &case.more {
+            let (Some(num), Some(den)) = (index(ratio.num), index(ratio.den)) else { continue };
+            let values: Vec<f64> = samples[c][num].iter().zip(&samples[c][den]).map(|(a, b)| a / b).collect();
+            let spread = spread(values);
+            let (target, holds) = match ratio.target {
+                Target::None => (String::new(), None),
+                Target::AtMost(max) => (format!("<= {max:.1}"), Some(spread.median <= max)),
+                Target::AtLeast(min) => (format!(">= {min:.1}"), Some(spread.median >= min)),
+            };
+            if holds == Some(false) {
+                failed.push(case.name);
+            }
+            println!(
+                "| `{}` | {} / {} | {:.2}x [{:.2} .. {:.2}] | {} | {} | {} | {} |",
+                case.name,
+                ratio.num.name(),
+                ratio.den.name(),
+                spread.median,
+                spread.low,
+                spread.high,
+                format_ns(median(&mut samples[c][num].clone())),
+                format_ns(median(&mut samples[c][den].clone())),
+                target,
+                match holds {
+                    None => "",
+                    Some(true) => "yes",
+                    Some(false) => "**no**",
+                },
+            );
+        }
     }
     println!();
     if failed.is_empty() {
