@@ -232,10 +232,17 @@ fn counter_sides(series: usize) -> Sides {
     .expect("prometheus family");
     prometheus_registry.register(Box::new(hand.clone())).expect("prometheus registration");
 
+    // One side after the other, so that no side's series are spread among another's allocations.
     for (i, (shard, id)) in tuples.iter().enumerate() {
         ours.requests_total(shard, id).inc_by(count(i));
+    }
+    for (i, (shard, id)) in tuples.iter().enumerate() {
         measured.bench_requests_total.inc_by(MeasuredPair { shard, id }, count(i));
+    }
+    for (i, (shard, id)) in tuples.iter().enumerate() {
         client.get_or_create(&ClientPair { shard: shard.clone(), id: id.clone() }).inc_by(count(i));
+    }
+    for (i, (shard, id)) in tuples.iter().enumerate() {
         hand.with_label_values(&[shard, id]).inc_by(count(i));
     }
     Sides {
@@ -263,14 +270,21 @@ fn histogram_sides(series: usize) -> Sides {
     .expect("prometheus family");
     prometheus_registry.register(Box::new(hand.clone())).expect("prometheus registration");
 
+    let observations =
+        |i: usize| OBSERVATIONS.iter().enumerate().map(move |(k, &base)| base * (1.0 + ((i + k) % 7) as f64 / 10.0));
     for (i, (shard, id)) in tuples.iter().enumerate() {
-        for (k, &base) in OBSERVATIONS.iter().enumerate() {
-            let value = base * (1.0 + ((i + k) % 7) as f64 / 10.0);
-            ours.request_duration_seconds(shard, id).observe(value);
-            measured.bench_request_duration_seconds.observe(MeasuredPair { shard, id }, value);
-            client.get_or_create(&ClientPair { shard: shard.clone(), id: id.clone() }).observe(value);
-            hand.with_label_values(&[shard, id]).observe(value);
-        }
+        observations(i).for_each(|value| ours.request_duration_seconds(shard, id).observe(value));
+    }
+    for (i, (shard, id)) in tuples.iter().enumerate() {
+        observations(i)
+            .for_each(|value| measured.bench_request_duration_seconds.observe(MeasuredPair { shard, id }, value));
+    }
+    for (i, (shard, id)) in tuples.iter().enumerate() {
+        let pair = ClientPair { shard: shard.clone(), id: id.clone() };
+        observations(i).for_each(|value| client.get_or_create(&pair).observe(value));
+    }
+    for (i, (shard, id)) in tuples.iter().enumerate() {
+        observations(i).for_each(|value| hand.with_label_values(&[shard, id]).observe(value));
     }
     Sides {
         ours: ours_side(registry),
