@@ -13,6 +13,8 @@ mod family;
 mod key;
 mod label;
 mod open;
+#[cfg(feature = "push")]
+pub mod push;
 mod registry;
 pub mod series;
 mod set;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what the tests and the e2e script run is on PATH: `prometheus` and `promtool` (a
-# Prometheus 2.x), `curl` and `python3`, and that python3 has the Prometheus client's
+# Prometheus 2.x), `prometheus-pushgateway`, `curl` and `python3`, and that python3 has the Prometheus client's
 # OpenMetrics parser (PyPI package `prometheus-client`, installed with pip when missing). Whatever is missing is installed from Debian's packages
 # (needs root and apt-get). Of `prometheus` only the binaries are used; the package's service is
 # kept from starting.
@@ -8,6 +8,7 @@ set -euo pipefail
 
 packages=()
 { command -v prometheus >/dev/null && command -v promtool >/dev/null; } || packages+=(prometheus)
+command -v prometheus-pushgateway >/dev/null || packages+=(prometheus-pushgateway)
 command -v curl >/dev/null || packages+=(curl ca-certificates)
 command -v python3 >/dev/null || packages+=(python3)
 
@@ -54,6 +55,7 @@ timeout 300 apt-get update -q >"$log" 2>&1
 DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}" >>"$log" 2>&1
 
-command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v curl >/dev/null && command -v python3 >/dev/null
+command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v prometheus-pushgateway >/dev/null &&
+    command -v curl >/dev/null && command -v python3 >/dev/null
 prometheus --version 2>&1 | head -n 1
 openmetrics_parser
