@@ -33,7 +33,7 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use solti_metrics::{Format, HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry, RunnerMetrics};
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
@@ -86,20 +86,10 @@ enum Exposition {
     OpenMetrics,
 }
 
-impl From<Format> for Exposition {
-    fn from(format: Format) -> Self {
-        match format {
-            Format::Prometheus => Self::Prometheus,
-            Format::OpenMetrics => Self::OpenMetrics,
-        }
-    }
-}
-
 // Both sets share one registry: a name exported by both would fail the build here.
 solti_metrics::assert_disjoint!(HttpMetrics, RunnerMetrics);
 
 struct App {
-    registry: Registry,
     http: HttpMetrics,
 }
 
@@ -122,7 +112,7 @@ async fn run() -> Result<(), BoxError> {
     let registry = Registry::new();
     let runner = Arc::new(RunnerMetrics::register(&registry)?);
     let http = HttpMetrics::register(&registry)?;
-    let app = Arc::new(App { registry, http });
+    let app = Arc::new(App { http });
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await.map_err(|error| {
         format!("cannot listen on 127.0.0.1:{}: {error} (pick another with --port or SOLTI_SERVE_PORT)", options.port)
@@ -132,27 +122,15 @@ async fn run() -> Result<(), BoxError> {
 
     tokio::spawn(simulate_tasks(runner, options.interval, options.tasks));
 
+    // `/metrics` is solti-metrics' own handler (feature `axum`): content negotiation, gzip.
     let router = Router::new()
-        .route("/metrics", get(metrics))
         .route("/", get(index))
+        .merge(solti_metrics::axum::router(registry))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(Arc::clone(&app), track))
-        .with_state(app);
+        .layer(middleware::from_fn_with_state(app, track));
     axum::serve(listener, router).with_graceful_shutdown(shutdown(options.duration)).await?;
     println!("stopped");
     Ok(())
-}
-
-/// `GET /metrics`: the exposition of the whole registry, in the format the client accepts.
-async fn metrics(State(app): State<Arc<App>>, request: Request) -> Response {
-    let accept = request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok());
-    let format = Format::negotiate(accept);
-    app.http.expositions_total(format.into()).inc();
-    let mut body = Vec::new();
-    match app.registry.encode(&mut body, format) {
-        Ok(()) => ([(header::CONTENT_TYPE, format.content_type())], body).into_response(),
-        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
-    }
 }
 
 async fn index() -> &'static str {
@@ -178,6 +156,11 @@ async fn track(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
     app.http.in_flight().dec();
     app.http.request_duration_seconds(method, path).observe(started.elapsed().as_secs_f64());
     app.http.requests_total(method, path, response.status().as_u16()).inc();
+    let content_type = response.headers().get(header::CONTENT_TYPE).map(|value| value.as_bytes());
+    if path == "/metrics" && response.status().is_success() {
+        let openmetrics = content_type.is_some_and(|value| value == Format::OpenMetrics.content_type().as_bytes());
+        app.http.expositions_total(if openmetrics { Exposition::OpenMetrics } else { Exposition::Prometheus }).inc();
+    }
     response
 }
 
