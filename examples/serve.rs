@@ -17,6 +17,7 @@
 //! | `--interval-ms N` | pause between two simulated tasks | `100` |
 //! | `--tasks N` | stop simulating after N tasks (the start burst not counted) | no limit |
 //! | `--duration S` | stop serving after S seconds | until SIGTERM or Ctrl-C |
+//! | `--seed N` | seed of the simulated task sequence | a fixed one |
 //!
 //! The task events are deterministic: a fixed burst at start, then a seeded pseudo-random
 //! sequence. With `--tasks N` the program prints, once the N tasks are recorded, every
@@ -120,7 +121,7 @@ async fn run() -> Result<(), BoxError> {
     let address = listener.local_addr()?;
     println!("listening on http://{address}/metrics");
 
-    tokio::spawn(simulate_tasks(runner, options.interval, options.tasks));
+    tokio::spawn(simulate_tasks(runner, options.interval, options.tasks, options.seed));
 
     // `/metrics` is solti-metrics' own handler (feature `axum`): content negotiation, gzip.
     let router = Router::new()
@@ -197,7 +198,7 @@ async fn shutdown(duration: Option<Duration>) {
 
 /// Records a fixed burst of tasks, then one simulated task every `interval`, `limit` of them if
 /// given.
-async fn simulate_tasks(backend: Arc<RunnerMetrics>, interval: Duration, limit: Option<u64>) {
+async fn simulate_tasks(backend: Arc<RunnerMetrics>, interval: Duration, limit: Option<u64>, seed: u64) {
     let mut tally = Tally::default();
     // Through the trait object, as a runner holds its backend.
     let runner: Arc<dyn MetricsBackend> = backend;
@@ -206,7 +207,7 @@ async fn simulate_tasks(backend: Arc<RunnerMetrics>, interval: Duration, limit: 
     }
     println!("recorded a burst of {} tasks", tally.tasks);
 
-    let mut random = SplitMix64(0x5017_1e7a_2026);
+    let mut random = SplitMix64(seed);
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut simulated = 0u64;
@@ -373,13 +374,20 @@ struct Options {
     interval: Duration,
     tasks: Option<u64>,
     duration: Option<Duration>,
+    seed: u64,
 }
 
 impl Options {
-    const USAGE: &str = "usage: serve [--port N] [--interval-ms N] [--tasks N] [--duration SECONDS]";
+    const USAGE: &str = "usage: serve [--port N] [--interval-ms N] [--tasks N] [--duration SECONDS] [--seed N]";
 
     fn parse(mut args: impl Iterator<Item = String>, env_port: Option<String>) -> Result<Self, BoxError> {
-        let mut options = Options { port: 9898, interval: Duration::from_millis(100), tasks: None, duration: None };
+        let mut options = Options {
+            port: 9898,
+            interval: Duration::from_millis(100),
+            tasks: None,
+            duration: None,
+            seed: 0x5017_1e7a_2026,
+        };
         if let Some(port) = env_port {
             options.port = port.parse().map_err(|_| format!("SOLTI_SERVE_PORT: not a port: `{port}`"))?;
         }
@@ -397,6 +405,7 @@ impl Options {
                 "--interval-ms" => options.interval = Duration::from_millis(number(&value)?.max(1)),
                 "--tasks" => options.tasks = Some(number(&value)?),
                 "--duration" => options.duration = Some(Duration::from_secs(number(&value)?)),
+                "--seed" => options.seed = number(&value)?,
                 _ => return Err(format!("unknown option `{arg}`\n{}", Self::USAGE).into()),
             }
         }

@@ -14,112 +14,31 @@ cd "$(dirname "$0")/../.."
 readonly TASKS=600        # simulated tasks after the start burst
 readonly INTERVAL_MS=25   # one task every 25 ms: the loop spans about 15 scrapes
 
-log() { printf '[e2e %3ds] %s\n' "$SECONDS" "$*"; }
-fail() {
-    printf '[e2e %3ds] FAIL: %s\n' "$SECONDS" "$*" >&2
-    exit 1
-}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/solti-e2e.XXXXXX")
-serve_pid=""
-prometheus_pid=""
-
-# Stops what this script started, by process id; on failure, shows the logs first.
-cleanup() {
-    local status=$?
-    set +e
-    for pid in "$serve_pid" "$prometheus_pid"; do
-        [ -n "$pid" ] || continue
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -TERM "$pid" 2>/dev/null
-            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-            kill -KILL "$pid" 2>/dev/null
-            wait "$pid" 2>/dev/null
-        fi
-    done
-    if [ "$status" -ne 0 ]; then
-        for file in serve.log prometheus.log; do
-            [ -f "$work/$file" ] || continue
-            printf '\n----- %s (last 80 lines) -----\n' "$file" >&2
-            tail -n 80 "$work/$file" >&2
-        done
-        printf '\n[e2e] failed after %ds\n' "$SECONDS" >&2
-    fi
-    rm -rf "$work"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# wait_for SECONDS WHAT COMMAND...: runs COMMAND every 0.25 s until it succeeds, for at most
-# SECONDS.
-wait_for() {
-    local seconds=$1 what=$2
-    shift 2
-    local deadline=$((SECONDS + seconds))
-    until "$@" >/dev/null 2>&1; do
-        [ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${seconds}s waiting for $what"
-        sleep 0.25
-    done
-}
+e2e_name=e2e
+# shellcheck source=tests/e2e/lib.sh
+source tests/e2e/lib.sh
 
 # ---------------------------------------------------------------------------------------------
-log "prometheus and promtool"
-bash tests/e2e/install-prometheus.sh >/dev/null
-prometheus --version 2>&1 | head -n 1
-promtool --version 2>&1 | head -n 1
-prometheus --version 2>&1 | grep -q 'version 2\.' || fail "expected a Prometheus 2.x server"
+install_servers
 
-# ---------------------------------------------------------------------------------------------
 log "building the serve example"
-serve_bin=$(cargo build --quiet --example serve --message-format=json |
-    python3 -c 'import json, sys
-for line in sys.stdin:
-    msg = json.loads(line)
-    if msg.get("reason") == "compiler-artifact" and msg["target"]["name"] == "serve" and msg.get("executable"):
-        print(msg["executable"])')
+serve_bin=$(example_bin serve)
 [ -x "$serve_bin" ] || fail "no serve executable found"
 
-# Two free loopback ports, taken at once so they differ.
-read -r serve_port prometheus_port < <(python3 -c 'import socket
-socks = [socket.socket() for _ in range(2)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in socks))')
+read -r serve_port prometheus_port < <(free_ports 2)
 target="127.0.0.1:$serve_port"
-api="http://127.0.0.1:$prometheus_port/api/v1"
 
 # ---------------------------------------------------------------------------------------------
 # Prometheus first, so that it is already scraping (and finding the target down) when the
 # example starts: it then sees the simulated tasks arrive, not only their totals.
 log "starting prometheus on 127.0.0.1:$prometheus_port, scraping $target every second"
-cat >"$work/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: serve
+start_prometheus "$prometheus_port" "  - job_name: serve
     static_configs:
-      - targets: ["$target"]
-EOF
-promtool check config "$work/prometheus.yml" >"$work/check-config.log" 2>&1 ||
-    { cat "$work/check-config.log"; fail "promtool check config"; }
-mkdir "$work/data"
-prometheus \
-    --config.file="$work/prometheus.yml" \
-    --storage.tsdb.path="$work/data" \
-    --web.listen-address="127.0.0.1:$prometheus_port" \
-    --web.console.templates="$work" --web.console.libraries="$work" \
-    >"$work/prometheus.log" 2>&1 &
-prometheus_pid=$!
-wait_for 60 "prometheus to be ready" curl -fsS --max-time 2 "http://127.0.0.1:$prometheus_port/-/ready"
-log "prometheus ready"
+      - targets: [\"$target\"]"
 
 log "starting the serve example: $TASKS tasks, one every ${INTERVAL_MS} ms"
-"$serve_bin" --port "$serve_port" --tasks "$TASKS" --interval-ms "$INTERVAL_MS" --duration 300 \
-    >"$work/serve.log" 2>&1 &
-serve_pid=$!
+start serve "$serve_bin" --port "$serve_port" --tasks "$TASKS" --interval-ms "$INTERVAL_MS" --duration 300
+serve_pid=$started_pid
 wait_for 30 "the example to listen" grep -q '^listening on ' "$work/serve.log"
 grep -qx "listening on http://$target/metrics" "$work/serve.log" ||
     fail "unexpected listening line: $(head -n 1 "$work/serve.log")"
@@ -156,14 +75,6 @@ print(len(families), "families,", sum(len(f.samples) for f in families), "sample
 log "content type \`$om_type\`, OpenMetrics parser: $(openmetrics_parse "$work/first.om")"
 
 # ---------------------------------------------------------------------------------------------
-query() { # query PROMQL: the query API's JSON answer
-    curl -fsS --max-time 10 -G "$api/query" --data-urlencode "query=$1"
-}
-scalar() { # scalar PROMQL: the value of a one-element vector answer, or nothing
-    query "$1" | python3 -c 'import json, sys
-result = json.load(sys.stdin)["data"]["result"]
-print(result[0]["value"][1] if len(result) == 1 else "")'
-}
 is_one() { [ "$(scalar "$1")" = "1" ]; }
 
 wait_for 60 "the target to be up" is_one "up{job=\"serve\"}"
@@ -309,7 +220,7 @@ while kill -0 "$serve_pid" 2>/dev/null; do
 done
 serve_status=0
 wait "$serve_pid" || serve_status=$?
-serve_pid=""
+forget "$serve_pid"
 [ "$serve_status" -eq 0 ] || fail "the example exited with status $serve_status on SIGTERM"
 grep -qx 'stopped' "$work/serve.log" || fail "the example did not report a clean stop"
 log "example stopped cleanly (exit 0)"
