@@ -183,3 +183,23 @@ fn openmetrics_ends_with_eof_even_when_empty() {
     assert_eq!(text(&Registry::new(), Format::OpenMetrics), "# EOF\n");
     assert_eq!(text(&Registry::new(), Format::Prometheus), "");
 }
+
+/// The process collector of `prometheus` (feature `process`), carried in a registry.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_process_collector_joins_the_exposition() {
+    use solti_metrics::prometheus::process_collector::ProcessCollector;
+
+    let registry = Registry::new();
+    let api = Api::register(&registry).unwrap();
+    api.requests_total("/").inc();
+    registry.register_collector(Box::new(ProcessCollector::for_self())).unwrap();
+    let text = text(&registry, Format::Prometheus);
+    for family in
+        ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "app_requests_total"]
+    {
+        assert!(text.contains(&format!("# TYPE {family} ")), "no {family} in\n{text}");
+    }
+    common::promtool::check(&text);
+    common::openmetrics::parse(&self::text(&registry, Format::OpenMetrics));
+}
