@@ -1,7 +1,7 @@
 //! Generated code uses absolute paths only: this crate shadows the prelude and the names a
 //! careless expansion would reach for, and uses nothing but `solti_metrics`.
 
-#![allow(dead_code, non_camel_case_types, unused_imports, unused_macros)]
+#![allow(dead_code, non_camel_case_types, non_upper_case_globals, unused_imports, unused_macros)]
 
 struct Result;
 struct Ok;
@@ -22,6 +22,11 @@ trait Sync {}
 mod core {}
 mod prometheus {}
 mod solti_metrics_derive {}
+
+// Constants named like fields: a `let` of the field's name in generated code would be a
+// pattern matching the constant.
+const in_flight: u8 = 0;
+const plain_total: u8 = 0;
 
 macro_rules! assert {
     ($($t:tt)*) => {
