@@ -46,7 +46,7 @@ fn exported_bounds(text: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn main() {
+pub fn main() {
     let buckets: Vec<&[f64]> = Latency::METRICS.iter().map(|m| m.buckets).collect();
     assert_eq!(buckets[0], [-1.0, 0.0, 0.25, 1.0, 10.0]);
     assert_eq!(buckets[1], prometheus::linear_buckets(0.5, 0.25, 4).unwrap().as_slice());

@@ -72,7 +72,7 @@ pub struct Http {
     plain_total: IntCounter,
 }
 
-fn main() {
+pub fn main() {
     let registry = ::solti_metrics::prometheus::Registry::new();
     let http = match <Http as MetricsSet>::register(&registry) {
         ::core::result::Result::Ok(http) => http,
