@@ -34,10 +34,10 @@ pub fn metrics_set(input: &DeriveInput, set: Option<&LoweredSet<'_>>, errors: Er
     let descs = set.metrics.iter().map(|metric| metric_desc(metric, &private));
     // One `let` per metric, then the struct: a struct literal of `field: build()?` makes each
     // `?` drop every field built before it, and compile time grows with the square of the
-    // number of metrics. The locals are prefixed: a field named like a constant in scope, or
-    // like the registry parameter, must not change what a `let` means.
+    // number of metrics. The locals have a prefix of their own: a field named like a constant
+    // in scope, or `registry`, must not change what a `let` means or hide the parameter.
     let locals: Vec<Ident> =
-        set.metrics.iter().map(|metric| format_ident!("__solti_{}", metric.field.unraw())).collect();
+        set.metrics.iter().map(|metric| format_ident!("__solti_metric_{}", metric.field.unraw())).collect();
     let fields = set.metrics.iter().map(|metric| metric.field);
     let builds = set.metrics.iter().zip(&locals).enumerate().map(|(index, (metric, local))| {
         let ty = &metric.ty;

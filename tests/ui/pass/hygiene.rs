@@ -70,6 +70,9 @@ pub struct Http {
 
     /// Plain.
     plain_total: IntCounter,
+
+    /// Named like `register`'s parameter would be without its prefix.
+    registry: IntGauge,
 }
 
 pub fn main() {
@@ -82,6 +85,8 @@ pub fn main() {
     http.latency_seconds(Method::Post).observe(0.02);
     http.in_flight().inc();
     http.plain_total().inc();
+    http.registry().set(2);
     ::core::assert_eq!(http.requests_total(Method::Get, "/", 200).get(), 1);
-    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 4);
+    ::core::assert_eq!(http.registry().get(), 2);
+    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 5);
 }
