@@ -1,20 +1,43 @@
 #!/usr/bin/env bash
-# Compile-time cost of the derive: a generated fixture of 100 metrics in 10 sets, declared with
-# `#[derive(MetricsSet)]`, against the same 100 metrics written by hand against prometheus.
+# Compile-time cost of the derive, in two parts:
 #
-#   scripts/compile_time.sh            # 3 incremental rebuilds per fixture
-#   RUNS=5 scripts/compile_time.sh
+#   - scale: one `#[derive(MetricsSet)]` set of 50, 200 and 500 metrics, built in release, and
+#     the largest also in debug. The generated `register` builds each metric in its own `let`,
+#     so the time grows linearly with the number of metrics; a 500-metric set must build in
+#     release in 15 s or less.
+#   - compare: a fixture of 100 metrics in 10 sets, declared with `#[derive(MetricsSet)]`,
+#     against the same 100 metrics written by hand against prometheus.
 #
-# Prints, in seconds (dev profile, wall clock):
+#   scripts/compile_time.sh            # both parts
+#   scripts/compile_time.sh scale      # one part only: `scale` or `compare`
+#   RUNS=5 SIZES="50 100 200 500" LIMIT=300 scripts/compile_time.sh scale
+#
+# Prints, in seconds (wall clock):
+#   scale:
+#   - the set's crate alone (its dependencies are built beforehand), release, for each size in
+#     SIZES (default 50 200 500), then debug for the largest size; a build that runs longer
+#     than LIMIT seconds (default 600) is stopped and reported as such;
+#   compare (dev profile):
 #   - `cargo build -p solti-metrics-derive` from clean (syn, quote, proc-macro2 and the derive);
 #   - each fixture from clean (all its dependencies included);
-#   - each fixture's incremental rebuild after one help string of one set changes (median).
-# The fixtures and their target directory live under target/compile-time/ and are generated
+#   - each fixture's incremental rebuild after one help string of one set changes (median of
+#     RUNS, default 3).
+# The fixtures and their target directories live under target/compile-time/ and are generated
 # afresh on every run; dependencies are resolved offline from the workspace's Cargo.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 RUNS=${RUNS:-3}
+SIZES=${SIZES:-50 200 500}
+LIMIT=${LIMIT:-600}
+part=${1:-all}
+case $part in
+    all | scale | compare) ;;
+    *)
+        echo "usage: $0 [scale|compare]" >&2
+        exit 2
+        ;;
+esac
 work=$root/target/compile-time
 export CARGO_TERM_COLOR=never
 rm -rf "$work"
@@ -193,8 +216,117 @@ EOF
     done
 }
 
-gen_derived
-gen_hand
+# One set of N metrics: the ten metrics of a fixture set repeated N / 10 times. `main`
+# registers it, records into every metric and prints the exposition's length.
+gen_scale() {
+    local dir=$work/scale size=$1
+    mkdir -p "$dir/src"
+    cat >"$dir/Cargo.toml" <<EOF
+[package]
+name = "fixture-scale"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+solti-metrics = { path = "$root/solti-metrics", default-features = false }
+
+[workspace]
+EOF
+    cp "$root/Cargo.lock" "$dir/Cargo.lock"
+    {
+        echo '#![allow(dead_code)]'
+        echo 'use solti_metrics::prometheus::{Registry, TextEncoder};'
+        echo 'use solti_metrics::{Counter, HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet};'
+        echo
+        echo '#[derive(Clone, Copy, LabelValue)]'
+        echo 'enum Kind { Alpha, Beta, Gamma }'
+        echo '#[derive(Clone, Copy, LabelValue)]'
+        echo 'enum Outcome { Ok, Failed, Canceled, TimedOut }'
+        echo
+        echo "/// $size metrics."
+        echo '#[derive(MetricsSet)]'
+        echo '#[metrics(namespace = "fixture")]'
+        echo 'struct Scale {'
+        for g in $(seq 0 $((size / 10 - 1))); do
+            for c in 0 1 2 3; do
+                echo "    /// Events of kind $c in group $g."
+                echo '    #[metric(labels(kind: Kind, outcome: Outcome))]'
+                echo "    events_${g}_${c}_total: IntCounterVec,"
+            done
+            for h in 0 1; do
+                echo "    /// Duration $h in group $g."
+                echo '    #[metric(labels(kind: Kind), buckets(0.01, 0.1, 1.0, 10.0))]'
+                echo "    duration_${g}_${h}_seconds: HistogramVec,"
+            done
+            echo "    /// Requests by path in group $g."
+            echo '    #[metric(labels(path))]'
+            echo "    requests_${g}_total: IntCounterVec,"
+            for l in 0 1; do
+                echo "    /// Gauge $l in group $g."
+                echo "    level_${g}_$l: IntGauge,"
+            done
+            echo "    /// Restarts in group $g."
+            echo "    restarts_${g}_total: Counter,"
+        done
+        echo '}'
+        echo
+        echo 'fn main() -> Result<(), solti_metrics::prometheus::Error> {'
+        echo '    let registry = Registry::new();'
+        echo '    let m = Scale::register(&registry)?;'
+        for g in $(seq 0 $((size / 10 - 1))); do
+            for c in 0 1 2 3; do echo "    m.events_${g}_${c}_total(Kind::Beta, Outcome::Failed).inc();"; done
+            for h in 0 1; do echo "    m.duration_${g}_${h}_seconds(Kind::Gamma).observe(0.5);"; done
+            echo "    m.requests_${g}_total(\"/\").inc();"
+            for l in 0 1; do echo "    m.level_${g}_$l().set(3);"; done
+            echo "    m.restarts_${g}_total().inc();"
+        done
+        echo '    println!("{} bytes", TextEncoder::new().encode_to_string(&registry.gather())?.len());'
+        echo '    Ok(())'
+        echo '}'
+    } >"$dir/src/main.rs"
+}
+
+# Builds the scale fixture in profile $1 (release or dev), stopped after LIMIT seconds; prints
+# the seconds it took, or that it was stopped.
+build_scale() {
+    local profile=$1 dir=$work/scale start status=0
+    start=$(now)
+    CARGO_TARGET_DIR=$dir/target timeout "$LIMIT" \
+        cargo build --offline --quiet --profile "$profile" --manifest-path "$dir/Cargo.toml" || status=$?
+    if [ "$status" = 124 ]; then
+        echo "stopped after ${LIMIT}s"
+    elif [ "$status" != 0 ]; then
+        echo "the $profile build failed" >&2
+        exit 1
+    else
+        echo "$(elapsed "$start")s"
+    fi
+}
+
+scale() {
+    local size largest profile result
+    largest=$(printf '%s\n' $SIZES | sort -n | tail -1)
+    # Dependencies first, so each measured build compiles the set's crate alone.
+    gen_scale 10
+    for profile in release dev; do
+        CARGO_TARGET_DIR=$work/scale/target cargo build --offline --quiet --profile "$profile" \
+            --manifest-path "$work/scale/Cargo.toml"
+    done
+    for size in $SIZES; do
+        gen_scale "$size"
+        echo "one set of $size metrics, release: $(build_scale release)"
+    done
+    gen_scale "$largest"
+    result=$(build_scale dev)
+    echo "one set of $largest metrics, debug: $result"
+    # The set registers and exports: the measured code is the code that runs.
+    case $result in
+        stopped*) ;;
+        *) echo "  it runs and exports $("$work/scale/target/debug/fixture-scale")" ;;
+    esac
+}
+
 
 # ---------------------------------------------------------------------------------------------
 # Measurements.
@@ -205,6 +337,15 @@ build() { CARGO_TARGET_DIR=$1/target cargo build --offline --quiet --manifest-pa
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average: /load /')"
 echo "$(rustc --version)"
 echo
+
+if [ "$part" != compare ]; then
+    scale
+    [ "$part" = scale ] && exit 0
+    echo
+fi
+
+gen_derived
+gen_hand
 
 start=$(now)
 CARGO_TARGET_DIR=$work/target-derive cargo build --offline --quiet -p solti-metrics-derive

@@ -1,4 +1,5 @@
-//! Parses `#[metrics(..)]`, `#[metric(..)]` and `#[label ..]`; every key lives here.
+//! Parses `#[metrics(..)]`, `#[metric(..)]` and `#[label ..]` into this module's own types;
+//! every key lives here.
 
 use proc_macro2::{Span, TokenTree};
 use syn::ext::IdentExt as _;
@@ -6,16 +7,17 @@ use syn::meta::ParseNestedMeta;
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
-use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Path, Token};
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Path, Token, Type};
 
-use crate::ast::{BucketForm, Buckets, Label, Labels, Number};
 use crate::ctxt::Errors;
+use crate::names;
 
 const SET_KEYS: &[&str] = &["namespace", "subsystem", "crate"];
 const METRIC_KEYS: &[&str] = &["name", "help", "labels", "buckets", "subsystem", "max_series", "allow"];
 /// The naming conventions a metric can opt out of with `#[metric(allow(..))]`.
-pub const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
+const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
 
+/// The struct's `#[metrics(..)]`.
 #[derive(Default)]
 pub struct SetAttrs {
     pub namespace: Option<LitStr>,
@@ -23,10 +25,18 @@ pub struct SetAttrs {
     pub krate: Option<Path>,
 }
 
+/// The path to solti-metrics without `#[metrics(crate = ..)]`.
+pub fn default_crate() -> Path {
+    syn::parse_quote!(::solti_metrics)
+}
+
+/// A field's `#[metric(..)]` and doc comment.
 #[derive(Default)]
 pub struct MetricAttrs {
     pub name: Option<LitStr>,
     pub help: Option<LitStr>,
+    /// The doc comment, lines trimmed and joined by a space, with the first line's span.
+    pub doc: Option<(String, Span)>,
     pub labels: Option<Labels>,
     pub buckets: Option<Buckets>,
     pub subsystem: Option<LitStr>,
@@ -35,6 +45,47 @@ pub struct MetricAttrs {
     /// Whether an attribute of the field had a mistake: a key may be missing because of it, so
     /// the rules about absent keys (help, naming conventions, labels) stay quiet.
     pub broken: bool,
+}
+
+/// `labels(..)`: the span of the `labels` keyword and the labels in order.
+pub struct Labels {
+    pub span: Span,
+    pub list: Vec<Label>,
+}
+
+/// One variable label: `path` (takes `&str`) or `method: Method`.
+pub struct Label {
+    pub name: Ident,
+    pub ty: Option<Type>,
+}
+
+impl Label {
+    /// The label's name as exported (a raw identifier loses its `r#`).
+    pub fn exported(&self) -> String {
+        self.name.unraw().to_string()
+    }
+}
+
+/// `buckets(..)`, `buckets = linear(..)` or `buckets = exponential(..)`.
+pub struct Buckets {
+    /// The `buckets` keyword.
+    pub span: Span,
+    pub form: BucketForm,
+}
+
+pub enum BucketForm {
+    List(Vec<Number>),
+    Linear { start: Number, width: Number, count: Number },
+    Exponential { start: Number, factor: Number, count: Number },
+}
+
+/// A number written in an attribute: its value, its decimal digits as written (`-0.05`,
+/// `1e-3`: what the bounds of `linear` and `exponential` are computed from) and its span.
+#[derive(Clone)]
+pub struct Number {
+    pub value: f64,
+    pub digits: String,
+    pub span: Span,
 }
 
 /// Reads the struct's `#[metrics(..)]` attributes.
@@ -150,6 +201,7 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
             errors.push(error);
         }
     }
+    out.doc = doc_comment(attrs);
     out.broken = errors.count() > before;
     out
 }
@@ -207,7 +259,7 @@ pub fn variant_label(attrs: &[Attribute], errors: &mut Errors) -> Option<(String
 }
 
 /// The doc comment of a field: lines trimmed, blank lines dropped, joined by a space.
-pub fn doc_comment(attrs: &[Attribute]) -> Option<(String, Span)> {
+fn doc_comment(attrs: &[Attribute]) -> Option<(String, Span)> {
     let mut span = None;
     let lines: Vec<String> = attrs
         .iter()
@@ -317,11 +369,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 fn parse_label(input: ParseStream<'_>) -> syn::Result<Label> {
     let name = if input.peek(LitStr) {
+        // #[metric(labels("user-agent"))]
         let lit: LitStr = input.parse()?;
-        return Err(syn::Error::new(
-            lit.span(),
-            format_args!("a label is a name, not a string: write `{}`", lit.value()),
-        ));
+        let message = match names::label_name_like(&lit.value()) {
+            Some(name) => format!("a label is a name, not a string: write `{name}`"),
+            None => "a label is a name, not a string: write a name such as `path`".to_owned(),
+        };
+        return Err(syn::Error::new(lit.span(), message));
     } else {
         input.call(Ident::parse_any)?
     };
@@ -393,9 +447,9 @@ fn parse_number(input: ParseStream<'_>) -> syn::Result<Number> {
     let lit: Lit = input.parse()?;
     let negative = minus.is_some();
     let span = minus.map_or(lit.span(), |minus| minus.span.join(lit.span()).unwrap_or(lit.span()));
-    let value = match &lit {
-        Lit::Float(lit) => lit.base10_parse::<f64>()?,
-        Lit::Int(lit) => lit.base10_parse::<f64>()?,
+    let (value, digits) = match &lit {
+        Lit::Float(lit) => (lit.base10_parse::<f64>()?, lit.base10_digits()),
+        Lit::Int(lit) => (lit.base10_parse::<f64>()?, lit.base10_digits()),
         Lit::Str(text) => {
             return Err(syn::Error::new(
                 text.span(),
@@ -404,12 +458,16 @@ fn parse_number(input: ParseStream<'_>) -> syn::Result<Number> {
         }
         other => return Err(syn::Error::new(other.span(), "expected a number such as `0.5` or `10`")),
     };
-    Ok(Number { value: if negative { -value } else { value }, span })
+    Ok(if negative {
+        Number { value: -value, digits: format!("-{digits}"), span }
+    } else {
+        Number { value, digits: digits.to_owned(), span }
+    })
 }
 
 /// Parses a standalone `#[metric(..)]` argument list; used by the unit tests.
 #[cfg(test)]
-pub fn parse_metric_args(tokens: proc_macro2::TokenStream) -> (MetricAttrs, syn::Result<()>) {
+fn parse_metric_args(tokens: proc_macro2::TokenStream) -> (MetricAttrs, syn::Result<()>) {
     use syn::parse::Parser as _;
     let attr: Attribute = match Attribute::parse_outer.parse2(quote::quote!(#[metric(#tokens)])) {
         Ok(mut attrs) => attrs.remove(0),
@@ -469,5 +527,16 @@ mod tests {
         let BucketForm::List(list) = attrs.buckets.unwrap().form else { panic!("expected a list") };
         let values: Vec<f64> = list.iter().map(|n| n.value).collect();
         assert_eq!(values, [-1.5, 0.0, 20.0]);
+        let digits: Vec<&str> = list.iter().map(|n| n.digits.as_str()).collect();
+        assert_eq!(digits, ["-1.5", "0", "2e1"]);
+    }
+
+    #[test]
+    fn a_quoted_label_gets_the_name_to_write() {
+        let message = |tokens| parse_metric_args(tokens).1.unwrap_err().to_string();
+        assert_eq!(message(quote!(labels("user-agent"))), "a label is a name, not a string: write `user_agent`");
+        assert_eq!(message(quote!(labels("path"))), "a label is a name, not a string: write `path`");
+        assert_eq!(message(quote!(labels("2xx"))), "a label is a name, not a string: write `_2xx`");
+        assert_eq!(message(quote!(labels(""))), "a label is a name, not a string: write a name such as `path`");
     }
 }

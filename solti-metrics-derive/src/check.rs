@@ -1,18 +1,139 @@
-//! Every rule a declaration must follow, checked on the ast; all errors are collected.
+//! Every rule a declaration must follow, checked on the ast with all errors collected; and the
+//! one lowering of the ast into what `expand` writes: exported names, help texts, bucket
+//! bounds, and the assertions left to the compiler where a type alias hides a field's kind.
 
 use std::collections::HashMap;
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
+use syn::{Ident, LitStr, Type, Visibility};
 
-use crate::ast::{BucketForm, Buckets, Kind, LabelEnum, Metric, Number, Set};
+use crate::ast::{LabelEnum, Metric, Set};
+use crate::attr::{self, BucketForm, Buckets, Label, Number};
+use crate::buckets;
 use crate::ctxt::Errors;
+use crate::names;
+
+/// A set as `expand` writes it.
+pub struct LoweredSet<'a> {
+    pub ident: &'a Ident,
+    /// The path to solti-metrics: `crate = path`, default `::solti_metrics`.
+    pub krate: TokenStream,
+    pub metrics: Vec<LoweredMetric<'a>>,
+    /// What the derive cannot tell from the fields' type names, left to the compiler.
+    pub assertions: Vec<Assertion<'a>>,
+}
+
+/// A metric as `expand` writes it.
+pub struct LoweredMetric<'a> {
+    pub field: &'a Ident,
+    /// The field's visibility, which its recorder method takes.
+    pub vis: &'a Visibility,
+    pub ty: FieldType<'a>,
+    /// What the type's name says; `None` for a name the derive does not know (a type alias).
+    pub kind: Option<Kind>,
+    /// For a type name the derive does not know: the trait the generated code requires of it.
+    pub bound: Option<MetricBound>,
+    /// Whether the recorder method takes labels.
+    pub labelled: bool,
+    pub labels: &'a [Label],
+    /// The exported name, `namespace_subsystem_name` without the absent parts.
+    pub name: String,
+    pub help: String,
+    pub buckets: Bounds,
+    pub max_series: Option<u64>,
+}
+
+/// A field's type as the generated code names it.
+pub enum FieldType<'a> {
+    AsWritten(&'a Type),
+    /// For a prometheus type, which `check` refuses, the solti-metrics type of the same name,
+    /// so that code calling the recorder meets no second error.
+    Replaced(Box<Type>),
+}
+
+impl ToTokens for FieldType<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            FieldType::AsWritten(ty) => ty.to_tokens(tokens),
+            FieldType::Replaced(ty) => ty.to_tokens(tokens),
+        }
+    }
+}
+
+/// The metric kinds the derive recognizes by the field type's name.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+/// The trait required of a field type the derive does not know by name.
+pub enum MetricBound {
+    /// A metric without labels.
+    Plain,
+    /// A metric with labels.
+    Labelled,
+}
+
+/// A histogram's bucket bounds.
+pub enum Bounds {
+    /// Not a histogram, or a type alias the derive cannot tell is one.
+    None,
+    /// prometheus' default buckets.
+    Default,
+    Given(Vec<f64>),
+}
+
+/// A rule the derive cannot check because a type alias hides the field's kind: the generated
+/// code asserts `condition` in a constant, so a broken rule fails the build with `message` at
+/// `span`.
+pub struct Assertion<'a> {
+    pub span: Span,
+    pub condition: Condition<'a>,
+    pub message: String,
+}
+
+pub enum Condition<'a> {
+    /// The type is a histogram.
+    Histogram(&'a Type),
+    /// The type is not a histogram.
+    NotHistogram(&'a Type),
+    /// Some of the labels has no fixed set of values.
+    OpenLabels(&'a [Label]),
+}
+
+/// What a field type's name says: its kind, whether it takes labels, and whether the path goes
+/// through `prometheus`, whose types the derive refuses.
+#[derive(Clone, Copy)]
+struct MetricType<'a> {
+    kind: Kind,
+    labelled: bool,
+    name: &'a Ident,
+    from_prometheus: bool,
+}
 
 /// The most buckets `linear` and `exponential` may generate.
 const MAX_GENERATED_BUCKETS: f64 = 1000.0;
 
 /// Names of `MetricsSet` items a recorder method of the same name would hide.
 const RESERVED_FIELDS: &[&str] = &["register", "collector", "unregister"];
+
+/// The series a histogram exports beside its name.
+const HISTOGRAM_SUFFIXES: [&str; 3] = ["_bucket", "_sum", "_count"];
+
+/// The label of the series that takes the records over `max_series` (the OpenTelemetry SDK's
+/// convention); solti-metrics exports the same name as `OVERFLOW_LABEL`.
+const OVERFLOW_LABEL: &str = "otel_metric_overflow";
+
+const BUCKETS_ON_NON_HISTOGRAM: &str =
+    "`buckets` only apply to `Histogram` and `HistogramVec`; remove them, or make the field a histogram";
+
+const LE_ON_HISTOGRAM: &str =
+    "label name `le` is reserved on histograms: it holds the bucket bound; choose another name";
 
 /// Name segments that are not base units, with the base unit to use instead.
 pub(crate) const NON_BASE_UNITS: &[(&str, &str)] = &[
@@ -55,15 +176,31 @@ pub(crate) const NON_BASE_UNITS: &[(&str, &str)] = &[
 /// The most labels a metric can have: `LabelSet` is implemented for tuples up to this length.
 const MAX_LABELS: usize = 12;
 
-/// Checks a whole set.
-pub fn metrics_set(set: &Set<'_>, errors: &mut Errors) {
+/// Checks a whole set and lowers it; the lowering is complete even when there are errors, for
+/// the stub `expand` writes beside them.
+pub fn metrics_set<'a>(set: &'a Set<'a>, errors: &mut Errors) -> LoweredSet<'a> {
+    let krate = match &set.attrs.krate {
+        Some(krate) => krate.to_token_stream(),
+        None => attr::default_crate().to_token_stream(),
+    };
+    let mut lowered = LoweredSet { ident: set.ident, krate, metrics: Vec::new(), assertions: Vec::new() };
     for metric in &set.metrics {
-        self::metric(set, metric, errors);
+        let lowered_metric = self::metric(set, metric, &lowered.krate, &mut lowered.assertions, errors);
+        lowered.metrics.push(lowered_metric);
     }
-    duplicate_names(set, errors);
+    duplicate_names(set, &lowered.metrics, errors);
+    clash_assertions(set, &lowered.metrics, &mut lowered.assertions);
+    lowered
 }
 
-fn metric(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
+fn metric<'a>(
+    set: &Set<'_>,
+    metric: &'a Metric<'a>,
+    krate: &TokenStream,
+    assertions: &mut Vec<Assertion<'a>>,
+    errors: &mut Errors,
+) -> LoweredMetric<'a> {
+    let attrs = &metric.attrs;
     let field = metric.field.to_string();
     if RESERVED_FIELDS.contains(&field.as_str()) {
         errors.error(
@@ -73,23 +210,31 @@ fn metric(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
             ),
         );
     }
-    let valid_name = name(set, metric, errors);
-    labels(metric, errors);
-    if let Some(buckets) = &metric.buckets {
-        if metric.kind().is_some_and(|kind| kind != Kind::Histogram) {
-            errors.error(
-                buckets.span,
-                "`buckets` only apply to `Histogram` and `HistogramVec`; remove them, or make the field a histogram",
-            );
-        } else {
-            bucket_values(buckets, errors);
+    let metric_type = metric_type(metric.ty);
+    let ty = match metric_type {
+        Some(metric_type @ MetricType { from_prometheus: true, .. }) => {
+            FieldType::Replaced(Box::new(prometheus_type(metric.ty, metric_type, krate, errors)))
         }
-    }
-    if !metric.broken {
+        _ => FieldType::AsWritten(metric.ty),
+    };
+    let kind = metric_type.map(|metric_type| metric_type.kind);
+    let name = full_name(set, metric);
+    let valid_name = self::name(set, metric, errors);
+    labels(metric, metric_type, errors);
+    let buckets = match (&attrs.buckets, kind) {
+        (Some(buckets), Some(Kind::Counter | Kind::Gauge)) => {
+            errors.error(buckets.span, BUCKETS_ON_NON_HISTOGRAM);
+            Bounds::None
+        }
+        (Some(buckets), _) => Bounds::Given(bucket_values(buckets, errors)),
+        (None, Some(Kind::Histogram)) => Bounds::Default,
+        (None, _) => Bounds::None,
+    };
+    if !attrs.broken {
         help(metric, errors);
     }
-    if let Some((limit, span)) = metric.max_series {
-        if metric.kind.is_some_and(|kind| !kind.labelled) {
+    if let Some((limit, span)) = attrs.max_series {
+        if metric_type.is_some_and(|metric_type| !metric_type.labelled) {
             errors.error(span, "`max_series` limits the series of a labelled metric; this metric has no labels");
         } else if limit == 0 {
             errors.error(span, "`max_series` must be at least 1; remove it for no limit");
@@ -97,23 +242,139 @@ fn metric(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
     }
     // A name that is invalid, or that may come from a key lost to a mistake, gets no advice on
     // conventions: it would only repeat the first error.
-    if valid_name && !metric.broken {
-        conventions(set, metric, errors);
+    if valid_name && !attrs.broken {
+        conventions(metric, kind, &name, errors);
     }
+
+    let labels = attrs.labels.as_ref().map_or(&[][..], |labels| &labels.list);
+    if kind.is_none() {
+        if let Some(buckets) = &attrs.buckets {
+            assertions.push(Assertion {
+                span: buckets.span,
+                condition: Condition::Histogram(metric.ty),
+                message: BUCKETS_ON_NON_HISTOGRAM.to_owned(),
+            });
+        }
+        if let Some(label) = labels.iter().find(|label| label.exported() == "le") {
+            assertions.push(Assertion {
+                span: label.name.span(),
+                condition: Condition::NotHistogram(metric.ty),
+                message: LE_ON_HISTOGRAM.to_owned(),
+            });
+        }
+    }
+    if let Some((_, span)) = attrs.max_series.filter(|_| !labels.is_empty()) {
+        assertions.push(Assertion {
+            span,
+            condition: Condition::OpenLabels(labels),
+            message: "`max_series` has no effect here: every label of this metric has a fixed set of values, so its series are bounded already; remove it".to_owned(),
+        });
+    }
+
+    LoweredMetric {
+        field: metric.field,
+        vis: metric.vis,
+        ty,
+        kind,
+        bound: metric_type
+            .is_none()
+            .then(|| if attrs.labels.is_some() { MetricBound::Labelled } else { MetricBound::Plain }),
+        labelled: attrs.labels.is_some() || metric_type.is_some_and(|metric_type| metric_type.labelled),
+        labels,
+        name,
+        help: help_text(metric),
+        buckets,
+        max_series: attrs.max_series.map(|(limit, _)| limit),
+    }
+}
+
+/// Reads the last segment of a field type's path: `IntCounterVec`, `solti_metrics::Gauge`, ...
+fn metric_type(ty: &Type) -> Option<MetricType<'_>> {
+    let Type::Path(path) = ty else { return None };
+    let segments = &path.path.segments;
+    let last = segments.last()?;
+    if !last.arguments.is_none() {
+        return None;
+    }
+    let (kind, labelled) = match last.ident.to_string().as_str() {
+        "Counter" | "IntCounter" => (Kind::Counter, false),
+        "Gauge" | "IntGauge" => (Kind::Gauge, false),
+        "Histogram" => (Kind::Histogram, false),
+        "CounterVec" | "IntCounterVec" => (Kind::Counter, true),
+        "GaugeVec" | "IntGaugeVec" => (Kind::Gauge, true),
+        "HistogramVec" => (Kind::Histogram, true),
+        _ => return None,
+    };
+    let from_prometheus = segments.iter().take(segments.len() - 1).any(|segment| segment.ident == "prometheus");
+    Some(MetricType { kind, labelled, name: &last.ident, from_prometheus })
+}
+
+/// Refuses a prometheus metric type, the likely slip when moving a hand-written set to the
+/// derive, and gives the solti-metrics type of the same name in its place.
+fn prometheus_type(ty: &Type, metric_type: MetricType<'_>, krate: &TokenStream, errors: &mut Errors) -> Type {
+    let name = metric_type.name;
+    let written = path_text(ty);
+    let krate_text = path_text(krate);
+    // The whole path, not its first segment, is what to replace.
+    errors.push(syn::Error::new_spanned(
+        ty,
+        format_args!(
+            "`{written}` is prometheus' type; a field takes solti-metrics' type of the same name: write `{krate_text}::{name}`"
+        ),
+    ));
+    let span = ty.span();
+    let name = Ident::new(&name.to_string(), span);
+    syn::parse_quote_spanned!(span=> #krate::#name)
+}
+
+/// A path as written, without spaces or generic arguments: `::solti_metrics`, `prometheus::Gauge`.
+fn path_text(tokens: &impl ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string().replace(' ', "");
+    text.strip_prefix("::").map_or_else(|| text.clone(), str::to_owned)
+}
+
+/// The metric's own name and the span to blame for it: `name = ".."` or the field's name.
+fn base_name(metric: &Metric<'_>) -> (String, Span) {
+    match &metric.attrs.name {
+        Some(name) => (name.value(), name.span()),
+        None => (metric.field.unraw().to_string(), metric.field.span()),
+    }
+}
+
+/// The help text: `help = ".."`, else the doc comment.
+fn help_text(metric: &Metric<'_>) -> String {
+    match (&metric.attrs.help, &metric.attrs.doc) {
+        (Some(help), _) => help.value(),
+        (None, Some((doc, _))) => doc.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// The subsystem in force for a metric: its own, else the set's.
+fn subsystem_in_force<'s>(set: &'s Set<'_>, metric: &'s Metric<'_>) -> Option<&'s LitStr> {
+    metric.attrs.subsystem.as_ref().or(set.attrs.subsystem.as_ref())
+}
+
+/// The exported name, `namespace_subsystem_name` without the absent parts.
+fn full_name(set: &Set<'_>, metric: &Metric<'_>) -> String {
+    let parts = [set.attrs.namespace.as_ref().map(LitStr::value), subsystem_in_force(set, metric).map(LitStr::value)];
+    let mut name: Vec<String> = parts.into_iter().flatten().filter(|part| !part.is_empty()).collect();
+    name.push(base_name(metric).0);
+    name.join("_")
 }
 
 /// The exported name, part by part, so the error points at the literal at fault; whether it
 /// is valid.
 fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) -> bool {
-    let (base, base_span) = metric.base_name();
+    let (base, base_span) = base_name(metric);
     if base.is_empty() {
         errors.error(base_span, "a metric name cannot be empty: remove `name = \"\"` to use the field's name");
         return false;
     }
     let mut valid = true;
     let parts = [
-        set.namespace.as_ref().map(|lit| (lit.value(), lit.span(), "namespace")),
-        metric.subsystem(set).map(|lit| (lit.value(), lit.span(), "subsystem")),
+        set.attrs.namespace.as_ref().map(|lit| (lit.value(), lit.span(), "namespace")),
+        subsystem_in_force(set, metric).map(|lit| (lit.value(), lit.span(), "subsystem")),
         Some((base, base_span, "metric name")),
     ];
     let mut first = true;
@@ -121,11 +382,8 @@ fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) -> bool {
         if value.is_empty() {
             continue;
         }
-        if let Some(bad) = value.chars().find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
-            let fixed: String = value
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == ':' { c } else { '_' })
-                .collect();
+        if let Some(bad) = value.chars().find(|&c| !names::is_metric_name_char(c)) {
+            let fixed: String = value.chars().map(|c| if names::is_metric_name_char(c) { c } else { '_' }).collect();
             errors.error(
                 span,
                 format_args!(
@@ -145,9 +403,9 @@ fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) -> bool {
     valid
 }
 
-fn labels(metric: &Metric<'_>, errors: &mut Errors) {
-    let Some(labels) = &metric.labels else {
-        if metric.kind.is_some_and(|kind| kind.labelled) && !metric.broken {
+fn labels(metric: &Metric<'_>, metric_type: Option<MetricType<'_>>, errors: &mut Errors) {
+    let Some(labels) = &metric.attrs.labels else {
+        if metric_type.is_some_and(|metric_type| metric_type.labelled) && !metric.attrs.broken {
             errors.error(
                 metric.ty.span(),
                 "a `*Vec` metric needs labels: add `#[metric(labels(..))]`, or use the type without `Vec`",
@@ -155,7 +413,7 @@ fn labels(metric: &Metric<'_>, errors: &mut Errors) {
         }
         return;
     };
-    if metric.kind.is_some_and(|kind| !kind.labelled) {
+    if metric_type.is_some_and(|metric_type| !metric_type.labelled) {
         errors.error(
             labels.span,
             "this metric type takes no labels; use its `*Vec` type (`IntCounterVec`, ...) for labelled series",
@@ -175,6 +433,7 @@ fn labels(metric: &Metric<'_>, errors: &mut Errors) {
             ),
         );
     }
+    let histogram = metric_type.is_some_and(|metric_type| metric_type.kind == Kind::Histogram);
     let mut seen: Vec<String> = Vec::new();
     for label in &labels.list {
         let name = label.exported();
@@ -184,7 +443,7 @@ fn labels(metric: &Metric<'_>, errors: &mut Errors) {
             continue;
         }
         seen.push(name.clone());
-        if !is_label_name(&name) {
+        if !names::is_label_name(&name) {
             errors.error(span, format_args!("invalid label name `{name}`: label names match `[a-zA-Z_][a-zA-Z0-9_]*`; use ASCII letters, digits and `_`"));
         } else if name.starts_with("__") {
             errors.error(
@@ -196,23 +455,21 @@ fn labels(metric: &Metric<'_>, errors: &mut Errors) {
             );
         } else if name == "quantile" {
             errors.error(span, "label name `quantile` is reserved for summaries; choose another name");
-        } else if name == "le" && metric.kind() == Some(Kind::Histogram) {
+        } else if name == OVERFLOW_LABEL {
             errors.error(
                 span,
-                "label name `le` is reserved on histograms: it holds the bucket bound; choose another name",
+                format_args!(
+                    "label name `{OVERFLOW_LABEL}` is reserved: it marks the series that takes the records over `max_series`; choose another name"
+                ),
             );
+        } else if name == "le" && histogram {
+            errors.error(span, LE_ON_HISTOGRAM);
         }
     }
 }
 
-fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 fn help(metric: &Metric<'_>, errors: &mut Errors) {
-    match (&metric.help, &metric.doc) {
+    match (&metric.attrs.help, &metric.attrs.doc) {
         (Some(help), _) if help.value().trim().is_empty() => {
             errors
                 .error(help.span(), "`help` cannot be empty: describe the metric, `help = \"Total requests served\"`");
@@ -232,11 +489,10 @@ fn help(metric: &Metric<'_>, errors: &mut Errors) {
     }
 }
 
-fn conventions(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
-    let allowed = |key: &str| metric.allow.iter().any(|ident| ident == key);
-    let (base, span) = metric.base_name();
-    let full = metric.full_name(set);
-    match metric.kind() {
+fn conventions(metric: &Metric<'_>, kind: Option<Kind>, full: &str, errors: &mut Errors) {
+    let allowed = |key: &str| metric.attrs.allow.iter().any(|ident| ident == key);
+    let (base, span) = base_name(metric);
+    match kind {
         Some(Kind::Counter) if !full.ends_with("_total") && !allowed("missing_total") => errors.error(
             span,
             format_args!(
@@ -277,21 +533,20 @@ fn conventions(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) {
 }
 
 /// The series a metric exports: its name, and a histogram's `_bucket`, `_sum` and `_count`.
-pub fn series_names(full: &str, kind: Option<Kind>) -> Vec<String> {
+fn series_names(full: &str, kind: Option<Kind>) -> Vec<String> {
     let mut names = vec![full.to_owned()];
     if kind == Some(Kind::Histogram) {
-        names.extend(["_bucket", "_sum", "_count"].iter().map(|suffix| format!("{full}{suffix}")));
+        names.extend(HISTOGRAM_SUFFIXES.iter().map(|suffix| format!("{full}{suffix}")));
     }
     names
 }
 
-fn duplicate_names(set: &Set<'_>, errors: &mut Errors) {
+fn duplicate_names(set: &Set<'_>, lowered: &[LoweredMetric<'_>], errors: &mut Errors) {
     let mut owners: HashMap<String, &syn::Ident> = HashMap::new();
-    for metric in &set.metrics {
-        let full = metric.full_name(set);
-        let names = series_names(&full, metric.kind());
+    for (metric, lowered) in set.metrics.iter().zip(lowered) {
+        let names = series_names(&lowered.name, lowered.kind);
         if let Some((series, owner)) = names.iter().find_map(|name| owners.get(name).map(|owner| (name, owner))) {
-            let (_, span) = metric.base_name();
+            let (_, span) = base_name(metric);
             errors.error(
                 span,
                 format_args!(
@@ -307,9 +562,33 @@ fn duplicate_names(set: &Set<'_>, errors: &mut Errors) {
     }
 }
 
-/// Computes a histogram's bounds, recording what is wrong with them. Mirrors prometheus'
-/// `linear_buckets` and `exponential_buckets`, so the bounds are the same `f64`s.
-pub fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
+/// When a type alias hides a field's kind, the derive cannot tell whether its `_bucket`,
+/// `_sum` and `_count` series clash with another metric's name: for each name that would, the
+/// generated code asserts that the alias is not a histogram.
+fn clash_assertions<'a>(set: &'a Set<'a>, lowered: &[LoweredMetric<'a>], assertions: &mut Vec<Assertion<'a>>) {
+    let metrics = || set.metrics.iter().zip(lowered);
+    for (hidden, hidden_lowered) in metrics().filter(|(_, lowered)| lowered.kind.is_none()) {
+        for (other, other_lowered) in metrics() {
+            let clashes = HISTOGRAM_SUFFIXES
+                .iter()
+                .any(|suffix| other_lowered.name == format!("{}{suffix}", hidden_lowered.name));
+            if clashes {
+                assertions.push(Assertion {
+                    span: base_name(other).1,
+                    condition: Condition::NotHistogram(hidden.ty),
+                    message: format!(
+                        "series `{}` is exported by both `{}`, a histogram, and `{}`; rename one with `#[metric(name = \"..\")]`",
+                        other_lowered.name, hidden.field, other.field
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// Computes a histogram's bounds, recording what is wrong with them. The bounds of `linear`
+/// and `exponential` are computed in decimal, so each prints as written (see `buckets`).
+fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
     let values = match &buckets.form {
         BucketForm::List(list) => {
             if list.is_empty() {
@@ -343,7 +622,7 @@ pub fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
             if !valid {
                 return Vec::new();
             }
-            (0..count.value as usize).map(|step| start.value + width.value * step as f64).collect::<Vec<_>>()
+            buckets::linear(&start.digits, &width.digits, count.value as usize)
         }
         BucketForm::Exponential { start, factor, count } => {
             let valid = finite(start, "`start`", errors) & finite(factor, "`factor`", errors) & count_ok(count, errors);
@@ -362,13 +641,7 @@ pub fn bucket_values(buckets: &Buckets, errors: &mut Errors) -> Vec<f64> {
             if !valid {
                 return Vec::new();
             }
-            let mut next = start.value;
-            let mut values = Vec::with_capacity(count.value as usize);
-            for _ in 0..count.value as usize {
-                values.push(next);
-                next *= factor.value;
-            }
-            values
+            buckets::exponential(&start.digits, &factor.digits, count.value as usize)
         }
     };
     if let Some(last) = values.last().filter(|last| !last.is_finite()) {
@@ -458,18 +731,59 @@ mod tests {
     }
 
     fn number(value: f64) -> Number {
-        Number { value, span: Span::call_site() }
+        Number { value, digits: value.to_string(), span: Span::call_site() }
     }
 
     #[test]
-    fn generated_buckets_match_prometheus_helpers() {
-        // prometheus::linear_buckets(0.5, 0.25, 4) and exponential_buckets(0.001, 2.0, 4).
+    fn generated_buckets_print_as_written() {
+        let (linear, errors) =
+            buckets(BucketForm::Linear { start: number(0.05), width: number(0.05), count: number(10.0) });
+        assert_eq!(errors, Vec::<String>::new());
+        let text: Vec<String> = linear.iter().map(ToString::to_string).collect();
+        assert_eq!(text, ["0.05", "0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4", "0.45", "0.5"]);
+        // Where the arithmetic of prometheus' `linear_buckets` and `exponential_buckets` is
+        // exact, the same bounds.
         let (linear, errors) =
             buckets(BucketForm::Linear { start: number(0.5), width: number(0.25), count: number(4.0) });
         assert_eq!((linear, errors), (vec![0.5, 0.75, 1.0, 1.25], vec![]));
         let (exponential, errors) =
             buckets(BucketForm::Exponential { start: number(0.001), factor: number(2.0), count: number(4.0) });
         assert_eq!((exponential, errors), (vec![0.001, 0.002, 0.004, 0.008], vec![]));
+    }
+
+    #[test]
+    fn the_overflow_label_is_reserved() {
+        let input: DeriveInput = syn::parse_quote! {
+            struct Set { /// Requests.
+                #[metric(labels(otel_metric_overflow), max_series = 10)] requests_total: IntCounterVec }
+        };
+        assert_eq!(
+            messages(input),
+            [
+                "label name `otel_metric_overflow` is reserved: it marks the series that takes the records over `max_series`; choose another name"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_prometheus_type_is_one_error_naming_the_type_to_write() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[metrics(crate = my::metrics)]
+            struct Set {
+                /// Requests.
+                #[metric(labels(path))]
+                requests_total: prometheus::IntCounterVec,
+                /// Up.
+                up: ::solti_metrics::prometheus::IntGauge,
+            }
+        };
+        assert_eq!(
+            messages(input),
+            [
+                "`prometheus::IntCounterVec` is prometheus' type; a field takes solti-metrics' type of the same name: write `my::metrics::IntCounterVec`",
+                "`solti_metrics::prometheus::IntGauge` is prometheus' type; a field takes solti-metrics' type of the same name: write `my::metrics::IntGauge`",
+            ]
+        );
     }
 
     #[test]
@@ -517,7 +831,7 @@ mod tests {
         };
         let mut errors = Errors::default();
         let set = Set::from_syn(&input, &mut errors).unwrap();
-        assert_eq!(set.metrics[0].full_name(&set), "app_up");
+        assert_eq!(full_name(&set, &set.metrics[0]), "app_up");
     }
 
     #[test]

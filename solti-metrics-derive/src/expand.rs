@@ -1,53 +1,58 @@
 //! Writes the generated code; the only module that calls `quote!`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens as _, format_ident, quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{DeriveInput, Ident, Path};
+use syn::{DeriveInput, Ident};
 
-use crate::ast::{Kind, Label, LabelEnum, Metric, Set};
-use crate::check;
+use crate::ast::LabelEnum;
+use crate::attr::{self, Label};
+use crate::check::{Assertion, Bounds, Condition, Kind, LoweredMetric, LoweredSet, MetricBound};
 use crate::ctxt::Errors;
 
 /// `#[derive(MetricsSet)]`: the trait implementation and the recorder methods, or the errors
-/// beside a stub implementation that keeps the rest of the user's code quiet.
-pub fn metrics_set(input: &DeriveInput) -> TokenStream {
-    let mut errors = Errors::default();
-    let Some(set) = Set::from_syn(input, &mut errors) else {
-        return with_stub(&input.ident, &default_crate(), errors, TokenStream::new());
+/// beside a stub implementation that keeps the rest of the user's code quiet. `set` is `None`
+/// when the input is no struct with named fields.
+pub fn metrics_set(input: &DeriveInput, set: Option<&LoweredSet<'_>>, errors: Errors) -> TokenStream {
+    let Some(set) = set else {
+        return with_stub(&input.ident, &attr::default_crate().to_token_stream(), errors, TokenStream::new());
     };
-    check::metrics_set(&set, &mut errors);
-    let default = default_crate();
-    let krate = set.krate.as_ref().unwrap_or(&default);
     if !input.generics.params.is_empty() {
         // A stub for a generic struct would need bounds the user cannot meet; the error says
         // to drop the parameters, which is all there is to say.
         return errors.finish().err().map(syn::Error::into_compile_error).unwrap_or_default();
     }
-    let methods = recorder_methods(&set, krate, !errors.is_empty());
+    let methods = recorder_methods(set, !errors.is_empty());
     if !errors.is_empty() {
-        return with_stub(set.ident, krate, errors, methods);
+        return with_stub(set.ident, &set.krate, errors, methods);
     }
 
     let ident = set.ident;
+    let krate = &set.krate;
     let private = quote!(#krate::__private);
-    let descs = set.metrics.iter().map(|metric| metric_desc(&set, metric, &private));
-    let builds = set.metrics.iter().enumerate().map(|(index, metric)| {
-        let field = metric.field;
-        let ty = metric.ty;
-        let labels = label_tuple(metric.labels());
+    let descs = set.metrics.iter().map(|metric| metric_desc(metric, &private));
+    // One `let` per metric, then the struct: a struct literal of `field: build()?` makes each
+    // `?` drop every field built before it, and compile time grows with the square of the
+    // number of metrics. The locals have a prefix of their own: a field named like a constant
+    // in scope, or `registry`, must not change what a `let` means or hide the parameter.
+    let locals: Vec<Ident> =
+        set.metrics.iter().map(|metric| format_ident!("__solti_metric_{}", metric.field.unraw())).collect();
+    let fields = set.metrics.iter().map(|metric| metric.field);
+    let builds = set.metrics.iter().zip(&locals).enumerate().map(|(index, (metric, local))| {
+        let ty = &metric.ty;
+        let labels = label_tuple(metric.labels);
         quote_spanned! {ty.span()=>
-            #field: <#ty as #private::MetricField>::build::<#labels>(
+            let #local = <#ty as #private::MetricField>::build::<#labels>(
                 &<Self as #private::MetricsSet>::METRICS[#index],
-            )?
+            )?;
         }
     });
     let parts = set.metrics.iter().map(|metric| {
         let field = metric.field;
         quote_spanned!(metric.ty.span()=> #private::SetCollector::part(&self.#field))
     });
-    let assertions = set.metrics.iter().map(|metric| type_assertions(metric, &private));
-    let clash_assertions = clash_assertions(&set, &private);
+    let assertions = set.assertions.iter().map(|assertion| assertion_const(assertion, &private));
 
     let bounds = set
         .metrics
@@ -60,7 +65,8 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
             const METRICS: &'static [#private::MetricDesc] = &[#(#descs),*];
 
             fn build() -> ::core::result::Result<Self, #private::Error> {
-                ::core::result::Result::Ok(Self { #(#builds,)* })
+                #(#builds)*
+                ::core::result::Result::Ok(Self { #(#fields: #locals),* })
             }
 
             fn collector(&self) -> #private::SetCollector {
@@ -71,17 +77,12 @@ pub fn metrics_set(input: &DeriveInput) -> TokenStream {
         #methods
 
         #(#assertions)*
-        #clash_assertions
     }
-}
-
-fn default_crate() -> Path {
-    syn::parse_quote!(::solti_metrics)
 }
 
 /// The errors, a stub `MetricsSet` implementation and the recorder methods that could be
 /// written, so that code using the set reports nothing but the real mistakes.
-fn with_stub(ident: &Ident, krate: &Path, errors: Errors, methods: TokenStream) -> TokenStream {
+fn with_stub(ident: &Ident, krate: &TokenStream, errors: Errors, methods: TokenStream) -> TokenStream {
     let errors = errors.finish().err().map(syn::Error::into_compile_error);
     let private = quote!(#krate::__private);
     quote! {
@@ -104,21 +105,18 @@ fn with_stub(ident: &Ident, krate: &Path, errors: Errors, methods: TokenStream) 
     }
 }
 
-fn metric_desc(set: &Set<'_>, metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
-    let name = metric.full_name(set);
-    let help = metric.help_text().unwrap_or_default();
-    let ty = metric.ty;
-    let labels = metric.labels().iter().map(Label::exported);
-    let buckets = match (&metric.buckets, metric.kind()) {
-        (Some(buckets), _) => {
-            let values = check::bucket_values(buckets, &mut Errors::default());
-            quote!(&[#(#values),*])
-        }
-        (None, Some(Kind::Histogram)) => quote!(#private::DEFAULT_BUCKETS),
-        (None, _) => quote!(&[]),
+fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream {
+    let name = &metric.name;
+    let help = &metric.help;
+    let ty = &metric.ty;
+    let labels = metric.labels.iter().map(Label::exported);
+    let buckets = match &metric.buckets {
+        Bounds::Given(values) => quote!(&[#(#values),*]),
+        Bounds::Default => quote!(#private::DEFAULT_BUCKETS),
+        Bounds::None => quote!(&[]),
     };
     let max_series = match metric.max_series {
-        Some((limit, _)) => {
+        Some(limit) => {
             let limit = limit as usize;
             quote!(::core::option::Option::Some(#limit))
         }
@@ -156,8 +154,8 @@ fn label_type(label: &Label) -> TokenStream {
 /// of one per use inside generated code. Types with a reference or a lifetime are left out: a
 /// where clause cannot elide lifetimes, and such a type is a string slice that always qualifies
 /// (any other gets an ordinary error at its use).
-fn label_bounds<'m>(metric: &'m Metric<'_>, private: &'m TokenStream) -> impl Iterator<Item = TokenStream> + 'm {
-    metric.labels().iter().filter_map(|label| label.ty.as_ref()).filter(|ty| !borrows(quote!(#ty))).map(move |ty| {
+fn label_bounds<'m>(metric: &'m LoweredMetric<'_>, private: &'m TokenStream) -> impl Iterator<Item = TokenStream> + 'm {
+    metric.labels.iter().filter_map(|label| label.ty.as_ref()).filter(|ty| !borrows(quote!(#ty))).map(move |ty| {
         // The whole predicate carries the type's span: a path to solti-metrics spanned at the
         // call site would move the error onto `#[derive(MetricsSet)]`.
         let span = ty.span();
@@ -169,17 +167,14 @@ fn label_bounds<'m>(metric: &'m Metric<'_>, private: &'m TokenStream) -> impl It
 /// For a field whose type the derive does not recognize by name (an alias, or a mistake),
 /// `Type: PlainMetric` or `Type: LabelledMetric` as the labels ask: one error at the type when
 /// it is no metric or the wrong kind of metric, instead of one per use.
-fn metric_bound(metric: &Metric<'_>, private: &TokenStream) -> Option<TokenStream> {
-    metric.kind.is_none().then(|| {
-        let ty = metric.ty;
-        let span = ty.span();
-        let bound = if metric.labels.is_some() {
-            respan(quote!(#private::LabelledMetric), span)
-        } else {
-            respan(quote!(#private::PlainMetric), span)
-        };
-        quote_spanned! {span=> #ty: #bound}
-    })
+fn metric_bound(metric: &LoweredMetric<'_>, private: &TokenStream) -> Option<TokenStream> {
+    let ty = &metric.ty;
+    let span = ty.span();
+    let bound = match metric.bound.as_ref()? {
+        MetricBound::Labelled => respan(quote!(#private::LabelledMetric), span),
+        MetricBound::Plain => respan(quote!(#private::PlainMetric), span),
+    };
+    Some(quote_spanned! {span=> #ty: #bound})
 }
 
 /// `tokens` with every span set to `span`.
@@ -219,16 +214,16 @@ fn label_param(label: &Label) -> Ident {
     }
 }
 
-fn recorder_methods(set: &Set<'_>, krate: &Path, stub: bool) -> TokenStream {
+fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
     let ident = set.ident;
+    let krate = &set.krate;
     let private = quote!(#krate::__private);
     let methods = set.metrics.iter().map(|metric| {
         let field = metric.field;
         let vis = metric.vis;
-        let ty = metric.ty;
-        let doc = method_doc(set, metric);
-        let labelled = metric.labels.is_some() || metric.kind.is_some_and(|kind| kind.labelled);
-        if !labelled {
+        let ty = &metric.ty;
+        let doc = method_doc(metric);
+        if !metric.labelled {
             let body = if stub { quote!(::core::unreachable!()) } else { quote!(&self.#field) };
             return quote_spanned! {field.span()=>
                 #[doc = #doc]
@@ -238,14 +233,14 @@ fn recorder_methods(set: &Set<'_>, krate: &Path, stub: bool) -> TokenStream {
                 }
             };
         }
-        let params = metric.labels().iter().map(|label| {
+        let params = metric.labels.iter().map(|label| {
             // A stub ignores its arguments: `_` keeps it free of unused-variable warnings and
             // of a second error for a label declared twice.
             let param = if stub { Ident::new("_", label.name.span()) } else { label_param(label) };
             let ty = label_type(label);
             quote!(#param: #ty)
         });
-        let args = metric.labels().iter().map(label_param);
+        let args = metric.labels.iter().map(label_param);
         let body = if stub {
             quote!(::core::unreachable!())
         } else {
@@ -272,98 +267,53 @@ fn recorder_methods(set: &Set<'_>, krate: &Path, stub: bool) -> TokenStream {
     }
 }
 
-fn method_doc(set: &Set<'_>, metric: &Metric<'_>) -> String {
-    let kind = match metric.kind() {
+fn method_doc(metric: &LoweredMetric<'_>) -> String {
+    let kind = match metric.kind {
         Some(Kind::Counter) => "counter",
         Some(Kind::Gauge) => "gauge",
         Some(Kind::Histogram) => "histogram",
         None => "metric",
     };
-    let labels = match metric.labels() {
+    let labels = match metric.labels {
         [] => "no labels".to_owned(),
         labels => {
             let names: Vec<String> = labels.iter().map(|label| format!("`{}`", label.exported())).collect();
             format!("labels {}", names.join(", "))
         }
     };
-    let help = metric.help_text().unwrap_or_default();
-    format!(" `{}`: {kind}, {labels}.\n\n {help}", metric.full_name(set))
+    format!(" `{}`: {kind}, {labels}.\n\n {}", metric.name, metric.help)
 }
 
-/// An assertion that lands on the user's declaration when the derive could not tell from the
-/// type's name: a type alias for a non-histogram given buckets.
-fn type_assertions(metric: &Metric<'_>, private: &TokenStream) -> TokenStream {
-    let buckets_check = metric.buckets.as_ref().filter(|_| metric.kind.is_none()).map(|buckets| {
-        let ty = metric.ty;
-        quote_spanned! {buckets.span=>
-            const _: () = ::core::assert!(
-                ::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram),
-                "`buckets` only apply to `Histogram` and `HistogramVec`; remove them, or make the field a histogram",
-            );
+/// A constant that fails the build with the assertion's message, at its span, when the rule
+/// it stands for is broken.
+fn assertion_const(assertion: &Assertion<'_>, private: &TokenStream) -> TokenStream {
+    let span = assertion.span;
+    let condition = match &assertion.condition {
+        Condition::Histogram(ty) => quote_spanned! {span=>
+            ::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram)
+        },
+        Condition::NotHistogram(ty) => quote_spanned! {span=>
+            !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram)
+        },
+        Condition::OpenLabels(labels) => {
+            let labels = label_tuple(labels);
+            quote_spanned! {span=> <#labels as #private::LabelSet>::DENSE_SLOTS == 0}
         }
-    });
-    let le_check = metric.labels().iter().filter(|_| metric.kind.is_none()).find(|label| label.exported() == "le");
-    let le_check = le_check.map(|label| {
-        let ty = metric.ty;
-        quote_spanned! {label.name.span()=>
-            const _: () = ::core::assert!(
-                !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram),
-                "label name `le` is reserved on histograms: it holds the bucket bound; rename the label",
-            );
-        }
-    });
-    let max_series_check = metric.max_series.filter(|_| !metric.labels().is_empty()).map(|(_, span)| {
-        let labels = label_tuple(metric.labels());
-        quote_spanned! {span=>
-            const _: () = ::core::assert!(
-                <#labels as #private::LabelSet>::DENSE_SLOTS == 0,
-                "`max_series` has no effect here: every label of this metric has a fixed set of values, so its series are bounded already; remove it",
-            );
-        }
-    });
-    quote!(#buckets_check #le_check #max_series_check)
-}
-
-/// When a type alias hides a field's kind, the derive cannot tell whether its `_bucket`,
-/// `_sum` and `_count` series clash with another metric's name: for each name that would, the
-/// generated code asserts that the alias is not a histogram.
-fn clash_assertions(set: &Set<'_>, private: &TokenStream) -> TokenStream {
-    let names: Vec<String> = set.metrics.iter().map(|metric| metric.full_name(set)).collect();
-    let mut assertions = Vec::new();
-    for (hidden, hidden_name) in set.metrics.iter().zip(&names).filter(|(metric, _)| metric.kind.is_none()) {
-        for (other, other_name) in set.metrics.iter().zip(&names) {
-            let clashes =
-                ["_bucket", "_sum", "_count"].iter().any(|suffix| *other_name == format!("{hidden_name}{suffix}"));
-            if !clashes {
-                continue;
-            }
-            let ty = hidden.ty;
-            let message = format!(
-                "series `{other_name}` is exported by both `{}`, a histogram, and `{}`; rename one with `#[metric(name = \"..\")]`",
-                hidden.field, other.field
-            );
-            let (_, span) = other.base_name();
-            assertions.push(quote_spanned! {span=>
-                const _: () = ::core::assert!(
-                    !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram),
-                    #message,
-                );
-            });
-        }
+    };
+    let message = &assertion.message;
+    quote_spanned! {span=>
+        const _: () = ::core::assert!(#condition, #message);
     }
-    quote!(#(#assertions)*)
 }
 
-/// `#[derive(LabelValue)]`.
-pub fn label_value(input: &DeriveInput) -> TokenStream {
-    let mut errors = Errors::default();
-    let parsed = LabelEnum::from_syn(input, &mut errors);
-    if let Some(parsed) = &parsed {
-        check::label_enum(parsed, &mut errors);
-    }
-    let private = match parsed.as_ref().and_then(|parsed| parsed.krate.as_ref()) {
+/// `#[derive(LabelValue)]`: the implementation, or the errors beside a stub.
+pub fn label_value(input: &DeriveInput, parsed: Option<&LabelEnum<'_>>, errors: Errors) -> TokenStream {
+    let private = match parsed.and_then(|parsed| parsed.krate.as_ref()) {
         Some(krate) => quote!(#krate::__private),
-        None => quote!(::solti_metrics::__private),
+        None => {
+            let krate = attr::default_crate();
+            quote!(#krate::__private)
+        }
     };
     let parsed = match (parsed, errors.finish()) {
         (Some(parsed), Ok(())) => parsed,
@@ -438,7 +388,7 @@ mod tests {
         let input: DeriveInput = syn::parse_quote! {
             struct Set { #[metric(labels(a, a))] requests_total: IntCounterVec }
         };
-        let output = metrics_set(&input).to_string();
+        let output = crate::metrics_set(&input).to_string();
         assert!(output.contains("compile_error"), "{output}");
         assert!(output.contains("MetricsSet for Set"), "{output}");
         assert!(output.contains("unreachable"), "{output}");
@@ -452,7 +402,7 @@ mod tests {
             struct Set<T> { /// A.
                 requests_total: IntCounter, marker: T }
         };
-        let output = metrics_set(&input).to_string();
+        let output = crate::metrics_set(&input).to_string();
         assert!(output.contains("compile_error"), "{output}");
         assert!(!output.contains("impl"), "{output}");
     }

@@ -7,9 +7,11 @@
 
 mod ast;
 mod attr;
+mod buckets;
 mod check;
 mod ctxt;
 mod expand;
+mod names;
 
 #[cfg(test)]
 mod never_panics;
@@ -17,16 +19,35 @@ mod never_panics;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
+use crate::ctxt::Errors;
+
 /// Derives `solti_metrics::MetricsSet` for a struct whose fields are metrics.
 #[proc_macro_derive(MetricsSet, attributes(metrics, metric))]
 pub fn derive_metrics_set(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::metrics_set(&input).into()
+    metrics_set(&input).into()
 }
 
 /// Derives `solti_metrics::LabelValue` for a fieldless enum.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::label_value(&input).into()
+    label_value(&input).into()
+}
+
+/// The stages in order: the input as our types, checked and lowered once, then written.
+fn metrics_set(input: &DeriveInput) -> proc_macro2::TokenStream {
+    let mut errors = Errors::default();
+    let set = ast::Set::from_syn(input, &mut errors);
+    let lowered = set.as_ref().map(|set| check::metrics_set(set, &mut errors));
+    expand::metrics_set(input, lowered.as_ref(), errors)
+}
+
+fn label_value(input: &DeriveInput) -> proc_macro2::TokenStream {
+    let mut errors = Errors::default();
+    let parsed = ast::LabelEnum::from_syn(input, &mut errors);
+    if let Some(parsed) = &parsed {
+        check::label_enum(parsed, &mut errors);
+    }
+    expand::label_value(input, parsed.as_ref(), errors)
 }

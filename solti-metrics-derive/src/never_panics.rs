@@ -5,8 +5,6 @@ use proc_macro2::TokenStream;
 use proptest::prelude::*;
 use syn::DeriveInput;
 
-use crate::expand;
-
 /// Tokens an attribute might plausibly hold: every key and bucket function, idents that are
 /// rules' edge cases, literals of every kind and odd punctuation.
 const IDENTS: &[&str] = &[
@@ -105,12 +103,12 @@ fn metrics_set_with_field_attr(args: &str) -> Option<TokenStream> {
     let input = parse(&format!(
         "struct Set {{ /// Help.\n #[metric({args})] requests_total: IntCounterVec, /// Plain.\n up: IntGauge }}"
     ))?;
-    Some(expand::metrics_set(&input))
+    Some(crate::metrics_set(&input))
 }
 
 fn metrics_set_with_set_attr(args: &str) -> Option<TokenStream> {
     let input = parse(&format!("#[metrics({args})] struct Set {{ /// Plain.\n up: IntGauge }}"))?;
-    Some(expand::metrics_set(&input))
+    Some(crate::metrics_set(&input))
 }
 
 proptest! {
@@ -148,7 +146,7 @@ proptest! {
             format!("enum E {{ A, #[label = {variant_attr}] B }}"),
         ] {
             if let Some(input) = parse(&source) {
-                let output = expand::label_value(&input);
+                let output = crate::label_value(&input);
                 prop_assert!(output.to_string().contains("LabelValue for E"), "{source} gave {output}");
             }
         }
@@ -163,7 +161,7 @@ proptest! {
             (format!("enum E {{ A, #[label = {value}] B }}"), !string_literal),
         ] {
             if let Some(input) = parse(&source) {
-                let output = expand::label_value(&input);
+                let output = crate::label_value(&input);
                 if invalid {
                     prop_assert!(has_compile_error(&output), "{source} gave {output}");
                 }
@@ -174,7 +172,7 @@ proptest! {
     #[test]
     fn junk_in_the_enum_label_attribute_is_a_compile_error(args in junk()) {
         let input = parse(&format!("#[label({args})] enum E {{ A, B }}")).expect("the enum parses");
-        let output = expand::label_value(&input);
+        let output = crate::label_value(&input);
         prop_assert!(has_compile_error(&output), "#[label({args})] gave {output}");
     }
 
@@ -209,7 +207,7 @@ proptest! {
             bounds.join(", ")
         );
         let input = parse(&source).expect("the generated declaration parses");
-        let output = expand::metrics_set(&input).to_string();
+        let output = crate::metrics_set(&input).to_string();
         prop_assert!(!output.contains("compile_error"), "{source} gave {output}");
         prop_assert!(output.contains(&format!("{name}\"")), "{output}");
     }

@@ -26,4 +26,4 @@ struct Other {
 
 solti_metrics::assert_disjoint!(Api, Worker, Other);
 
-fn main() {}
+pub fn main() {}

@@ -25,7 +25,7 @@ struct Legacy {
     temperature_celsius: Gauge,
 }
 
-fn main() {
+pub fn main() {
     let names: Vec<&str> = Legacy::METRICS.iter().map(|m| m.name).collect();
     assert_eq!(names, ["requests", "upstream_total", "latency_ms", "payload_kb", "temperature_celsius"]);
 }

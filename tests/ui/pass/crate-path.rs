@@ -22,7 +22,7 @@ struct Orders {
     orders_total: metrics::IntCounterVec,
 }
 
-fn main() {
+pub fn main() {
     use metrics::MetricsSet as _;
     let registry = metrics::prometheus::Registry::new();
     let orders = Orders::register(&registry).unwrap();

@@ -38,7 +38,7 @@ struct AllTypes {
     histogram_vec: HistogramVec,
 }
 
-fn main() {
+pub fn main() {
     use MetricKind::{Counter as C, Gauge as G, Histogram as H};
     let kinds: Vec<MetricKind> = AllTypes::METRICS.iter().map(|m| m.kind).collect();
     assert_eq!(kinds, [C, C, G, G, H, C, C, G, G, H]);

@@ -1,7 +1,7 @@
 //! Generated code uses absolute paths only: this crate shadows the prelude and the names a
 //! careless expansion would reach for, and uses nothing but `solti_metrics`.
 
-#![allow(dead_code, non_camel_case_types, unused_imports, unused_macros)]
+#![allow(dead_code, non_camel_case_types, non_upper_case_globals, unused_imports, unused_macros)]
 
 struct Result;
 struct Ok;
@@ -22,6 +22,11 @@ trait Sync {}
 mod core {}
 mod prometheus {}
 mod solti_metrics_derive {}
+
+// Constants named like fields: a `let` of the field's name in generated code would be a
+// pattern matching the constant.
+const in_flight: u8 = 0;
+const plain_total: u8 = 0;
 
 macro_rules! assert {
     ($($t:tt)*) => {
@@ -65,9 +70,12 @@ pub struct Http {
 
     /// Plain.
     plain_total: IntCounter,
+
+    /// Named like `register`'s parameter would be without its prefix.
+    registry: IntGauge,
 }
 
-fn main() {
+pub fn main() {
     let registry = ::solti_metrics::prometheus::Registry::new();
     let http = match <Http as MetricsSet>::register(&registry) {
         ::core::result::Result::Ok(http) => http,
@@ -77,6 +85,8 @@ fn main() {
     http.latency_seconds(Method::Post).observe(0.02);
     http.in_flight().inc();
     http.plain_total().inc();
+    http.registry().set(2);
     ::core::assert_eq!(http.requests_total(Method::Get, "/", 200).get(), 1);
-    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 4);
+    ::core::assert_eq!(http.registry().get(), 2);
+    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 5);
 }

@@ -21,7 +21,7 @@ struct Jobs {
     jobs_total: IntCounterVec,
 }
 
-fn main() {
+pub fn main() {
     let all = [Outcome::Success, Outcome::TimedOut, Outcome::HTTPError, Outcome::Canceled, Outcome::Match];
     let labels: Vec<String> = all.iter().map(|o| o.label().as_str().to_owned()).collect();
     assert_eq!(labels, ["success", "timed_out", "http_error", "canceled-by-user", "match"]);

@@ -34,7 +34,7 @@ struct Bare {
     plain_total: IntCounter,
 }
 
-fn main() {
+pub fn main() {
     let names: Vec<&str> = Supervisor::METRICS.iter().map(|m| m.name).collect();
     assert_eq!(
         names,
