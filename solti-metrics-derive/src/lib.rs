@@ -21,14 +21,22 @@ use syn::{DeriveInput, parse_macro_input};
 
 use crate::ctxt::Errors;
 
-/// Derives `solti_metrics::MetricsSet` for a struct whose fields are metrics.
+/// Derives `solti_metrics::MetricsSet` for a struct whose fields are metrics: registration of
+/// the whole set and a typed recorder method per field.
+///
+/// The struct's `#[metrics(..)]` and the fields' `#[metric(..)]` keys are listed in the
+/// [attribute reference](https://docs.rs/solti-metrics/latest/solti_metrics/#attribute-reference)
+/// of solti-metrics' docs, with an example.
 #[proc_macro_derive(MetricsSet, attributes(metrics, metric))]
 pub fn derive_metrics_set(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     metrics_set(&input).into()
 }
 
-/// Derives `solti_metrics::LabelValue` for a fieldless enum.
+/// Derives `solti_metrics::LabelValue` for a fieldless enum: each variant's label is its name
+/// in snake_case, or the string of its `#[label = ".."]`; the enum's series take the dense
+/// table (see the
+/// [attribute reference](https://docs.rs/solti-metrics/latest/solti_metrics/#attribute-reference)).
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
