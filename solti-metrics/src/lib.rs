@@ -10,6 +10,7 @@ mod disjoint;
 mod encode;
 mod error;
 mod family;
+mod global;
 mod key;
 mod label;
 mod open;
@@ -35,6 +36,7 @@ pub use desc::{DEFAULT_BUCKETS, MetricDesc, MetricKind};
 pub use encode::Format;
 pub use error::Error;
 pub use family::{Family, OVERFLOW_LABEL};
+pub use global::{Global, default_registry};
 pub use label::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS};
 pub use registry::Registry;
 #[cfg(feature = "runner")]

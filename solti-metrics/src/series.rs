@@ -300,10 +300,14 @@ impl Histogram {
 
     /// Runs `f` and observes the seconds it took.
     pub fn observe_closure_duration<T>(&self, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
+        self.time(f).0
+    }
+
+    /// Runs `f`, observes the time it took, and returns `f`'s result and that time.
+    pub fn time<T>(&self, f: impl FnOnce() -> T) -> (T, Duration) {
+        let timer = self.start_timer();
         let result = f();
-        self.observe(start.elapsed().as_secs_f64());
-        result
+        (result, timer.stop())
     }
 
     /// The number of observations.
@@ -408,33 +412,38 @@ pub struct HistogramTimer<'a> {
 impl HistogramTimer<'_> {
     /// Observes the seconds elapsed since the timer started.
     pub fn observe_duration(self) {
-        self.stop_and_record();
+        self.stop();
+    }
+
+    /// Observes the time elapsed since the timer started and returns it.
+    pub fn stop(mut self) -> Duration {
+        self.finish(true)
     }
 
     /// Observes and returns the seconds elapsed since the timer started.
     pub fn stop_and_record(mut self) -> f64 {
-        self.stop(true)
+        self.finish(true).as_secs_f64()
     }
 
     /// Returns the seconds elapsed since the timer started, without observing them.
     pub fn stop_and_discard(mut self) -> f64 {
-        self.stop(false)
+        self.finish(false).as_secs_f64()
     }
 
-    fn stop(&mut self, record: bool) -> f64 {
-        let seconds = self.start.elapsed().as_secs_f64();
+    fn finish(&mut self, record: bool) -> Duration {
+        let elapsed = self.start.elapsed();
         self.observed = true;
         if record {
-            self.series.observe(seconds);
+            self.series.observe_duration(elapsed);
         }
-        seconds
+        elapsed
     }
 }
 
 impl Drop for HistogramTimer<'_> {
     fn drop(&mut self) {
         if !self.observed {
-            self.stop(true);
+            self.finish(true);
         }
     }
 }
@@ -500,5 +509,18 @@ mod tests {
         drop(histogram.start_timer());
         assert_eq!(histogram.observe_closure_duration(|| 7), 7);
         assert_eq!(histogram.get_sample_count(), 4);
+    }
+
+    /// The durations a timer returns are the ones it observed.
+    #[test]
+    fn timers_return_what_they_observe() {
+        let histogram = Histogram::new(&[10.0]);
+        let slept = histogram.start_timer();
+        std::thread::sleep(Duration::from_millis(20));
+        let observed = slept.stop();
+        let ((), timed) = histogram.time(|| std::thread::sleep(Duration::from_millis(5)));
+        assert!(observed >= Duration::from_millis(20) && timed >= Duration::from_millis(5));
+        assert_eq!(histogram.get_sample_sum(), observed.as_secs_f64() + timed.as_secs_f64());
+        assert_eq!(histogram.get_sample_count(), 2);
     }
 }
