@@ -33,10 +33,12 @@ struct AllKinds {
     /// Plain integer counter.
     int_events_total: IntCounter,
     /// Plain gauge, in bytes.
+    #[metric(unit = "bytes")]
     memory_bytes: Gauge,
     /// Plain integer gauge.
     workers: IntGauge,
     /// Plain histogram with the default buckets.
+    #[metric(unit = "seconds")]
     latency_seconds: Histogram,
     /// Labelled counter, open and fixed labels.
     #[metric(labels(shard: Shard, tenant))]
@@ -81,6 +83,7 @@ fn every_field_type_passes_promtool() {
 
     let text = text(&registry);
     promtool::check(&text);
+    assert!(!text.contains("# UNIT"), "the Prometheus text has no unit lines");
     for line in [
         "lint_all_events_total 1.5\n",
         "lint_all_workers -3\n",
@@ -191,6 +194,8 @@ fn every_field_type_in_openmetrics() {
         "lint_all_events_total 1.5\n",
         "lint_all_int_events_total 1\n",
         "lint_all_memory_bytes 1250000000.0\n",
+        "# TYPE lint_all_memory_bytes gauge\n# UNIT lint_all_memory_bytes bytes\n",
+        "# TYPE lint_all_latency_seconds histogram\n# UNIT lint_all_latency_seconds seconds\n",
         "lint_all_workers -3\n",
         "lint_all_latency_seconds_bucket{le=\"0.5\"} 1\n",
         "lint_all_latency_seconds_bucket{le=\"+Inf\"} 1\n",

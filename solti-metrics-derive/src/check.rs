@@ -44,6 +44,8 @@ pub struct LoweredMetric<'a> {
     pub help: String,
     pub buckets: Bounds,
     pub max_series: Option<u64>,
+    /// The unit of `#[metric(unit = "..")]`, checked against the name.
+    pub unit: Option<String>,
 }
 
 /// A field's type as the generated code names it.
@@ -271,6 +273,7 @@ fn metric<'a>(
         });
     }
 
+    let unit = attrs.unit.as_ref().filter(|_| valid_name).and_then(|unit| self::unit(kind, &name, unit, errors));
     LoweredMetric {
         field: metric.field,
         vis: metric.vis,
@@ -285,7 +288,39 @@ fn metric<'a>(
         help: help_text(metric),
         buckets,
         max_series: attrs.max_series.map(|(limit, _)| limit),
+        unit,
     }
+}
+
+/// `unit = ".."`: letters, digits and `_`, and the name's last part (before a counter's
+/// `_total`), as OpenMetrics requires of a family with a unit. A unit that is not a base unit
+/// is then in the name, where the naming conventions report it.
+fn unit(kind: Option<Kind>, full: &str, unit: &syn::LitStr, errors: &mut Errors) -> Option<String> {
+    let value = unit.value();
+    if value.is_empty() || !value.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_') {
+        errors.error(
+            unit.span(),
+            format_args!(
+                "unit `{value}` is not a name part: write it with letters, digits and `_`, as in `unit = \"seconds\"`"
+            ),
+        );
+        return None;
+    }
+    let stem = match kind {
+        Some(Kind::Counter) => full.strip_suffix("_total").unwrap_or(full),
+        _ => full,
+    };
+    if !stem.ends_with(&format!("_{value}")) {
+        let total = if stem.len() < full.len() { "_total" } else { "" };
+        errors.error(
+            unit.span(),
+            format_args!(
+                "`{full}` does not end in `_{value}{total}`: OpenMetrics names a metric after its unit; make the name end in `_{value}{total}`, or give the unit its name ends in"
+            ),
+        );
+        return None;
+    }
+    Some(value)
 }
 
 /// Reads the last segment of a field type's path: `IntCounterVec`, `solti_metrics::Gauge`, ...

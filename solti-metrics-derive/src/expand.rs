@@ -122,6 +122,10 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
         }
         None => quote!(::core::option::Option::None),
     };
+    let unit = match &metric.unit {
+        Some(unit) => quote!(::core::option::Option::Some(#unit)),
+        None => quote!(::core::option::Option::None),
+    };
     let field = metric.field.to_string();
     quote! {
         #private::MetricDesc {
@@ -131,6 +135,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
             labels: &[#(#labels),*],
             buckets: #buckets,
             max_series: #max_series,
+            unit: #unit,
             field: #field,
         }
     }

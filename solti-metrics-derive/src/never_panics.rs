@@ -18,6 +18,7 @@ const IDENTS: &[&str] = &[
     "namespace",
     "crate",
     "max_series",
+    "unit",
     "allow",
     "missing_total",
     "unexpected_total",

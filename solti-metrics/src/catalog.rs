@@ -96,6 +96,7 @@ mod tests {
             labels: &["x", "y"],
             buckets: &[0.005, 1.0, 2.5, 1e10],
             max_series: None,
+            unit: None,
             field: "a_seconds",
         }];
         assert_eq!(

@@ -16,6 +16,9 @@ pub struct MetricDesc {
     pub buckets: &'static [f64],
     /// The most series the metric keeps for open label values, if limited.
     pub max_series: Option<usize>,
+    /// The unit, the name's last part (before a counter's `_total`); exported in OpenMetrics'
+    /// `# UNIT` line.
+    pub unit: Option<&'static str>,
     /// The name of the struct field that declares the metric.
     pub field: &'static str,
 }

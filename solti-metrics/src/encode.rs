@@ -199,8 +199,9 @@ impl<'a> FamilyWriter<'a> {
         }
     }
 
-    /// The `# HELP` and `# TYPE` lines (`type_name` as the `# TYPE` line spells it).
-    pub(crate) fn header(&mut self, help: &str, type_name: &str) {
+    /// The `# HELP` and `# TYPE` lines (`type_name` as the `# TYPE` line spells it), and in
+    /// OpenMetrics the `# UNIT` line of a metric with a unit.
+    pub(crate) fn header(&mut self, help: &str, type_name: &str, unit: Option<&str>) {
         if !help.is_empty() {
             self.out.extend_from_slice(b"# HELP ");
             self.write_family_name();
@@ -213,6 +214,13 @@ impl<'a> FamilyWriter<'a> {
         self.out.push(b' ');
         self.out.extend_from_slice(type_name.as_bytes());
         self.out.push(b'\n');
+        if let Some(unit) = unit.filter(|_| self.format == Format::OpenMetrics) {
+            self.out.extend_from_slice(b"# UNIT ");
+            self.write_family_name();
+            self.out.push(b' ');
+            self.out.extend_from_slice(unit.as_bytes());
+            self.out.push(b'\n');
+        }
     }
 
     /// One sample line: name and `suffix`, the `labels` (rendered pairs, no braces) and one
@@ -324,7 +332,7 @@ pub(crate) fn proto_family(
         return;
     }
     let mut writer = FamilyWriter { out, format, prefix, name: family.name(), kind };
-    writer.header(family.help(), type_name);
+    writer.header(family.help(), type_name, None);
     let mut labels = Vec::new();
     for metric in family.get_metric() {
         labels.clear();

@@ -479,7 +479,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         let dense = lock(&self.inner.dense_live);
         let meta = self.inner.meta;
         let mut writer = FamilyWriter { out, format, prefix, name: meta.name, kind: S::KIND };
-        writer.header(meta.help, S::KIND.as_str());
+        writer.header(meta.help, S::KIND.as_str(), meta.unit);
         let bounds = match format {
             Format::Prometheus => &self.inner.le[0],
             Format::OpenMetrics => &self.inner.le[1],
@@ -538,6 +538,7 @@ mod tests {
         labels: &["b", "a"],
         buckets: &[],
         max_series: None,
+        unit: None,
         field: "t_total",
     };
 
@@ -581,6 +582,7 @@ mod tests {
             labels: &["le"],
             buckets: &[1.0],
             max_series: None,
+            unit: None,
             field: "t_seconds",
         };
         assert!(Family::<Histogram, true>::new::<(&str,)>(&LE).is_err());
@@ -682,6 +684,7 @@ mod tests {
             labels: &[],
             buckets: &[0.5, 1.0],
             max_series: None,
+            unit: None,
             field: "t_seconds",
         };
         let histogram = Family::<Histogram, false>::new::<()>(&HIST).unwrap();
