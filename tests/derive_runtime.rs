@@ -202,3 +202,17 @@ fn open_labels_never_merge_distinct_tuples() {
     assert!(text.contains("all_icv_total{class=\"23\",code=\"1\"} 1\n"), "{text}");
     assert!(text.contains("all_icv_total{class=\"3\",code=\"12\"} 2\n"), "{text}");
 }
+
+/// A plain metric's field reads its value with `get()`, as the series does.
+#[test]
+fn plain_fields_read_their_value() {
+    #[derive(MetricsSet)]
+    struct Plain {
+        /// Jobs run.
+        jobs_total: solti_metrics::IntCounter,
+    }
+    let plain = Plain::register(&solti_metrics::Registry::new()).unwrap();
+    plain.jobs_total().inc_by(2);
+    assert_eq!(plain.jobs_total.get(), 2);
+    assert_eq!(plain.jobs_total().get(), 2);
+}

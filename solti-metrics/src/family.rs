@@ -402,6 +402,43 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
 pub trait UseTheRecorderMethod {}
 
 impl<S: Series> Family<S, true> {
+    /// The series of `labels` if it exists, without creating it: for tests and diagnostics.
+    /// `labels` is the tuple of the recorder method's arguments,
+    /// `metrics.requests_total.get((Method::Get, "/users"))`; a tuple of another type finds
+    /// nothing.
+    ///
+    /// ```
+    /// use solti_metrics::{IntCounterVec, MetricsSet, Registry};
+    ///
+    /// #[derive(MetricsSet)]
+    /// struct Api {
+    ///     /// Requests served.
+    ///     #[metric(labels(path, status: u16))]
+    ///     requests_total: IntCounterVec,
+    /// }
+    ///
+    /// let api = Api::register(&Registry::new())?;
+    /// assert!(api.requests_total.get(("/users", 200u16)).is_none());
+    /// api.requests_total("/users", 200).inc();
+    /// assert_eq!(api.requests_total.get(("/users", 200u16)).map(|series| series.get()), Some(1));
+    /// assert!(api.requests_total.get(("/users", 404u16)).is_none(), "looking creates nothing");
+    /// assert_eq!(api.requests_total.series_count(), 1);
+    /// # Ok::<(), solti_metrics::Error>(())
+    /// ```
+    pub fn get<L: LabelSet>(&self, labels: L) -> Option<&S> {
+        if L::LEN != self.inner.meta.labels.len() || L::DENSE_SLOTS != self.dense_slots {
+            return None;
+        }
+        if let Some(index) = labels.dense_index().filter(|&index| L::DENSE_SLOTS > 0 && index < self.dense_slots) {
+            let slot = self.pages.get(index / PAGE)?.get()?.get(index % PAGE)?;
+            return slot.live.load(Ordering::Relaxed).then_some(&slot.series);
+        }
+        let mut key = KeyBuf::default();
+        labels.write_key(&mut key);
+        let open = &self.inner.open;
+        open.find(open.hash(key.as_bytes()), key.as_bytes())
+    }
+
     /// Not available: it only points the compiler's message at the recorder method.
     #[doc(hidden)]
     pub fn with_label_values(&self, _: &[&str]) -> &S

@@ -19,6 +19,7 @@ pub mod push;
 mod registry;
 pub mod series;
 mod set;
+pub mod testing;
 
 #[cfg(feature = "runner")]
 mod runner;
