@@ -216,3 +216,56 @@ fn plain_fields_read_their_value() {
     assert_eq!(plain.jobs_total.get(), 2);
     assert_eq!(plain.jobs_total().get(), 2);
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, solti_metrics::LabelValue)]
+enum Outcome {
+    Ok,
+    #[label = "err"]
+    Error,
+}
+
+/// `#[metric(init)]`: every combination of the fixed label values is exported at 0 from
+/// registration, in both kinds of registry, so `rate()` sees the first increment.
+#[test]
+fn init_exports_every_combination_at_zero() {
+    #[derive(MetricsSet)]
+    struct Calls {
+        /// Calls made.
+        #[metric(init, labels(outcome: Outcome, retried: bool))]
+        calls_total: solti_metrics::IntCounterVec,
+        /// Call latency.
+        #[metric(init, labels(outcome: Outcome), buckets(0.1))]
+        call_seconds: solti_metrics::HistogramVec,
+    }
+    assert_eq!(Outcome::values().collect::<Vec<_>>(), [Outcome::Ok, Outcome::Error]);
+
+    let registry = solti_metrics::Registry::new();
+    let calls = Calls::register(&registry).unwrap();
+    solti_metrics::testing::assert_exposition_eq(
+        &registry,
+        solti_metrics::Format::Prometheus,
+        r#"# HELP calls_total Calls made.
+# TYPE calls_total counter
+calls_total{outcome="err",retried="false"} 0
+calls_total{outcome="err",retried="true"} 0
+calls_total{outcome="ok",retried="false"} 0
+calls_total{outcome="ok",retried="true"} 0
+# HELP call_seconds Call latency.
+# TYPE call_seconds histogram
+call_seconds_bucket{outcome="err",le="0.1"} 0
+call_seconds_bucket{outcome="err",le="+Inf"} 0
+call_seconds_sum{outcome="err"} 0
+call_seconds_count{outcome="err"} 0
+call_seconds_bucket{outcome="ok",le="0.1"} 0
+call_seconds_bucket{outcome="ok",le="+Inf"} 0
+call_seconds_sum{outcome="ok"} 0
+call_seconds_count{outcome="ok"} 0
+"#,
+    );
+    calls.calls_total(Outcome::Error, true).inc();
+    assert_eq!(calls.calls_total.series_count(), 4, "the first record finds its series");
+
+    let prometheus = Registry::new();
+    Calls::register(&prometheus).unwrap();
+    assert_eq!(text(&prometheus).matches("calls_total{").count(), 4);
+}

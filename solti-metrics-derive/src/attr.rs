@@ -13,7 +13,7 @@ use crate::ctxt::Errors;
 use crate::names;
 
 const SET_KEYS: &[&str] = &["namespace", "subsystem", "crate"];
-const METRIC_KEYS: &[&str] = &["name", "help", "labels", "buckets", "subsystem", "max_series", "unit", "allow"];
+const METRIC_KEYS: &[&str] = &["name", "help", "labels", "buckets", "subsystem", "max_series", "unit", "init", "allow"];
 /// The naming conventions a metric can opt out of with `#[metric(allow(..))]`.
 const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
 
@@ -42,6 +42,8 @@ pub struct MetricAttrs {
     pub subsystem: Option<LitStr>,
     pub max_series: Option<(u64, Span)>,
     pub unit: Option<LitStr>,
+    /// `init`, by its span.
+    pub init: Option<Span>,
     pub allow: Vec<Ident>,
     /// Whether an attribute of the field had a mistake: a key may be missing because of it, so
     /// the rules about absent keys (help, naming conventions, labels) stay quiet.
@@ -182,6 +184,12 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                 // #[metric(unit = "seconds")]
                 let value = string_value(&meta, "unit = \"seconds\"")?;
                 set_once(&mut out.unit, value, &meta, errors);
+            } else if meta.path.is_ident("init") {
+                // #[metric(init)]
+                if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+                    return Err(meta.error("`init` takes no value: write `#[metric(init)]`"));
+                }
+                set_once(&mut out.init, meta.path.span(), &meta, errors);
             } else if meta.path.is_ident("allow") {
                 // #[metric(allow(missing_total, non_base_unit))]
                 meta.parse_nested_meta(|allow| {
@@ -520,7 +528,7 @@ mod tests {
             [
                 "unknown metric attribute `hlep`; did you mean `help`?",
                 "`name` is given twice; keep one",
-                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `allow`",
+                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `allow`",
             ]
         );
     }

@@ -46,6 +46,8 @@ pub struct LoweredMetric<'a> {
     pub max_series: Option<u64>,
     /// The unit of `#[metric(unit = "..")]`, checked against the name.
     pub unit: Option<String>,
+    /// `#[metric(init)]`: every series of the fixed label values exported from registration.
+    pub init: bool,
 }
 
 /// A field's type as the generated code names it.
@@ -106,6 +108,8 @@ pub enum Condition<'a> {
     NotHistogram(&'a Type),
     /// Some of the labels has no fixed set of values.
     OpenLabels(&'a [Label]),
+    /// Every label has a fixed set of values, and they make at most this many combinations.
+    FewFixedLabels(&'a [Label], usize),
 }
 
 /// What a field type's name says: its kind, whether it takes labels, and whether the path goes
@@ -274,6 +278,9 @@ fn metric<'a>(
     }
 
     let unit = attrs.unit.as_ref().filter(|_| valid_name).and_then(|unit| self::unit(kind, &name, unit, errors));
+    if let Some(span) = attrs.init {
+        init(span, metric_type, labels, assertions, errors);
+    }
     LoweredMetric {
         field: metric.field,
         vis: metric.vis,
@@ -289,7 +296,42 @@ fn metric<'a>(
         buckets,
         max_series: attrs.max_series.map(|(limit, _)| limit),
         unit,
+        init: attrs.init.is_some(),
     }
+}
+
+/// The most series `#[metric(init)]` may create.
+const MAX_INIT_SERIES: usize = 4096;
+
+/// `init`: only on labelled metrics whose labels all have a fixed, small set of values.
+fn init<'a>(
+    span: Span,
+    metric_type: Option<MetricType<'_>>,
+    labels: &'a [Label],
+    assertions: &mut Vec<Assertion<'a>>,
+    errors: &mut Errors,
+) {
+    if labels.is_empty() && metric_type.is_some_and(|metric_type| !metric_type.labelled) {
+        errors.error(span, "a metric without labels is exported at 0 from registration already; remove `init`");
+        return;
+    }
+    if let Some(label) = labels.iter().find(|label| label.ty.is_none()) {
+        errors.error(
+            span,
+            format_args!(
+                "`init` exports every combination of label values, and label `{}` takes any string; give it a type with a fixed set of values (an enum with `#[derive(LabelValue)]`, `bool`), or remove `init`",
+                label.exported()
+            ),
+        );
+        return;
+    }
+    assertions.push(Assertion {
+        span,
+        condition: Condition::FewFixedLabels(labels, MAX_INIT_SERIES),
+        message: format!(
+            "`init` exports every combination of label values: each label needs a fixed set of values (an enum with `#[derive(LabelValue)]`, `bool`, an integer up to 16 bits), and together at most {MAX_INIT_SERIES} combinations; remove `init` or narrow the label types"
+        ),
+    });
 }
 
 /// `unit = ".."`: letters, digits and `_`, and the name's last part (before a counter's

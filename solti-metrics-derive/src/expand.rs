@@ -122,6 +122,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
         }
         None => quote!(::core::option::Option::None),
     };
+    let init = metric.init;
     let unit = match &metric.unit {
         Some(unit) => quote!(::core::option::Option::Some(#unit)),
         None => quote!(::core::option::Option::None),
@@ -135,6 +136,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
             labels: &[#(#labels),*],
             buckets: #buckets,
             max_series: #max_series,
+            init: #init,
             unit: #unit,
             field: #field,
         }
@@ -304,6 +306,12 @@ fn assertion_const(assertion: &Assertion<'_>, private: &TokenStream) -> TokenStr
             let labels = label_tuple(labels);
             quote_spanned! {span=> <#labels as #private::LabelSet>::DENSE_SLOTS == 0}
         }
+        Condition::FewFixedLabels(labels, most) => {
+            let labels = label_tuple(labels);
+            quote_spanned! {span=>
+                <#labels as #private::LabelSet>::DENSE_SLOTS > 0 && <#labels as #private::LabelSet>::DENSE_SLOTS <= #most
+            }
+        }
     };
     let message = &assertion.message;
     quote_spanned! {span=>
@@ -343,6 +351,7 @@ pub fn label_value(input: &DeriveInput, parsed: Option<&LabelEnum<'_>>, errors: 
     let count = parsed.variants.len();
     let variants: Vec<&Ident> = parsed.variants.iter().map(|variant| variant.ident).collect();
     let indices = 0..count;
+    let indices_again = 0..count;
     let labels = parsed.variants.iter().map(|variant| &variant.label.0);
     quote! {
         #[automatically_derived]
@@ -357,6 +366,13 @@ pub fn label_value(input: &DeriveInput, parsed: Option<&LabelEnum<'_>>, errors: 
             #[inline]
             fn label(&self) -> #private::LabelStr<'_> {
                 #private::LabelStr::borrowed(match *self { #(Self::#variants => #labels,)* })
+            }
+
+            fn from_label_index(__solti_index: ::core::primitive::usize) -> ::core::option::Option<Self> {
+                match __solti_index {
+                    #(#indices_again => ::core::option::Option::Some(Self::#variants),)*
+                    _ => ::core::option::Option::None,
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ const IDENTS: &[&str] = &[
     "crate",
     "max_series",
     "unit",
+    "init",
     "allow",
     "missing_total",
     "unexpected_total",

@@ -97,6 +97,7 @@ mod tests {
             buckets: &[0.005, 1.0, 2.5, 1e10],
             max_series: None,
             unit: None,
+            init: false,
             field: "a_seconds",
         }];
         assert_eq!(

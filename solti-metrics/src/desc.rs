@@ -16,6 +16,9 @@ pub struct MetricDesc {
     pub buckets: &'static [f64],
     /// The most series the metric keeps for open label values, if limited.
     pub max_series: Option<usize>,
+    /// Whether every series of the metric's fixed label values is exported from registration
+    /// on, at zero (`#[metric(init)]`).
+    pub init: bool,
     /// The unit, the name's last part (before a counter's `_total`); exported in OpenMetrics'
     /// `# UNIT` line.
     pub unit: Option<&'static str>,

@@ -177,6 +177,12 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         if !LABELLED {
             // A metric without labels is exported from registration on, as `prometheus` does.
             family.first_use(0, &());
+        } else if meta.init {
+            for index in 0..L::DENSE_SLOTS {
+                if let Some(labels) = L::from_dense_index(index) {
+                    family.first_use(index, &labels);
+                }
+            }
         }
         Ok(family)
     }
@@ -576,6 +582,7 @@ mod tests {
         buckets: &[],
         max_series: None,
         unit: None,
+        init: false,
         field: "t_total",
     };
 
@@ -620,6 +627,7 @@ mod tests {
             buckets: &[1.0],
             max_series: None,
             unit: None,
+            init: false,
             field: "t_seconds",
         };
         assert!(Family::<Histogram, true>::new::<(&str,)>(&LE).is_err());
@@ -722,6 +730,7 @@ mod tests {
             buckets: &[0.5, 1.0],
             max_series: None,
             unit: None,
+            init: false,
             field: "t_seconds",
         };
         let histogram = Family::<Histogram, false>::new::<()>(&HIST).unwrap();

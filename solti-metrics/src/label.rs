@@ -53,6 +53,25 @@ pub trait LabelValue {
     /// The label string of this value.
     fn label(&self) -> LabelStr<'_>;
 
+    /// The value of dense index `index`, the inverse of [`label_index`](Self::label_index):
+    /// what `#[metric(init)]` creates the series of. `None` by default, and past the values.
+    fn from_label_index(index: usize) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        let _ = index;
+        None
+    }
+
+    /// Every value of a type with a fixed set of values, in the order of their indices; none
+    /// for an open type.
+    fn values() -> impl Iterator<Item = Self>
+    where
+        Self: Sized,
+    {
+        (0..Self::CARDINALITY).map_while(Self::from_label_index)
+    }
+
     /// Appends the value to the key of its series. The default writes [`label`](Self::label);
     /// integers write themselves as integers, so they are hashed and compared without being
     /// formatted.
@@ -167,6 +186,10 @@ impl LabelValue for bool {
         Some(usize::from(*self))
     }
 
+    fn from_label_index(index: usize) -> Option<Self> {
+        [false, true].get(index).copied()
+    }
+
     #[inline]
     fn label(&self) -> LabelStr<'_> {
         LabelStr::borrowed(if *self { "true" } else { "false" })
@@ -183,6 +206,10 @@ macro_rules! small_integer_labels {
             #[inline]
             fn label_index(&self) -> Option<usize> {
                 Some(usize::from(*self as $unsigned))
+            }
+
+            fn from_label_index(index: usize) -> Option<Self> {
+                <$unsigned>::try_from(index).ok().map(|value| value as $ty)
             }
 
             fn label(&self) -> LabelStr<'_> {
@@ -250,6 +277,11 @@ pub trait LabelSet {
     /// The tuple's slot in the dense table, or `None` when a value takes the map path.
     fn dense_index(&self) -> Option<usize>;
 
+    /// The tuple of dense slot `index`, the inverse of [`dense_index`](Self::dense_index).
+    fn from_dense_index(index: usize) -> Option<Self>
+    where
+        Self: Sized;
+
     /// Appends every value to `key`, in declared order.
     #[doc(hidden)]
     fn write_key(&self, key: &mut KeyBuf);
@@ -280,6 +312,10 @@ impl LabelSet for () {
         Some(0)
     }
 
+    fn from_dense_index(index: usize) -> Option<Self> {
+        (index == 0).then_some(())
+    }
+
     #[inline]
     fn write_key(&self, _: &mut KeyBuf) {}
 }
@@ -305,6 +341,19 @@ macro_rules! label_tuples {
                     index = index * $name::CARDINALITY + value;
                 )+
                 Some(index)
+            }
+
+            fn from_dense_index(index: usize) -> Option<Self> {
+                if Self::DENSE_SLOTS == 0 || index >= Self::DENSE_SLOTS {
+                    return None;
+                }
+                // Row-major, as `dense_index`: the last label varies fastest.
+                let mut strides = [1usize; [$($idx),+].len()];
+                let cardinalities = [$($name::CARDINALITY),+];
+                for i in (0..strides.len().saturating_sub(1)).rev() {
+                    strides[i] = strides[i + 1] * cardinalities[i + 1];
+                }
+                Some(($($name::from_label_index(index / strides[$idx] % cardinalities[$idx])?,)+))
             }
 
             #[inline]
@@ -358,6 +407,20 @@ mod tests {
         assert_eq!(<(u16, bool) as LabelSet>::DENSE_SLOTS, 1 << 17);
         assert_eq!((404u16, true).dense_index(), Some(404 * 2 + 1));
         assert_eq!((-1i16).label_index(), Some(65535));
+    }
+
+    #[test]
+    fn dense_indices_round_trip() {
+        for index in 0..<(bool, u8, bool) as LabelSet>::DENSE_SLOTS {
+            let tuple = <(bool, u8, bool)>::from_dense_index(index).unwrap();
+            assert_eq!(tuple.dense_index(), Some(index));
+        }
+        assert!(<(bool, u8)>::from_dense_index(512).is_none());
+        assert!(<(bool, &str)>::from_dense_index(0).is_none());
+        assert_eq!(bool::values().collect::<Vec<_>>(), [false, true]);
+        assert_eq!(i8::values().count(), 256);
+        assert_eq!(<&str>::values().count(), 0);
+        assert_eq!(i16::from_label_index((-1i16).label_index().unwrap()), Some(-1));
     }
 
     #[test]

@@ -27,6 +27,13 @@ macro_rules! runner_label {
             fn label(&self) -> LabelStr<'_> {
                 LabelStr::borrowed(self.as_label())
             }
+
+            fn from_label_index(index: usize) -> Option<Self> {
+                match index {
+                    $($index => Some(<$ty>::$variant),)+
+                    _ => None,
+                }
+            }
         }
     };
 }
