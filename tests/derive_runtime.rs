@@ -269,3 +269,40 @@ call_seconds_count{outcome="ok"} 0
     Calls::register(&prometheus).unwrap();
     assert_eq!(text(&prometheus).matches("calls_total{").count(), 4);
 }
+
+static QUEUED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+fn queue_depth() -> i64 {
+    QUEUED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn cpu_seconds() -> f64 {
+    12.5
+}
+
+/// `#[metric(collect = path)]`: the function computes the value at each exposition, in both
+/// kinds of registry.
+#[test]
+fn collected_values_are_computed_at_each_exposition() {
+    #[derive(MetricsSet)]
+    struct Process {
+        /// Jobs waiting.
+        #[metric(collect = queue_depth)]
+        queue_depth: solti_metrics::IntGauge,
+        /// CPU time used.
+        #[metric(collect = cpu_seconds)]
+        cpu_seconds_total: solti_metrics::Counter,
+    }
+    let registry = solti_metrics::Registry::new();
+    let process = Process::register(&registry).unwrap();
+    let prometheus = Registry::new();
+    prometheus.register(Box::new(process.collector())).unwrap();
+
+    QUEUED.store(3, std::sync::atomic::Ordering::Relaxed);
+    let expected = "# HELP queue_depth Jobs waiting.\n# TYPE queue_depth gauge\nqueue_depth 3\n\
+                    # HELP cpu_seconds_total CPU time used.\n# TYPE cpu_seconds_total counter\ncpu_seconds_total 12.5\n";
+    solti_metrics::testing::assert_exposition_eq(&registry, solti_metrics::Format::Prometheus, expected);
+    QUEUED.store(-2, std::sync::atomic::Ordering::Relaxed);
+    assert!(text(&prometheus).contains("queue_depth -2\n"), "{}", text(&prometheus));
+    assert_eq!(process.queue_depth.get(), -2, "the series holds the last computed value");
+}

@@ -13,7 +13,8 @@ use crate::ctxt::Errors;
 use crate::names;
 
 const SET_KEYS: &[&str] = &["namespace", "subsystem", "crate"];
-const METRIC_KEYS: &[&str] = &["name", "help", "labels", "buckets", "subsystem", "max_series", "unit", "init", "allow"];
+const METRIC_KEYS: &[&str] =
+    &["name", "help", "labels", "buckets", "subsystem", "max_series", "unit", "init", "collect", "allow"];
 /// The naming conventions a metric can opt out of with `#[metric(allow(..))]`.
 const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
 
@@ -44,6 +45,8 @@ pub struct MetricAttrs {
     pub unit: Option<LitStr>,
     /// `init`, by its span.
     pub init: Option<Span>,
+    /// `collect = path`: the function that computes the value at each exposition.
+    pub collect: Option<Path>,
     pub allow: Vec<Ident>,
     /// Whether an attribute of the field had a mistake: a key may be missing because of it, so
     /// the rules about absent keys (help, naming conventions, labels) stay quiet.
@@ -190,6 +193,12 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                     return Err(meta.error("`init` takes no value: write `#[metric(init)]`"));
                 }
                 set_once(&mut out.init, meta.path.span(), &meta, errors);
+            } else if meta.path.is_ident("collect") {
+                // #[metric(collect = queue_depth)]
+                let path: Path = meta.value()?.parse().map_err(|error: syn::Error| {
+                    syn::Error::new(error.span(), "`collect` takes the path of a function: `collect = queue_depth`")
+                })?;
+                set_once(&mut out.collect, path, &meta, errors);
             } else if meta.path.is_ident("allow") {
                 // #[metric(allow(missing_total, non_base_unit))]
                 meta.parse_nested_meta(|allow| {
@@ -528,7 +537,7 @@ mod tests {
             [
                 "unknown metric attribute `hlep`; did you mean `help`?",
                 "`name` is given twice; keep one",
-                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `allow`",
+                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `collect`, `allow`",
             ]
         );
     }

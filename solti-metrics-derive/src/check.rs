@@ -48,6 +48,8 @@ pub struct LoweredMetric<'a> {
     pub unit: Option<String>,
     /// `#[metric(init)]`: every series of the fixed label values exported from registration.
     pub init: bool,
+    /// `#[metric(collect = path)]`: the function that computes the value at each exposition.
+    pub collect: Option<&'a syn::Path>,
 }
 
 /// A field's type as the generated code names it.
@@ -281,6 +283,17 @@ fn metric<'a>(
     if let Some(span) = attrs.init {
         init(span, metric_type, labels, assertions, errors);
     }
+    if let Some(path) = &attrs.collect {
+        let labelled = attrs.labels.is_some() || metric_type.is_some_and(|metric_type| metric_type.labelled);
+        if labelled {
+            errors.error(
+                path.span(),
+                "`collect` computes the one series of a metric without labels; drop the labels, or record the series instead",
+            );
+        } else if kind == Some(Kind::Histogram) {
+            errors.error(path.span(), "`collect` computes one number: use it on a counter or a gauge, not a histogram");
+        }
+    }
     LoweredMetric {
         field: metric.field,
         vis: metric.vis,
@@ -297,6 +310,7 @@ fn metric<'a>(
         max_series: attrs.max_series.map(|(limit, _)| limit),
         unit,
         init: attrs.init.is_some(),
+        collect: attrs.collect.as_ref(),
     }
 }
 

@@ -48,6 +48,10 @@ pub fn metrics_set(input: &DeriveInput, set: Option<&LoweredSet<'_>>, errors: Er
             )?;
         }
     });
+    let collects = set.metrics.iter().zip(&locals).filter_map(|(metric, local)| {
+        let path = metric.collect?;
+        Some(quote_spanned! {path.span()=> #private::collect_with(&#local, #path);})
+    });
     let parts = set.metrics.iter().map(|metric| {
         let field = metric.field;
         quote_spanned!(metric.ty.span()=> #private::SetCollector::part(&self.#field))
@@ -66,6 +70,7 @@ pub fn metrics_set(input: &DeriveInput, set: Option<&LoweredSet<'_>>, errors: Er
 
             fn build() -> ::core::result::Result<Self, #private::Error> {
                 #(#builds)*
+                #(#collects)*
                 ::core::result::Result::Ok(Self { #(#fields: #locals),* })
             }
 

@@ -20,6 +20,7 @@ const IDENTS: &[&str] = &[
     "max_series",
     "unit",
     "init",
+    "collect",
     "allow",
     "missing_total",
     "unexpected_total",

@@ -7,6 +7,14 @@ pub use prometheus;
 use crate::family::Family;
 use crate::series::Series;
 
+/// `#[metric(collect = path)]`: `value` computes the metric's one series at each exposition.
+pub fn collect_with<S: crate::series::Collected>(
+    metric: &Family<S, false>,
+    value: impl Fn() -> S::Value + Send + Sync + 'static,
+) {
+    metric.collect_with(value);
+}
+
 /// What a recorder method of a labelled metric returns.
 pub type Handle<'a, S> = &'a S;
 

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::key::{KeyBuf, KeyValue, key_values};
 use crate::label::LabelSet;
 use crate::open::OpenIndex;
-use crate::series::Series;
+use crate::series::{Collected, Series};
 
 /// The one label of a metric's overflow series: once a metric's `max_series` limit is reached,
 /// new label tuples are recorded into the series `{otel_metric_overflow="true"}` (the
@@ -91,6 +91,8 @@ struct Inner<S> {
     detached: S,
     /// For registration in a `prometheus::Registry`.
     desc: Desc,
+    /// `#[metric(collect = ..)]`: sets the one series' value before each exposition.
+    collect: OnceLock<Box<dyn Fn(&S) + Send + Sync>>,
 }
 
 impl<S: Series, const LABELLED: bool> Clone for Family<S, LABELLED> {
@@ -172,6 +174,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 order: Mutex::new(Vec::new()),
                 detached: S::new(bounds),
                 desc,
+                collect: OnceLock::new(),
             }),
         };
         if !LABELLED {
@@ -455,6 +458,28 @@ impl<S: Series> Family<S, true> {
     }
 }
 
+impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
+    /// Runs the family's `collect` function, if it has one, on its one series.
+    fn collect(&self) {
+        if let Some(collect) = self.inner.collect.get() {
+            let page = self.pages.first().and_then(OnceLock::get);
+            if let Some(slot) = page.and_then(|page| page.first()) {
+                collect(&slot.series);
+            }
+        }
+    }
+}
+
+impl<S: Collected> Family<S, false> {
+    /// Makes `value` the source of the series: each exposition calls it and exports what it
+    /// returns (a queue's depth, the open files). What `#[metric(collect = path)]` generates;
+    /// a family takes one function, the first it is given.
+    #[doc(hidden)]
+    pub fn collect_with(&self, value: impl Fn() -> S::Value + Send + Sync + 'static) {
+        let _ = self.inner.collect.set(Box::new(move |series: &S| series.store(value())));
+    }
+}
+
 impl<S: Series> core::ops::Deref for Family<S, false> {
     type Target = S;
 
@@ -515,6 +540,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         const_labels: &[u8],
         labels: &mut Vec<u8>,
     ) {
+        self.collect();
         let order = self.export_order();
         if order.is_empty() {
             return;
@@ -535,6 +561,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
     }
 
     fn proto(&self) -> Option<MetricFamily> {
+        self.collect();
         let order = self.export_order();
         if order.is_empty() {
             return None;

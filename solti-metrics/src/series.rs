@@ -36,6 +36,23 @@ mod sealed {
     pub trait Sealed {}
 }
 
+/// A series whose value a function can compute at each exposition
+/// (`#[metric(collect = path)]`): counters and gauges, not histograms.
+#[diagnostic::on_unimplemented(
+    message = "`collect` computes one number, and a `{Self}` series holds more",
+    label = "`collect` needs a counter or a gauge",
+    note = "`collect = path` works on `Counter`, `IntCounter`, `Gauge` and `IntGauge`"
+)]
+pub trait Collected: Series {
+    /// What the function returns: `f64` for `Counter` and `Gauge`, `u64` for `IntCounter`,
+    /// `i64` for `IntGauge`.
+    type Value;
+
+    /// Stores a computed value.
+    #[doc(hidden)]
+    fn store(&self, value: Self::Value);
+}
+
 /// Adds `value` to the `f64` stored as bits in `cell`.
 #[inline]
 fn add_f64(cell: &AtomicU64, value: f64) {
@@ -234,6 +251,38 @@ scalar_series! {
     IntCounter => Counter, counter, U64, proto_counter;
     Gauge => Gauge, gauge, F64, proto_gauge;
     IntGauge => Gauge, gauge, I64, proto_gauge;
+}
+
+impl Collected for Counter {
+    type Value = f64;
+
+    fn store(&self, value: f64) {
+        self.bits.store(value.to_bits(), Ordering::Relaxed);
+    }
+}
+
+impl Collected for IntCounter {
+    type Value = u64;
+
+    fn store(&self, value: u64) {
+        self.value.store(value, Ordering::Relaxed);
+    }
+}
+
+impl Collected for Gauge {
+    type Value = f64;
+
+    fn store(&self, value: f64) {
+        self.set(value);
+    }
+}
+
+impl Collected for IntGauge {
+    type Value = i64;
+
+    fn store(&self, value: i64) {
+        self.set(value);
+    }
 }
 
 /// A histogram: counts observations into buckets and keeps their sum.

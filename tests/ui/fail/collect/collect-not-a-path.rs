@@ -1,0 +1,12 @@
+//! `collect` names a function.
+
+use solti_metrics::{IntGauge, MetricsSet};
+
+#[derive(MetricsSet)]
+struct Metrics {
+    /// Jobs waiting.
+    #[metric(collect = "depth")]
+    queue_depth: IntGauge,
+}
+
+fn main() {}
