@@ -51,6 +51,9 @@ pub struct Family<S: Series, const LABELLED: bool> {
     inner: Arc<Inner<S>>,
 }
 
+/// What `#[metric(collect = ..)]` runs on a family's series before each exposition.
+type Refresh<S> = dyn Fn(&S) + Send + Sync;
+
 /// A page of a dense table, allocated on its first use.
 type Page<S> = OnceLock<Box<[Slot<S>]>>;
 
@@ -92,7 +95,7 @@ struct Inner<S> {
     /// For registration in a `prometheus::Registry`.
     desc: Desc,
     /// `#[metric(collect = ..)]`: sets the one series' value before each exposition.
-    collect: OnceLock<Box<dyn Fn(&S) + Send + Sync>>,
+    collect: OnceLock<Box<Refresh<S>>>,
 }
 
 impl<S: Series, const LABELLED: bool> Clone for Family<S, LABELLED> {
