@@ -269,20 +269,17 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     }
 
     fn open_series<L: LabelSet>(&self, labels: &L) -> &S {
-        let mut key = KeyBuf::default();
-        labels.write_key(&mut key);
-        let key = key.as_bytes();
         let open = &self.inner.open;
-        let hash = open.hash(key);
-        match open.find(hash, key) {
+        let hash = open.hash(labels);
+        match open.find(hash, labels) {
             Some(series) => series,
-            None => self.insert_open(hash, key),
+            None => self.insert_open(hash, labels),
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn insert_open(&self, hash: u64, key: &[u8]) -> &S {
+    fn insert_open<L: LabelSet>(&self, hash: u64, labels: &L) -> &S {
         let open = &self.inner.open;
         let limit = self.inner.meta.max_series.unwrap_or(usize::MAX);
         // Once the limit is reached, a tuple without a series goes to the overflow series
@@ -290,10 +287,10 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         // The count is read after the caller's lookup: a series another thread created in
         // between, and counted, is visible to a second lookup.
         if open.len() >= limit {
-            return open.find(hash, key).unwrap_or_else(|| self.overflow_series());
+            return open.find(hash, labels).unwrap_or_else(|| self.overflow_series());
         }
         let bounds = self.inner.bounds;
-        open.find_or_insert(hash, key, limit, || S::new(bounds)).unwrap_or_else(|| self.overflow_series())
+        open.find_or_insert(hash, labels, limit, || S::new(bounds)).unwrap_or_else(|| self.overflow_series())
     }
 
     /// The series of the tuples past `max_series`, counting the record.
@@ -445,10 +442,8 @@ impl<S: Series> Family<S, true> {
             let slot = self.pages.get(index / PAGE)?.get()?.get(index % PAGE)?;
             return slot.live.load(Ordering::Relaxed).then_some(&slot.series);
         }
-        let mut key = KeyBuf::default();
-        labels.write_key(&mut key);
         let open = &self.inner.open;
-        open.find(open.hash(key.as_bytes()), key.as_bytes())
+        open.find(open.hash(&labels), &labels)
     }
 
     /// Not available: it only points the compiler's message at the recorder method.

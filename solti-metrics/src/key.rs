@@ -130,6 +130,89 @@ impl KeyValue<'_> {
 /// the iteration early instead of panicking.
 pub(crate) struct KeyValues<'a>(pub(crate) &'a [u8]);
 
+/// Whether the next value of `stored` is the string `value`, moving past it.
+#[inline]
+pub(crate) fn match_str(stored: &mut &[u8], value: &[u8]) -> bool {
+    // The common case inline: a string shorter than 128 bytes has a one-byte length.
+    if let [STR, len, rest @ ..] = *stored {
+        if *len < 0x80 {
+            return match rest.split_at_checked(usize::from(*len)) {
+                Some((bytes, rest)) if same_bytes(bytes, value) => {
+                    *stored = rest;
+                    true
+                }
+                _ => false,
+            };
+        }
+    }
+    match_wide(stored, KeyValue::Str(value))
+}
+
+/// Whether the next value of `stored` is the integer `value` of the tag `tag`, moving past it.
+#[inline]
+fn match_word(stored: &mut &[u8], tag: u8, value: [u8; 8]) -> bool {
+    match *stored {
+        [first, rest @ ..] if *first == tag => match rest.split_first_chunk::<8>() {
+            Some((bytes, rest)) if *bytes == value => {
+                *stored = rest;
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether the next value of `stored` is the unsigned integer `value`, moving past it.
+#[inline]
+pub(crate) fn match_u64(stored: &mut &[u8], value: u64) -> bool {
+    match_word(stored, U64, value.to_le_bytes())
+}
+
+/// Whether the next value of `stored` is the signed integer `value`, moving past it.
+#[inline]
+pub(crate) fn match_i64(stored: &mut &[u8], value: i64) -> bool {
+    match_word(stored, I64, value.to_le_bytes())
+}
+
+/// Whether the next value of `stored` is `value`, moving past it: the general case, out of
+/// line (long strings, 128-bit integers).
+#[cold]
+#[inline(never)]
+pub(crate) fn match_wide(stored: &mut &[u8], value: KeyValue<'_>) -> bool {
+    let mut values = KeyValues(stored);
+    let matched = values.next() == Some(value);
+    *stored = values.0;
+    matched
+}
+
+/// `a == b`, inline for the short strings label values mostly are: two overlapping word
+/// compares instead of a call to `memcmp`.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        false
+    } else if len > 16 {
+        a == b
+    } else if len >= 8 {
+        a.first_chunk::<8>() == b.first_chunk::<8>() && a.last_chunk::<8>() == b.last_chunk::<8>()
+    } else if len >= 4 {
+        a.first_chunk::<4>() == b.first_chunk::<4>() && a.last_chunk::<4>() == b.last_chunk::<4>()
+    } else {
+        // One to three bytes: the first, the middle and the last cover them all.
+        len == 0 || (a.first() == b.first() && a.get(len / 2) == b.get(len / 2) && a.last() == b.last())
+    }
+}
+
+/// Feeds a string value to the hash of a tuple; what a key's string part hashes as.
+#[inline]
+pub(crate) fn hash_str(state: &mut impl core::hash::Hasher, value: &str) {
+    state.write(value.as_bytes());
+    // Ends the value, so that `("ab", "c")` and `("a", "bc")` hash apart.
+    state.write_u8(0xff);
+}
+
 impl<'a> Iterator for KeyValues<'a> {
     type Item = KeyValue<'a>;
 
@@ -233,6 +316,45 @@ mod tests {
         };
         assert_ne!(key("ab", "c"), key("a", "bc"));
         assert_eq!(key("ab", "c"), key("ab", "c"));
+    }
+
+    #[test]
+    fn matching_moves_past_each_value() {
+        let long = "y".repeat(200);
+        let mut key = KeyBuf::default();
+        key.push_str("ab");
+        key.push_u64(7);
+        key.push_i64(-7);
+        key.push_str(&long);
+        key.push_i128(-1);
+        let mut stored = key.as_bytes();
+        assert!(match_str(&mut stored, b"ab") && match_u64(&mut stored, 7) && match_i64(&mut stored, -7));
+        assert!(match_str(&mut stored, long.as_bytes()) && match_wide(&mut stored, KeyValue::I128(-1)));
+        assert!(stored.is_empty());
+        for (stored, wrong) in [(&key.as_bytes()[..], &b"a"[..]), (key.as_bytes(), b"abc"), (key.as_bytes(), b"ba")] {
+            let mut stored = stored;
+            assert!(!match_str(&mut stored, wrong));
+        }
+        let mut stored = &key.as_bytes()[4..];
+        assert!(!match_u64(&mut stored, 8) && !match_i64(&mut stored, 7));
+    }
+
+    #[test]
+    fn short_and_long_byte_strings_compare_exactly() {
+        let values =
+            ["", "a", "ab", "abc", "abcd", "abcde", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq"];
+        for a in values {
+            for b in values {
+                assert_eq!(same_bytes(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
+            }
+            for position in [0, a.len() / 2, a.len().saturating_sub(1)] {
+                let mut changed = a.as_bytes().to_vec();
+                if let Some(byte) = changed.get_mut(position) {
+                    *byte ^= 1;
+                    assert!(!same_bytes(a.as_bytes(), &changed), "{a:?} at {position}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use core::fmt::Write as _;
 
-use crate::key::KeyBuf;
+use core::hash::Hasher;
+
+use crate::key::{self, KeyBuf, KeyValue};
 
 /// A value that can be the value of a metric label.
 ///
@@ -80,6 +82,21 @@ pub trait LabelValue {
     fn write_key(&self, key: &mut KeyBuf) {
         key.push_str(self.label().as_str());
     }
+
+    /// Feeds the value to the hash of its tuple, as [`write_key`](Self::write_key) writes it.
+    #[doc(hidden)]
+    #[inline]
+    fn hash_key<H: Hasher>(&self, state: &mut H) {
+        key::hash_str(state, self.label().as_str());
+    }
+
+    /// Whether the next value of a stored key is this value, as
+    /// [`write_key`](Self::write_key) writes it.
+    #[doc(hidden)]
+    #[inline]
+    fn key_matches(&self, stored: &mut &[u8]) -> bool {
+        key::match_str(stored, self.label().as_bytes())
+    }
 }
 
 /// The label string of a [`LabelValue`]: borrowed, or formatted inline without allocating.
@@ -150,33 +167,29 @@ impl core::fmt::Write for InlineWriter {
     }
 }
 
-impl LabelValue for &str {
-    #[inline]
-    fn label(&self) -> LabelStr<'_> {
-        LabelStr::borrowed(self)
-    }
+// Strings hash and match their bytes directly, without a `LabelStr` in between.
+macro_rules! string_labels {
+    ($($ty:ty),*) => {$(
+        impl LabelValue for $ty {
+            #[inline]
+            fn label(&self) -> LabelStr<'_> {
+                LabelStr::borrowed(self)
+            }
+
+            #[inline]
+            fn hash_key<H: Hasher>(&self, state: &mut H) {
+                key::hash_str(state, self);
+            }
+
+            #[inline]
+            fn key_matches(&self, stored: &mut &[u8]) -> bool {
+                key::match_str(stored, self.as_bytes())
+            }
+        }
+    )*};
 }
 
-impl LabelValue for String {
-    #[inline]
-    fn label(&self) -> LabelStr<'_> {
-        LabelStr::borrowed(self)
-    }
-}
-
-impl LabelValue for &String {
-    #[inline]
-    fn label(&self) -> LabelStr<'_> {
-        LabelStr::borrowed(self)
-    }
-}
-
-impl LabelValue for std::borrow::Cow<'_, str> {
-    #[inline]
-    fn label(&self) -> LabelStr<'_> {
-        LabelStr::borrowed(self)
-    }
-}
+string_labels!(&str, String, &String, std::borrow::Cow<'_, str>);
 
 impl LabelValue for bool {
     const CARDINALITY: usize = 2;
@@ -199,7 +212,7 @@ impl LabelValue for bool {
 // Integers of up to 16 bits have a fixed set of values: their series live in a dense table
 // (allocated a page at a time, see `family.rs`), found by the value itself.
 macro_rules! small_integer_labels {
-    ($($ty:ty => $unsigned:ty, $push:ident, $wide:ty;)*) => {$(
+    ($($ty:ty => $unsigned:ty, $push:ident, $wide:ty, $hash:ident, $matches:ident;)*) => {$(
         impl LabelValue for $ty {
             const CARDINALITY: usize = 1 << <$ty>::BITS;
 
@@ -220,19 +233,29 @@ macro_rules! small_integer_labels {
             fn write_key(&self, key: &mut KeyBuf) {
                 key.$push(<$wide>::from(*self));
             }
+
+            #[inline]
+            fn hash_key<H: Hasher>(&self, state: &mut H) {
+                state.$hash(<$wide>::from(*self));
+            }
+
+            #[inline]
+            fn key_matches(&self, stored: &mut &[u8]) -> bool {
+                key::$matches(stored, <$wide>::from(*self))
+            }
         }
     )*};
 }
 
 small_integer_labels! {
-    u8 => u8, push_u64, u64;
-    i8 => u8, push_i64, i64;
-    u16 => u16, push_u64, u64;
-    i16 => u16, push_i64, i64;
+    u8 => u8, push_u64, u64, write_u64, match_u64;
+    i8 => u8, push_i64, i64, write_i64, match_i64;
+    u16 => u16, push_u64, u64, write_u64, match_u64;
+    i16 => u16, push_i64, i64, write_i64, match_i64;
 }
 
 macro_rules! open_integer_labels {
-    ($($ty:ty => $push:ident, $wide:ty;)*) => {$(
+    ($($ty:ty => $push:ident, $wide:ty, $hash:ident, $matches:expr;)*) => {$(
         impl LabelValue for $ty {
             fn label(&self) -> LabelStr<'_> {
                 LabelStr::display(self)
@@ -243,19 +266,29 @@ macro_rules! open_integer_labels {
                 // Lossless: every type here fits its wide type.
                 key.$push(*self as $wide);
             }
+
+            #[inline]
+            fn hash_key<H: Hasher>(&self, state: &mut H) {
+                state.$hash(*self as $wide);
+            }
+
+            #[inline]
+            fn key_matches(&self, stored: &mut &[u8]) -> bool {
+                $matches(stored, *self as $wide)
+            }
         }
     )*};
 }
 
 open_integer_labels! {
-    u32 => push_u64, u64;
-    u64 => push_u64, u64;
-    usize => push_u64, u64;
-    u128 => push_u128, u128;
-    i32 => push_i64, i64;
-    i64 => push_i64, i64;
-    isize => push_i64, i64;
-    i128 => push_i128, i128;
+    u32 => push_u64, u64, write_u64, key::match_u64;
+    u64 => push_u64, u64, write_u64, key::match_u64;
+    usize => push_u64, u64, write_u64, key::match_u64;
+    u128 => push_u128, u128, write_u128, |stored, value| key::match_wide(stored, KeyValue::U128(value));
+    i32 => push_i64, i64, write_i64, key::match_i64;
+    i64 => push_i64, i64, write_i64, key::match_i64;
+    isize => push_i64, i64, write_i64, key::match_i64;
+    i128 => push_i128, i128, write_i128, |stored, value| key::match_wide(stored, KeyValue::I128(value));
 }
 
 /// The most slots a dense table may have; a label tuple with more combinations uses the map.
@@ -285,6 +318,15 @@ pub trait LabelSet {
     /// Appends every value to `key`, in declared order.
     #[doc(hidden)]
     fn write_key(&self, key: &mut KeyBuf);
+
+    /// Feeds every value to `state`, in declared order: the hash of the tuple's key.
+    #[doc(hidden)]
+    fn hash_key<H: Hasher>(&self, state: &mut H);
+
+    /// Whether `key` holds exactly these values, as [`write_key`](Self::write_key) writes
+    /// them.
+    #[doc(hidden)]
+    fn key_matches(&self, key: &[u8]) -> bool;
 }
 
 const fn dense_slots(cardinalities: &[usize]) -> usize {
@@ -318,6 +360,14 @@ impl LabelSet for () {
 
     #[inline]
     fn write_key(&self, _: &mut KeyBuf) {}
+
+    #[inline]
+    fn hash_key<H: Hasher>(&self, _: &mut H) {}
+
+    #[inline]
+    fn key_matches(&self, key: &[u8]) -> bool {
+        key.is_empty()
+    }
 }
 
 macro_rules! label_tuples {
@@ -359,6 +409,17 @@ macro_rules! label_tuples {
             #[inline]
             fn write_key(&self, key: &mut KeyBuf) {
                 $(self.$idx.write_key(key);)+
+            }
+
+            #[inline]
+            fn hash_key<State: Hasher>(&self, state: &mut State) {
+                $(self.$idx.hash_key(state);)+
+            }
+
+            #[inline]
+            fn key_matches(&self, key: &[u8]) -> bool {
+                let mut stored = key;
+                $(self.$idx.key_matches(&mut stored) &&)+ stored.is_empty()
             }
         }
     )*};

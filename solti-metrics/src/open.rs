@@ -14,6 +14,9 @@ use std::sync::{Mutex, PoisonError, RwLock};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
+use crate::key::KeyBuf;
+use crate::label::LabelSet;
+
 /// One open series and its key.
 pub(crate) struct Entry<S> {
     pub(crate) key: Box<[u8]>,
@@ -22,9 +25,13 @@ pub(crate) struct Entry<S> {
 
 const SHARD_BITS: u32 = 6;
 
+/// A shard: `(hash, entry number)` pairs. The hash is kept so that growing the table never
+/// reads the entries.
+type Shard = RwLock<HashTable<(u64, u32)>>;
+
 pub(crate) struct OpenIndex<S> {
     hasher: DefaultHashBuilder,
-    shards: Box<[RwLock<HashTable<u32>>]>,
+    shards: Box<[Shard]>,
     entries: boxcar::Vec<Entry<S>>,
     writer: Mutex<()>,
 }
@@ -41,43 +48,65 @@ impl<S> Default for OpenIndex<S> {
 }
 
 impl<S> OpenIndex<S> {
+    /// The hash of a tuple, from its typed values (no key is built).
     #[inline]
-    pub(crate) fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
+    pub(crate) fn hash<L: LabelSet>(&self, labels: &L) -> u64 {
+        let mut state = self.hasher.build_hasher();
+        labels.hash_key(&mut state);
+        core::hash::Hasher::finish(&state)
     }
 
     #[inline]
-    fn shard(&self, hash: u64) -> &RwLock<HashTable<u32>> {
+    fn shard(&self, hash: u64) -> &Shard {
         // The top bits pick the shard; hashbrown uses the low bits and the top 7 as a tag.
         let shard = (hash >> (u64::BITS - SHARD_BITS)) as usize;
         &self.shards[shard % self.shards.len()]
     }
 
-    /// The series of `key` (whose hash is `hash`), if it has one.
+    /// The series of `labels` (whose hash is `hash`), if it has one.
     #[inline]
-    pub(crate) fn find(&self, hash: u64, key: &[u8]) -> Option<&S> {
+    pub(crate) fn find<L: LabelSet>(&self, hash: u64, labels: &L) -> Option<&S> {
         let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
-        let id = *table.find(hash, |&id| self.entries.get(id as usize).is_some_and(|entry| *entry.key == *key))?;
+        let mut found = None;
+        table.find(hash, |&(stored, id)| {
+            if stored != hash {
+                return false;
+            }
+            match self.entries.get(id as usize) {
+                Some(entry) if labels.key_matches(&entry.key) => {
+                    found = Some(&entry.series);
+                    true
+                }
+                _ => false,
+            }
+        });
         drop(table);
-        self.entries.get(id as usize).map(|entry| &entry.series)
+        found
     }
 
-    /// The series of `key`, created with `new` unless it exists; `None` when the index holds
-    /// `limit` series already.
-    pub(crate) fn find_or_insert(&self, hash: u64, key: &[u8], limit: usize, new: impl FnOnce() -> S) -> Option<&S> {
+    /// The series of `labels`, created with `new` unless it exists; `None` when the index
+    /// holds `limit` series already.
+    pub(crate) fn find_or_insert<L: LabelSet>(
+        &self,
+        hash: u64,
+        labels: &L,
+        limit: usize,
+        new: impl FnOnce() -> S,
+    ) -> Option<&S> {
         let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         // Another writer may have created it since the caller looked.
-        if let Some(series) = self.find(hash, key) {
+        if let Some(series) = self.find(hash, labels) {
             return Some(series);
         }
         if self.len() >= limit.min(u32::MAX as usize) {
             return None;
         }
-        let id = self.entries.push(Entry { key: key.into(), series: new() });
+        let mut key = KeyBuf::default();
+        labels.write_key(&mut key);
+        let id = self.entries.push(Entry { key: key.as_bytes().into(), series: new() });
         let mut table = self.shard(hash).write().unwrap_or_else(PoisonError::into_inner);
-        let rehash = |&id: &u32| self.entries.get(id as usize).map_or(0, |entry| self.hash(&entry.key));
         // `id` fits: the length was checked against `u32::MAX` above, under the writer lock.
-        table.insert_unique(hash, id as u32, rehash);
+        table.insert_unique(hash, (hash, id as u32), |&(hash, _)| hash);
         drop(table);
         self.entries.get(id).map(|entry| &entry.series)
     }
@@ -105,20 +134,20 @@ mod tests {
     #[test]
     fn finds_what_it_inserted_across_growth() {
         let index = OpenIndex::<u64>::default();
-        let keys: Vec<Vec<u8>> = (0..5_000u32).map(|i| i.to_le_bytes().repeat(i as usize % 5 + 1)).collect();
-        for (n, key) in keys.iter().enumerate() {
-            let hash = index.hash(key);
-            assert!(index.find(hash, key).is_none());
-            assert_eq!(index.find_or_insert(hash, key, usize::MAX, || n as u64), Some(&(n as u64)));
+        let keys: Vec<(String, u32)> = (0..5_000u32).map(|i| ("k".repeat(i as usize % 5), i)).collect();
+        for (n, (text, i)) in keys.iter().enumerate() {
+            let labels = (text.as_str(), *i);
+            let hash = index.hash(&labels);
+            assert!(index.find(hash, &labels).is_none());
+            assert_eq!(index.find_or_insert(hash, &labels, usize::MAX, || n as u64), Some(&(n as u64)));
         }
-        for (n, key) in keys.iter().enumerate() {
-            assert_eq!(index.find(index.hash(key), key), Some(&(n as u64)));
-            assert_eq!(
-                index.find_or_insert(index.hash(key), key, 0, || 0),
-                Some(&(n as u64)),
-                "found before the limit"
-            );
+        for (n, (text, i)) in keys.iter().enumerate() {
+            let labels = (text.as_str(), *i);
+            assert_eq!(index.find(index.hash(&labels), &labels), Some(&(n as u64)));
+            let found = index.find_or_insert(index.hash(&labels), &labels, 0, || 0);
+            assert_eq!(found, Some(&(n as u64)), "found before the limit");
         }
+        assert!(index.find(index.hash(&("k", 7u32)), &("k", 7u32)).is_none(), "a value of another tuple");
         assert_eq!(index.len(), keys.len());
         assert_eq!(index.iter().count(), keys.len());
     }
@@ -127,8 +156,8 @@ mod tests {
     fn the_limit_is_exact() {
         let index = OpenIndex::<u64>::default();
         for i in 0..10u64 {
-            let key = i.to_le_bytes();
-            let inserted = index.find_or_insert(index.hash(&key), &key, 4, || i).is_some();
+            let labels = (i,);
+            let inserted = index.find_or_insert(index.hash(&labels), &labels, 4, || i).is_some();
             assert_eq!(inserted, i < 4);
         }
         assert_eq!(index.len(), 4);
