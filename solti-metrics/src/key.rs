@@ -331,8 +331,8 @@ mod tests {
         assert!(match_str(&mut stored, b"ab") && match_u64(&mut stored, 7) && match_i64(&mut stored, -7));
         assert!(match_str(&mut stored, long.as_bytes()) && match_wide(&mut stored, KeyValue::I128(-1)));
         assert!(stored.is_empty());
-        for (stored, wrong) in [(&key.as_bytes()[..], &b"a"[..]), (key.as_bytes(), b"abc"), (key.as_bytes(), b"ba")] {
-            let mut stored = stored;
+        for wrong in [&b"a"[..], b"abc", b"ba"] {
+            let mut stored = key.as_bytes();
             assert!(!match_str(&mut stored, wrong));
         }
         let mut stored = &key.as_bytes()[4..];
