@@ -153,9 +153,9 @@ fn write_escaped(out: &mut Vec<u8>, value: &[u8], quote: bool) {
     out.extend_from_slice(rest);
 }
 
-/// `name="value"` after `separator`, for a label list being rendered.
-pub(crate) fn write_label_pair(out: &mut Vec<u8>, name: &str, value: &[u8]) {
-    if !out.is_empty() {
+/// `name="value"`, after a `,` when it follows another pair.
+pub(crate) fn write_label_pair(out: &mut Vec<u8>, follows: bool, name: &str, value: &[u8]) {
+    if follows {
         out.push(b',');
     }
     out.extend_from_slice(name.as_bytes());
@@ -336,8 +336,8 @@ pub(crate) fn proto_family(
     let mut labels = Vec::new();
     for metric in family.get_metric() {
         labels.clear();
-        for pair in metric.get_label() {
-            write_label_pair(&mut labels, pair.name(), pair.value().as_bytes());
+        for (position, pair) in metric.get_label().iter().enumerate() {
+            write_label_pair(&mut labels, position > 0, pair.name(), pair.value().as_bytes());
         }
         if !const_labels.is_empty() {
             if !labels.is_empty() {

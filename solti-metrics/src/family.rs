@@ -62,6 +62,28 @@ struct Slot<S> {
     series: S,
 }
 
+/// The series in export order, with their labels rendered (`a="x",b="y"`, the same text in
+/// both formats): a scrape copies them instead of decoding and escaping every key again.
+#[derive(Default)]
+struct Export {
+    order: Vec<SeriesRef>,
+    /// The rendered labels of every series, one after the other.
+    labels: Vec<u8>,
+    /// Where each series' labels end in `labels`.
+    ends: Vec<usize>,
+}
+
+impl Export {
+    /// The series in order, each with its rendered labels.
+    fn series(&self) -> impl Iterator<Item = (SeriesRef, &[u8])> {
+        let starts = core::iter::once(0).chain(self.ends.iter().copied());
+        self.order
+            .iter()
+            .zip(starts.zip(&self.ends))
+            .map(|(&series, (start, &end))| (series, self.labels.get(start..end).unwrap_or_default()))
+    }
+}
+
 /// Where an exported series lives.
 #[derive(Clone, Copy)]
 enum SeriesRef {
@@ -85,9 +107,9 @@ struct Inner<S> {
     open: OpenIndex<S>,
     overflow: OnceLock<S>,
     overflow_records: AtomicU64,
-    /// The export order of the last exposition; valid while the number of series is unchanged,
-    /// since series are only ever added.
-    order: Mutex<Vec<SeriesRef>>,
+    /// The export order of the last exposition and the series' rendered labels; valid while
+    /// the number of series is unchanged, since series are only ever added.
+    export: Mutex<Export>,
     // Takes the records of a label tuple of another type than the family was built for: they
     // are lost and never exported, but the caller does not panic. Generated recorders always
     // pass the declared tuple, so this is not expected to be reached.
@@ -174,7 +196,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 open: OpenIndex::default(),
                 overflow: OnceLock::new(),
                 overflow_records: AtomicU64::new(0),
-                order: Mutex::new(Vec::new()),
+                export: Mutex::new(Export::default()),
                 detached: S::new(bounds),
                 desc,
                 collect: OnceLock::new(),
@@ -300,12 +322,14 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     }
 
     /// The series in export order: by their label values in the order of the label names, as
-    /// `prometheus::Registry::gather` sorts them. Sorted again only when series were added.
-    fn export_order(&self) -> MutexGuard<'_, Vec<SeriesRef>> {
-        let mut order = lock(&self.inner.order);
+    /// `prometheus::Registry::gather` sorts them. Sorted and rendered again only when series
+    /// were added.
+    fn export_order(&self) -> MutexGuard<'_, Export> {
+        let mut export = lock(&self.inner.export);
         let dense = lock(&self.inner.dense_live);
         let count = dense.len() + self.inner.open.len() + usize::from(self.inner.overflow.get().is_some());
-        if order.len() != count {
+        if export.order.len() != count {
+            let Export { order, labels, ends } = &mut *export;
             order.clear();
             order.extend((0..dense.len()).map(|position| SeriesRef::Dense(position as u32)));
             order.extend(self.inner.open.iter().map(|(id, _)| SeriesRef::Open(id as u32)));
@@ -332,8 +356,14 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                     core::cmp::Ordering::Equal
                 })
             });
+            labels.clear();
+            ends.clear();
+            for &series in order.iter() {
+                self.render_labels(labels, &dense, series);
+                ends.push(labels.len());
+            }
         }
-        order
+        export
     }
 
     /// The key of `series`; `None` for the overflow series.
@@ -385,18 +415,12 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         declared.chain(overflow.then_some(OVERFLOW_LABEL))
     }
 
-    /// Renders the labels of `series` as `a="x",b="y"`, then `const_labels`, into `out`.
-    fn render_labels(&self, out: &mut Vec<u8>, dense: &[(usize, Box<[u8]>)], series: SeriesRef, const_labels: &[u8]) {
-        out.clear();
+    /// Appends the labels of `series` to `out`, as `a="x",b="y"`.
+    fn render_labels(&self, out: &mut Vec<u8>, dense: &[(usize, Box<[u8]>)], series: SeriesRef) {
         let (values, len) = key_values(self.key(dense, series).unwrap_or_default());
-        for (name, value) in self.names_in_order(series).zip(self.in_name_order(&values, len, series)) {
-            value.with_text(|text| encode::write_label_pair(out, name, text));
-        }
-        if !const_labels.is_empty() {
-            if !out.is_empty() {
-                out.push(b',');
-            }
-            out.extend_from_slice(const_labels);
+        let names = self.names_in_order(series).zip(self.in_name_order(&values, len, series));
+        for (position, (name, value)) in names.enumerate() {
+            value.with_text(|text| encode::write_label_pair(out, position > 0, name, text));
         }
     }
 }
@@ -539,8 +563,8 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         labels: &mut Vec<u8>,
     ) {
         self.collect();
-        let order = self.export_order();
-        if order.is_empty() {
+        let export = self.export_order();
+        if export.order.is_empty() {
             return;
         }
         let dense = lock(&self.inner.dense_live);
@@ -551,21 +575,32 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
             Format::Prometheus => &self.inner.le[0],
             Format::OpenMetrics => &self.inner.le[1],
         };
-        for &series_ref in order.iter() {
+        for (series_ref, rendered) in export.series() {
             let Some(series) = self.series(&dense, series_ref) else { continue };
-            self.render_labels(labels, &dense, series_ref, const_labels);
-            series.encode(&mut writer.series(labels, bounds));
+            let pairs = if const_labels.is_empty() {
+                rendered
+            } else {
+                labels.clear();
+                labels.extend_from_slice(rendered);
+                if !rendered.is_empty() {
+                    labels.push(b',');
+                }
+                labels.extend_from_slice(const_labels);
+                labels.as_slice()
+            };
+            series.encode(&mut writer.series(pairs, bounds));
         }
     }
 
     fn proto(&self) -> Option<MetricFamily> {
         self.collect();
-        let order = self.export_order();
-        if order.is_empty() {
+        let export = self.export_order();
+        if export.order.is_empty() {
             return None;
         }
         let dense = lock(&self.inner.dense_live);
-        let metrics = order
+        let metrics = export
+            .order
             .iter()
             .filter_map(|&series_ref| {
                 let mut metric = self.series(&dense, series_ref)?.proto();

@@ -106,12 +106,12 @@ impl Registry {
         let mut const_labels: Vec<(String, String)> = const_labels.unwrap_or_default().into_iter().collect();
         const_labels.sort();
         let mut const_text = Vec::new();
-        for (name, value) in &const_labels {
+        for (position, (name, value)) in const_labels.iter().enumerate() {
             if !desc::is_label_name(name) || name == OVERFLOW_LABEL || name == desc::BUCKET_LABEL || name == "quantile"
             {
                 return Err(Error::InvalidRegistry(format!("`{name}` cannot be a constant label")));
             }
-            encode::write_label_pair(&mut const_text, name, value.as_bytes());
+            encode::write_label_pair(&mut const_text, position > 0, name, value.as_bytes());
         }
         let state = State { prefix, const_labels, const_text, ..State::default() };
         Ok(Self { state: Arc::new(RwLock::new(state)) })
