@@ -224,7 +224,8 @@ impl<'a> FamilyWriter<'a> {
     }
 
     /// One sample line: name and `suffix`, the `labels` (rendered pairs, no braces) and one
-    /// more pair if any, the value.
+    /// more pair if any (a bucket bound or a quantile: a number's text, which needs no
+    /// escaping), the value.
     fn sample(&mut self, suffix: &str, labels: &[u8], extra: Option<(&str, &[u8])>, number: Number) {
         self.write_name();
         self.out.extend_from_slice(suffix.as_bytes());
@@ -237,7 +238,7 @@ impl<'a> FamilyWriter<'a> {
                 }
                 self.out.extend_from_slice(name.as_bytes());
                 self.out.extend_from_slice(b"=\"");
-                write_label_value(self.out, value);
+                self.out.extend_from_slice(value);
                 self.out.push(b'"');
             }
             self.out.push(b'}');
