@@ -69,8 +69,9 @@ struct Export {
     order: Vec<SeriesRef>,
     /// The rendered labels of every series, one after the other.
     labels: Vec<u8>,
-    /// Where each series' labels end in `labels`.
-    ends: Vec<usize>,
+    /// Where each series' labels end in `labels` (4 GiB of label text is far past what a
+    /// process holds).
+    ends: Vec<u32>,
 }
 
 impl Export {
@@ -80,7 +81,7 @@ impl Export {
         self.order
             .iter()
             .zip(starts.zip(&self.ends))
-            .map(|(&series, (start, &end))| (series, self.labels.get(start..end).unwrap_or_default()))
+            .map(|(&series, (start, &end))| (series, self.labels.get(start as usize..end as usize).unwrap_or_default()))
     }
 }
 
@@ -360,8 +361,12 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             ends.clear();
             for &series in order.iter() {
                 self.render_labels(labels, &dense, series);
-                ends.push(labels.len());
+                ends.push(u32::try_from(labels.len()).unwrap_or(u32::MAX));
             }
+            // Kept until series are added: no room for growth.
+            order.shrink_to_fit();
+            labels.shrink_to_fit();
+            ends.shrink_to_fit();
         }
         export
     }

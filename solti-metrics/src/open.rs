@@ -25,9 +25,23 @@ pub(crate) struct Entry<S> {
 
 const SHARD_BITS: u32 = 6;
 
-/// A shard: `(hash, entry number)` pairs. The hash is kept so that growing the table never
-/// reads the entries.
-type Shard = RwLock<HashTable<(u64, u32)>>;
+/// A shard: `(hash, entry number)` pairs, 8 bytes each. The stored hash is the upper half of
+/// the tuple's hash, and the table's hash is made from it ([`table_hash`]), so that growing
+/// the table never reads the entries.
+type Shard = RwLock<HashTable<(u32, u32)>>;
+
+/// The half of a tuple's hash an entry keeps; the other half picked its shard.
+#[inline]
+fn short_hash(hash: u64) -> u32 {
+    hash as u32
+}
+
+/// The hash the shard's table places an entry by, made from its short hash alone (spread over
+/// 64 bits by a multiplication with an odd constant, so the table's low and top bits vary).
+#[inline]
+fn table_hash(short: u32) -> u64 {
+    u64::from(short).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
 
 pub(crate) struct OpenIndex<S> {
     hasher: DefaultHashBuilder,
@@ -67,9 +81,10 @@ impl<S> OpenIndex<S> {
     #[inline]
     pub(crate) fn find<L: LabelSet>(&self, hash: u64, labels: &L) -> Option<&S> {
         let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
+        let short = short_hash(hash);
         let mut found = None;
-        table.find(hash, |&(stored, id)| {
-            if stored != hash {
+        table.find(table_hash(short), |&(stored, id)| {
+            if stored != short {
                 return false;
             }
             match self.entries.get(id as usize) {
@@ -106,7 +121,8 @@ impl<S> OpenIndex<S> {
         let id = self.entries.push(Entry { key: key.as_bytes().into(), series: new() });
         let mut table = self.shard(hash).write().unwrap_or_else(PoisonError::into_inner);
         // `id` fits: the length was checked against `u32::MAX` above, under the writer lock.
-        table.insert_unique(hash, (hash, id as u32), |&(hash, _)| hash);
+        let short = short_hash(hash);
+        table.insert_unique(table_hash(short), (short, id as u32), |&(short, _)| table_hash(short));
         drop(table);
         self.entries.get(id).map(|entry| &entry.series)
     }
