@@ -253,6 +253,10 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 }
             }
         }
+        if L::DENSE_SLOTS == 0 && self.dense_slots == 0 && L::LEN == self.inner.meta.labels.len() {
+            // A tuple with an open label: straight to the open index.
+            return self.open_series(&labels);
+        }
         // By value: a tuple of small labels travels in registers, not through the stack.
         self.with_slow(labels)
     }
@@ -291,6 +295,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         &slot.series
     }
 
+    #[inline(never)]
     fn open_series<L: LabelSet>(&self, labels: &L) -> &S {
         let open = &self.inner.open;
         let hash = open.hash(labels);

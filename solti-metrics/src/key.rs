@@ -205,12 +205,12 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Feeds a string value to the hash of a tuple; what a key's string part hashes as.
+/// Feeds a string value to the hash of a tuple; what a key's string part hashes as. The
+/// hasher (foldhash) mixes each write's length in, so `("ab", "c")` and `("a", "bc")` hash
+/// apart; they would not share a series anyway, keys being compared whole.
 #[inline]
 pub(crate) fn hash_str(state: &mut impl core::hash::Hasher, value: &str) {
     state.write(value.as_bytes());
-    // Ends the value, so that `("ab", "c")` and `("a", "bc")` hash apart.
-    state.write_u8(0xff);
 }
 
 impl<'a> Iterator for KeyValues<'a> {
