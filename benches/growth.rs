@@ -22,13 +22,14 @@ use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use measured::LabelGroup;
-use paracord::ParaCord;
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter as ClientCounter;
 use prometheus_client::metrics::family::Family as ClientFamily;
 use solti_metrics::prometheus;
 use solti_metrics::{IntCounterVec, MetricsSet, Registry};
+
+#[path = "common/pairs.rs"]
+mod pairs;
+use pairs::{ClientPair, MeasuredPair, MeasuredPairSet};
 
 #[derive(MetricsSet)]
 #[metrics(namespace = "bench")]
@@ -36,21 +37,6 @@ struct Ours {
     /// Requests served.
     #[metric(labels(shard, id))]
     requests_total: IntCounterVec,
-}
-
-#[derive(Clone, Copy, LabelGroup)]
-#[label(set = MeasuredPairSet)]
-struct MeasuredPair<'a> {
-    #[label(dynamic_with = ParaCord, default)]
-    shard: &'a str,
-    #[label(dynamic_with = ParaCord, default)]
-    id: &'a str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ClientPair {
-    shard: String,
-    id: String,
 }
 
 /// The label values of series `i`, as in `benches/scrape.rs`.

@@ -40,6 +40,9 @@ use solti_metrics::prometheus::{self, HistogramOpts, Opts, Registry, TextEncoder
 use solti_metrics::{HistogramVec, IntCounterVec, LabelValue, MetricsSet, PrometheusMetrics};
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
 
+#[path = "common/options.rs"]
+mod options;
+
 // ---------------------------------------------------------------------------------------------
 // Inputs: 16 argument tuples cycled through, so no side sees one constant series.
 
@@ -798,35 +801,15 @@ fn format_ns(ns: f64) -> String {
     }
 }
 
-struct Options {
-    rounds: usize,
-    target_ms: f64,
-    case: Option<String>,
-    side: Option<String>,
-    iters: u64,
-    list: bool,
-}
-
-fn options() -> Options {
-    let mut options = Options { rounds: 31, target_ms: 10.0, case: None, side: None, iters: 100_000, list: false };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--rounds" => options.rounds = args.next().and_then(|v| v.parse().ok()).unwrap_or(options.rounds),
-            "--target-ms" => options.target_ms = args.next().and_then(|v| v.parse().ok()).unwrap_or(options.target_ms),
-            "--case" => options.case = args.next(),
-            "--side" => options.side = args.next(),
-            "--iters" => options.iters = args.next().and_then(|v| v.parse().ok()).unwrap_or(options.iters),
-            "--list" => options.list = true,
-            // `cargo bench` passes `--bench`; anything else is ignored too.
-            _ => {}
-        }
-    }
-    options
-}
-
 fn main() {
-    let options = options();
+    let options = options::options(options::Options {
+        rounds: 31,
+        target_ms: 10.0,
+        case: None,
+        side: None,
+        iters: 100_000,
+        list: false,
+    });
     let cases = all_cases(options.case.as_deref());
 
     if options.list {
@@ -892,7 +875,7 @@ fn main() {
     report(&cases, &samples, &options);
 }
 
-fn report(cases: &[Case], samples: &[Vec<Vec<f64>>], options: &Options) {
+fn report(cases: &[Case], samples: &[Vec<Vec<f64>>], options: &options::Options) {
     println!(
         "{} rounds; ns per operation are medians over rounds; ratios are medians of per-round ratios, [p10 .. p90]",
         options.rounds

@@ -32,16 +32,21 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use measured::MetricGroup;
 use measured::metric::histogram::Thresholds;
 use measured::text::BufferedTextEncoder;
-use measured::{LabelGroup, MetricGroup};
-use paracord::ParaCord;
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter as ClientCounter;
 use prometheus_client::metrics::family::Family as ClientFamily;
 use prometheus_client::metrics::histogram::Histogram as ClientHistogram;
 use solti_metrics::prometheus::{self, Encoder as _};
 use solti_metrics::{Format, HistogramVec, IntCounterVec, MetricsSet, Registry};
+
+#[path = "common/pairs.rs"]
+mod pairs;
+use pairs::{ClientPair, MeasuredPair, MeasuredPairSet};
+
+#[path = "common/options.rs"]
+mod options;
 
 // ---------------------------------------------------------------------------------------------
 // The data: the same on every side.
@@ -78,15 +83,6 @@ struct OursHistograms {
     request_duration_seconds: HistogramVec,
 }
 
-#[derive(Clone, Copy, LabelGroup)]
-#[label(set = MeasuredPairSet)]
-struct MeasuredPair<'a> {
-    #[label(dynamic_with = ParaCord, default)]
-    shard: &'a str,
-    #[label(dynamic_with = ParaCord, default)]
-    id: &'a str,
-}
-
 #[derive(MetricGroup)]
 #[metric(new())]
 struct MeasuredCounters {
@@ -100,12 +96,6 @@ struct MeasuredHistograms {
     /// Request latency.
     #[metric(metadata = Thresholds::with_buckets(BOUNDS))]
     bench_request_duration_seconds: measured::HistogramVec<MeasuredPairSet, 11>,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ClientPair {
-    shard: String,
-    id: String,
 }
 
 type ClientHistograms = ClientFamily<ClientPair, ClientHistogram, fn() -> ClientHistogram>;
@@ -443,35 +433,15 @@ fn spread(mut values: Vec<f64>) -> String {
     format!("{median:.2}x [{:.2} .. {:.2}]", at(0.1), at(0.9))
 }
 
-struct Options {
-    rounds: usize,
-    target_ms: f64,
-    case: Option<String>,
-    side: Option<String>,
-    iters: u64,
-    list: bool,
-}
-
-fn options() -> Options {
-    let mut options = Options { rounds: 21, target_ms: 50.0, case: None, side: None, iters: 10, list: false };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--rounds" => options.rounds = args.next().and_then(|v| v.parse().ok()).unwrap_or(options.rounds),
-            "--target-ms" => options.target_ms = args.next().and_then(|v| v.parse().ok()).unwrap_or(options.target_ms),
-            "--case" => options.case = args.next(),
-            "--side" => options.side = args.next(),
-            "--iters" => options.iters = args.next().and_then(|v| v.parse().ok()).unwrap_or(options.iters),
-            "--list" => options.list = true,
-            // `cargo bench` passes `--bench`; anything else is ignored too.
-            _ => {}
-        }
-    }
-    options
-}
-
 fn main() {
-    let options = options();
+    let options = options::options(options::Options {
+        rounds: 21,
+        target_ms: 50.0,
+        case: None,
+        side: None,
+        iters: 10,
+        list: false,
+    });
     if options.list {
         let sides: Vec<&str> = SIDES.iter().map(|side| side.name()).collect();
         for (name, _, _) in CASES {
@@ -529,7 +499,7 @@ fn main() {
     report(&cases, &samples, &options);
 }
 
-fn report(cases: &[Case], samples: &[Vec<Vec<f64>>], options: &Options) {
+fn report(cases: &[Case], samples: &[Vec<Vec<f64>>], options: &options::Options) {
     println!(
         "{} rounds; times are medians over rounds; ratios are medians of per-round ratios, [p10 .. p90]",
         options.rounds

@@ -14,15 +14,16 @@
 use std::alloc::System;
 use std::sync::Mutex;
 
-use measured::LabelGroup;
 use measured::text::BufferedTextEncoder;
-use paracord::ParaCord;
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter as ClientCounter;
 use prometheus_client::metrics::family::Family as ClientFamily;
 use solti_metrics::prometheus::{self, Encoder as _};
 use solti_metrics::{Format, IntCounterVec, LabelValue, MetricsSet, Registry};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[path = "../benches/common/pairs.rs"]
+mod pairs;
+use pairs::{ClientPair, MeasuredPair, MeasuredPairSet};
 
 #[global_allocator]
 static ALLOCATOR: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -210,26 +211,11 @@ fn scrape_allocations_do_not_grow_with_series() {
 // ---------------------------------------------------------------------------------------------
 // The peers, with the same label tuples.
 
-#[derive(Clone, Copy, LabelGroup)]
-#[label(set = MeasuredPairSet)]
-struct MeasuredPair<'a> {
-    #[label(dynamic_with = ParaCord, default)]
-    shard: &'a str,
-    #[label(dynamic_with = ParaCord, default)]
-    id: &'a str,
-}
-
 #[derive(measured::MetricGroup)]
 #[metric(new())]
 struct MeasuredGroup {
     /// Requests served.
     open_total: measured::CounterVec<MeasuredPairSet>,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ClientPair {
-    shard: String,
-    id: String,
 }
 
 /// What one side takes: bytes retained after recording and after a scrape (output not
