@@ -2,8 +2,7 @@
 
 use std::time::Duration;
 
-use solti_metrics::prometheus::{Registry, TextEncoder};
-use solti_metrics::{HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet};
+use solti_metrics::{Format, HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry};
 
 /// The request method, as a label.
 #[derive(Clone, Copy, LabelValue)]
@@ -30,7 +29,7 @@ struct HttpMetrics {
     in_flight: IntGauge,
 }
 
-fn main() -> Result<(), solti_metrics::prometheus::Error> {
+fn main() -> Result<(), solti_metrics::Error> {
     let registry = Registry::new();
     let http = HttpMetrics::register(&registry)?;
 
@@ -50,6 +49,8 @@ fn main() -> Result<(), solti_metrics::prometheus::Error> {
         http.in_flight().dec();
     }
 
-    print!("{}", TextEncoder::new().encode_to_string(&registry.gather())?);
+    let mut body = Vec::new();
+    registry.encode(&mut body, Format::Prometheus)?;
+    print!("{}", String::from_utf8_lossy(&body));
     Ok(())
 }
