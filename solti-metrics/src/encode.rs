@@ -261,7 +261,7 @@ impl<'a> FamilyWriter<'a> {
 pub struct SeriesWriter<'w, 'a> {
     family: &'w mut FamilyWriter<'a>,
     labels: &'w [u8],
-    /// The `le` texts of the bucket bounds, in the family's format.
+    /// The `le` pairs of the bucket bounds, in the family's format ([`bucket_bound`]).
     bounds: &'w [String],
 }
 
@@ -286,13 +286,10 @@ impl SeriesWriter<'_, '_> {
         let mut buckets = buckets;
         for bound in self.bounds {
             cumulative = cumulative.wrapping_add(buckets.next().unwrap_or(0));
-            self.family.sample("_bucket", self.labels, Some((BUCKET_LABEL, bound.as_bytes())), Number::U64(cumulative));
-            self.family.end_line();
+            self.bucket(bound.as_bytes(), cumulative);
         }
         let count = cumulative.wrapping_add(buckets.next().unwrap_or(0));
-        let infinity: &[u8] = b"+Inf";
-        self.family.sample("_bucket", self.labels, Some((BUCKET_LABEL, infinity)), Number::U64(count));
-        self.family.end_line();
+        self.bucket(INFINITE_BUCKET, count);
         let count_line = |family: &mut FamilyWriter<'_>| {
             family.sample("_count", self.labels, None, Number::U64(count));
             family.end_line();
@@ -309,6 +306,32 @@ impl SeriesWriter<'_, '_> {
                 self.family.end_line();
             }
         }
+    }
+}
+
+/// The `le` pair of the `+Inf` bucket and the end of its labels, as [`bucket_bound`] writes
+/// the others.
+const INFINITE_BUCKET: &[u8] = b"le=\"+Inf\"}";
+
+/// A bucket's `le` pair and the end of its labels (`le="0.5"}`), written once per family so
+/// that a bucket line is its name, the series' labels, this, and the count.
+pub(crate) fn bucket_bound(format: Format, bound: f64) -> String {
+    format!("{BUCKET_LABEL}=\"{}\"}}", bound_text(format, bound))
+}
+
+impl SeriesWriter<'_, '_> {
+    fn bucket(&mut self, bound: &[u8], count: u64) {
+        let family = &mut *self.family;
+        family.write_name();
+        family.out.extend_from_slice(b"_bucket{");
+        if !self.labels.is_empty() {
+            family.out.extend_from_slice(self.labels);
+            family.out.push(b',');
+        }
+        family.out.extend_from_slice(bound);
+        family.out.push(b' ');
+        write_number(family.out, family.format, Number::U64(count));
+        family.out.push(b'\n');
     }
 }
 

@@ -98,7 +98,8 @@ enum SeriesRef {
 struct Inner<S> {
     meta: &'static MetricDesc,
     bounds: &'static [f64],
-    /// The `le` texts of the bounds in each format (Prometheus, OpenMetrics).
+    /// The `le` pairs of the bounds in each format (Prometheus, OpenMetrics), as bucket lines
+    /// write them ([`encode::bucket_bound`]).
     le: [Box<[String]>; 2],
     /// The declared positions of the labels, in the order of their names: labels are exported
     /// sorted by name, as `prometheus` exports them.
@@ -183,7 +184,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let mut name_order: Vec<usize> = (0..meta.labels.len()).collect();
         name_order.sort_by_key(|&i| meta.labels[i]);
         let le = [Format::Prometheus, Format::OpenMetrics]
-            .map(|format| bounds.iter().map(|&bound| encode::bound_text(format, bound)).collect());
+            .map(|format| bounds.iter().map(|&bound| encode::bucket_bound(format, bound)).collect());
 
         let family = Self {
             pages: (0..L::DENSE_SLOTS.div_ceil(PAGE)).map(|_| OnceLock::new()).collect(),
