@@ -130,22 +130,24 @@ impl KeyValue<'_> {
 /// the iteration early instead of panicking.
 pub(crate) struct KeyValues<'a>(pub(crate) &'a [u8]);
 
-/// Whether the next value of `stored` is the string `value`, moving past it.
-#[inline]
+/// Whether the next value of `stored` is the string `value`, moving past it. Always inline:
+/// out of line its call costs as much as the comparison.
+#[inline(always)]
 pub(crate) fn match_str(stored: &mut &[u8], value: &[u8]) -> bool {
-    // The common case inline: a string shorter than 128 bytes has a one-byte length.
-    if let [STR, len, rest @ ..] = *stored {
-        if *len < 0x80 {
-            return match rest.split_at_checked(usize::from(*len)) {
-                Some((bytes, rest)) if same_bytes(bytes, value) => {
-                    *stored = rest;
-                    true
-                }
-                _ => false,
-            };
-        }
+    let len = value.len();
+    if len >= 0x80 {
+        return match_wide(stored, KeyValue::Str(value));
     }
-    match_wide(stored, KeyValue::Str(value))
+    // The common case inline: a string shorter than 128 bytes is its tag, one length byte
+    // and its bytes (a stored string of 128 bytes or more has the top bit of that byte set,
+    // so it never equals `len`).
+    match (stored.first(), stored.get(1), stored.get(2..2 + len)) {
+        (Some(&STR), Some(&stored_len), Some(bytes)) if usize::from(stored_len) == len && same_bytes(bytes, value) => {
+            *stored = stored.get(2 + len..).unwrap_or_default();
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Whether the next value of `stored` is the integer `value` of the tag `tag`, moving past it.

@@ -181,7 +181,7 @@ macro_rules! string_labels {
                 key::hash_str(state, self);
             }
 
-            #[inline]
+            #[inline(always)]
             fn key_matches(&self, stored: &mut &[u8]) -> bool {
                 key::match_str(stored, self.as_bytes())
             }

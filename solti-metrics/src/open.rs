@@ -10,6 +10,7 @@
 //! `max_series` exact.
 
 use std::hash::BuildHasher as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError, RwLock};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
@@ -48,7 +49,15 @@ pub(crate) struct OpenIndex<S> {
     shards: Box<[Shard]>,
     entries: boxcar::Vec<Entry<S>>,
     writer: Mutex<()>,
+    /// Recently found entries, by hash: `(short hash << 32) | (entry number + 1)`, 0 for none.
+    /// A hit skips the shard's lock. Any value read is only a guess: the entry it names is
+    /// compared with the tuple like any other, so a stale or overwritten slot costs a lookup,
+    /// never a wrong series.
+    recent: Box<[AtomicU64]>,
 }
+
+/// Slots of the recently-found cache (a power of two).
+const RECENT: usize = 64;
 
 impl<S> Default for OpenIndex<S> {
     fn default() -> Self {
@@ -57,6 +66,7 @@ impl<S> Default for OpenIndex<S> {
             shards: (0..1 << SHARD_BITS).map(|_| RwLock::new(HashTable::new())).collect(),
             entries: boxcar::Vec::new(),
             writer: Mutex::new(()),
+            recent: (0..RECENT).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 }
@@ -80,8 +90,25 @@ impl<S> OpenIndex<S> {
     /// The series of `labels` (whose hash is `hash`), if it has one.
     #[inline]
     pub(crate) fn find<L: LabelSet>(&self, hash: u64, labels: &L) -> Option<&S> {
-        let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
         let short = short_hash(hash);
+        // Bits of the hash that neither the shard (the top ones) nor the short hash use.
+        let recent = &self.recent[(hash >> 32) as usize % RECENT];
+        let guess = recent.load(Ordering::Relaxed);
+        if (guess >> 32) as u32 == short && guess as u32 != 0 {
+            // An entry is readable only once `boxcar` has published it: `get` says `None`
+            // before, and the lookup below takes over.
+            if let Some(entry) = self.entries.get((guess as u32 - 1) as usize) {
+                if labels.key_matches(&entry.key) {
+                    return Some(&entry.series);
+                }
+            }
+        }
+        self.find_in_shard(hash, short, labels, recent)
+    }
+
+    #[inline(never)]
+    fn find_in_shard<L: LabelSet>(&self, hash: u64, short: u32, labels: &L, recent: &AtomicU64) -> Option<&S> {
+        let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
         let mut found = None;
         table.find(table_hash(short), |&(stored, id)| {
             if stored != short {
@@ -89,14 +116,16 @@ impl<S> OpenIndex<S> {
             }
             match self.entries.get(id as usize) {
                 Some(entry) if labels.key_matches(&entry.key) => {
-                    found = Some(&entry.series);
+                    found = Some((id, &entry.series));
                     true
                 }
                 _ => false,
             }
         });
         drop(table);
-        found
+        let (id, series) = found?;
+        recent.store(u64::from(short) << 32 | u64::from(id + 1), Ordering::Relaxed);
+        Some(series)
     }
 
     /// The series of `labels`, created with `new` unless it exists; `None` when the index
@@ -113,7 +142,8 @@ impl<S> OpenIndex<S> {
         if let Some(series) = self.find(hash, labels) {
             return Some(series);
         }
-        if self.len() >= limit.min(u32::MAX as usize) {
+        // Entry numbers go into a `u32`, plus one in the recently-found cache.
+        if self.len() >= limit.min(u32::MAX as usize - 1) {
             return None;
         }
         let mut key = KeyBuf::default();
