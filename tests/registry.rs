@@ -203,3 +203,61 @@ fn the_process_collector_joins_the_exposition() {
     common::promtool::check(&text);
     common::openmetrics::parse(&self::text(&registry, Format::OpenMetrics));
 }
+
+/// A set's constant labels are sorted among each series' own labels, exactly as `prometheus`
+/// writes the constant labels of its metrics, in both kinds of registry.
+#[test]
+fn set_constant_labels_export_as_prometheus_const_labels() {
+    let consts = [("service", "users"), ("az", "b\"1")];
+    let registry = Registry::new();
+    let api = Api::register_with(&registry, &consts).unwrap();
+    let theirs = prometheus::Registry::new();
+    let const_labels: HashMap<String, String> = consts.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let requests = prometheus::IntCounterVec::new(
+        prometheus::Opts::new("app_requests_total", "Requests served.").const_labels(const_labels.clone()),
+        &["path"],
+    )
+    .unwrap();
+    let latency = prometheus::Histogram::with_opts(
+        prometheus::HistogramOpts::new("app_latency_seconds", "Request latency.").const_labels(const_labels),
+    )
+    .unwrap();
+    theirs.register(Box::new(requests.clone())).unwrap();
+    theirs.register(Box::new(latency.clone())).unwrap();
+    for (path, seconds) in [("/a", 0.2), ("/z", 3.0), ("/a", 0.01)] {
+        api.requests_total(path).inc();
+        requests.with_label_values(&[path]).inc();
+        api.latency_seconds().observe(seconds);
+        latency.observe(seconds);
+    }
+    let expected = TextEncoder::new().encode_to_string(&theirs.gather()).unwrap();
+    assert_eq!(text(&registry, Format::Prometheus), expected);
+    assert!(expected.contains("app_requests_total{az=\"b\\\"1\",path=\"/a\",service=\"users\"} 2\n"), "{expected}");
+
+    // The same set in a `prometheus::Registry` carries them too.
+    let other = prometheus::Registry::new();
+    let again = Api::register_with(&other, &consts).unwrap();
+    again.requests_total("/a").inc_by(2);
+    again.requests_total("/z").inc();
+    for seconds in [0.2, 3.0, 0.01] {
+        again.latency_seconds().observe(seconds);
+    }
+    assert_eq!(TextEncoder::new().encode_to_string(&other.gather()).unwrap(), expected);
+    common::openmetrics::parse(&self::text(&registry, Format::OpenMetrics));
+}
+
+#[test]
+fn set_constant_labels_are_checked() {
+    let registry = Registry::new();
+    assert!(matches!(Api::register_with(&registry, &[("path", "x")]), Err(Error::ConstLabelClash { .. })));
+    for name in ["le", "quantile", "otel_metric_overflow", "__x", "a-b"] {
+        assert!(matches!(Api::register_with(&registry, &[(name, "x")]), Err(Error::InvalidMetric { .. })), "{name}");
+    }
+    assert!(matches!(Api::register_with(&registry, &[("a", "1"), ("a", "2")]), Err(Error::InvalidMetric { .. })));
+    // Nothing was registered by the refused sets.
+    assert_eq!(text(&registry, Format::Prometheus), "");
+
+    let regional = Registry::new_custom(None, Some(HashMap::from([("region".to_owned(), "eu".to_owned())]))).unwrap();
+    let clash = Api::register_with(&regional, &[("region", "us")]);
+    assert!(matches!(clash, Err(Error::ConstLabelClash { .. })), "the registry's constant label");
+}

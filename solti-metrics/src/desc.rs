@@ -68,6 +68,10 @@ const HISTOGRAM_SUFFIXES: [&str; 3] = ["_bucket", "_sum", "_count"];
 /// The label that holds a histogram bucket's upper bound.
 pub(crate) const BUCKET_LABEL: &str = "le";
 
+/// Label names that cannot be constant labels: they hold a bucket bound, a quantile, or mark
+/// the overflow series.
+pub(crate) const RESERVED_LABELS: [&str; 3] = [BUCKET_LABEL, "quantile", crate::family::OVERFLOW_LABEL];
+
 /// The buckets of a histogram declared without any: the `prometheus` crate's and the Go
 /// client's defaults, in seconds.
 pub const DEFAULT_BUCKETS: &[f64; 11] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];

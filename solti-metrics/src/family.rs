@@ -120,6 +120,8 @@ struct Inner<S> {
     desc: Desc,
     /// `#[metric(collect = ..)]`: sets the one series' value before each exposition.
     collect: OnceLock<Box<Refresh<S>>>,
+    /// The set's constant labels (`MetricsSet::register_with`), sorted by name.
+    const_labels: OnceLock<Box<[(String, String)]>>,
 }
 
 impl<S: Series, const LABELLED: bool> Clone for Family<S, LABELLED> {
@@ -202,6 +204,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 detached: S::new(bounds),
                 desc,
                 collect: OnceLock::new(),
+                const_labels: OnceLock::new(),
             }),
         };
         if !LABELLED {
@@ -426,11 +429,29 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         declared.chain(overflow.then_some(OVERFLOW_LABEL))
     }
 
+    /// The label pairs of a series, its own and the set's constant labels, sorted by name (as
+    /// `prometheus` sorts a metric's pairs).
+    fn pairs<'v>(
+        &'v self,
+        values: &'v [KeyValue<'v>],
+        len: usize,
+        series: SeriesRef,
+    ) -> impl Iterator<Item = (&'v str, KeyValue<'v>)> + 'v {
+        let own = self.names_in_order(series).zip(self.in_name_order(values, len, series));
+        let constant = self.inner.const_labels.get().into_iter().flat_map(|pairs| pairs.iter());
+        let constant = constant.map(|(name, value)| (name.as_str(), KeyValue::Str(value.as_bytes())));
+        let (mut own, mut constant) = (own.peekable(), constant.peekable());
+        core::iter::from_fn(move || match (own.peek(), constant.peek()) {
+            (Some(a), Some(b)) if b.0 < a.0 => constant.next(),
+            (Some(_), _) => own.next(),
+            (None, _) => constant.next(),
+        })
+    }
+
     /// Appends the labels of `series` to `out`, as `a="x",b="y"`.
     fn render_labels(&self, out: &mut Vec<u8>, dense: &[(usize, Box<[u8]>)], series: SeriesRef) {
         let (values, len) = key_values(self.key(dense, series).unwrap_or_default());
-        let names = self.names_in_order(series).zip(self.in_name_order(&values, len, series));
-        for (position, (name, value)) in names.enumerate() {
+        for (position, (name, value)) in self.pairs(&values, len, series).enumerate() {
             value.with_text(|text| encode::write_label_pair(out, position > 0, name, text));
         }
     }
@@ -550,6 +571,17 @@ pub trait ErasedFamily: Send + Sync {
     /// The family as a `prometheus` protobuf family, series in gather order; `None` when it
     /// has no series.
     fn proto(&self) -> Option<MetricFamily>;
+
+    /// Gives the family its set's constant labels (once, before it is registered).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ConstLabelClash`] for a name the metric declares as a label,
+    /// [`Error::InvalidMetric`] for a name that cannot be a constant label or is given twice.
+    fn set_const_labels(&self, labels: &[(&str, &str)]) -> Result<(), Error>;
+
+    /// The names of the set's constant labels.
+    fn const_label_names(&self) -> Vec<&str>;
 }
 
 impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
@@ -603,6 +635,36 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         }
     }
 
+    fn set_const_labels(&self, labels: &[(&str, &str)]) -> Result<(), Error> {
+        let meta = self.inner.meta;
+        let invalid = |reason: String| Error::InvalidMetric { metric: meta.name.to_owned(), reason };
+        let mut pairs: Vec<(String, String)> = Vec::with_capacity(labels.len());
+        for &(name, value) in labels {
+            if meta.labels.contains(&name) {
+                return Err(Error::ConstLabelClash { metric: meta.name.to_owned(), label: name.to_owned() });
+            }
+            if !desc::is_label_name(name) || desc::RESERVED_LABELS.contains(&name) {
+                return Err(invalid(format!("`{name}` cannot be a constant label")));
+            }
+            if pairs.iter().any(|(seen, _)| seen == name) {
+                return Err(invalid(format!("constant label `{name}` is given twice")));
+            }
+            pairs.push((name.to_owned(), value.to_owned()));
+        }
+        pairs.sort();
+        // A family built for one set takes its labels once; `register_with` builds afresh.
+        let _ = self.inner.const_labels.set(pairs.into());
+        Ok(())
+    }
+
+    fn const_label_names(&self) -> Vec<&str> {
+        self.inner
+            .const_labels
+            .get()
+            .map(|pairs| pairs.iter().map(|(name, _)| name.as_str()).collect())
+            .unwrap_or_default()
+    }
+
     fn proto(&self) -> Option<MetricFamily> {
         self.collect();
         let export = self.export_order();
@@ -617,8 +679,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
                 let mut metric = self.series(&dense, series_ref)?.proto();
                 let (values, len) = key_values(self.key(&dense, series_ref).unwrap_or_default());
                 let pairs = self
-                    .names_in_order(series_ref)
-                    .zip(self.in_name_order(&values, len, series_ref))
+                    .pairs(&values, len, series_ref)
                     .map(|(name, value)| value.with_text(|text| encode::proto_label(name, text)))
                     .collect();
                 metric.set_label(pairs);

@@ -10,7 +10,6 @@ use prometheus::proto::MetricFamily;
 use crate::desc;
 use crate::encode::{self, Format};
 use crate::error::Error;
-use crate::family::OVERFLOW_LABEL;
 use crate::set::{Registrar, SetCollector};
 
 /// A registry of metric sets, and their exposition.
@@ -107,8 +106,7 @@ impl Registry {
         const_labels.sort();
         let mut const_text = Vec::new();
         for (position, (name, value)) in const_labels.iter().enumerate() {
-            if !desc::is_label_name(name) || name == OVERFLOW_LABEL || name == desc::BUCKET_LABEL || name == "quantile"
-            {
+            if !desc::is_label_name(name) || desc::RESERVED_LABELS.contains(&name.as_str()) {
                 return Err(Error::InvalidRegistry(format!("`{name}` cannot be a constant label")));
             }
             encode::write_label_pair(&mut const_text, position > 0, name, value.as_bytes());
@@ -206,10 +204,10 @@ impl Registry {
         for family in &set.families {
             let meta = family.meta();
             let owner = owner(name, meta.field);
-            if let Some(label) =
-                meta.labels.iter().find(|label| state.const_labels.iter().any(|(name, _)| name == *label))
-            {
-                return Err(Error::ConstLabelClash { metric: meta.name.to_owned(), label: (*label).to_owned() });
+            // The set's labels and constant labels must not be the registry's constant labels.
+            let mut set_labels = meta.labels.iter().copied().chain(family.const_label_names());
+            if let Some(label) = set_labels.find(|label| state.const_labels.iter().any(|(name, _)| name == label)) {
+                return Err(Error::ConstLabelClash { metric: meta.name.to_owned(), label: label.to_owned() });
             }
             let series = core::iter::once("").chain(meta.kind.suffixes().iter().copied());
             for suffix in series {

@@ -42,6 +42,47 @@ pub trait MetricsSet: Sized + Send + Sync + 'static {
         Ok(set)
     }
 
+    /// Like [`register`](Self::register), with constant labels added to every series of the
+    /// set (`service`, `region`), sorted among the series' own labels by name.
+    ///
+    /// ```
+    /// use solti_metrics::{Format, IntCounterVec, MetricsSet, Registry};
+    ///
+    /// #[derive(MetricsSet)]
+    /// struct Api {
+    ///     /// Requests served.
+    ///     #[metric(labels(path))]
+    ///     requests_total: IntCounterVec,
+    /// }
+    ///
+    /// let registry = Registry::new();
+    /// let api = Api::register_with(&registry, &[("service", "users"), ("az", "b")])?;
+    /// api.requests_total("/").inc();
+    /// let mut body = Vec::new();
+    /// registry.encode(&mut body, Format::Prometheus)?;
+    /// assert!(String::from_utf8(body).unwrap().contains(r#"requests_total{az="b",path="/",service="users"} 1"#));
+    ///
+    /// // A name the set uses for a label is refused.
+    /// assert!(Api::register_with(&Registry::new(), &[("path", "x")]).is_err());
+    /// # Ok::<(), solti_metrics::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`register`](Self::register), and [`Error::ConstLabelClash`] when a constant label is
+    /// one of the set's label names or the registry's constant labels, or
+    /// [`Error::InvalidMetric`] when it is not a valid label name (or `le`, `quantile`,
+    /// `otel_metric_overflow`) or is given twice.
+    fn register_with<R: Registrar + ?Sized>(registry: &R, const_labels: &[(&str, &str)]) -> Result<Self, R::Error> {
+        let set = Self::build()?;
+        let collector = set.collector();
+        for family in &collector.families {
+            family.set_const_labels(const_labels)?;
+        }
+        registry.add_set(core::any::type_name::<Self>(), collector)?;
+        Ok(set)
+    }
+
     /// Removes the set from `registry`, where [`register`](Self::register) put it: exactly this
     /// instance (and its clones' series, which it shares).
     ///
