@@ -128,7 +128,7 @@ struct MetricType<'a> {
 const MAX_GENERATED_BUCKETS: f64 = 1000.0;
 
 /// Names of `MetricsSet` items a recorder method of the same name would hide.
-const RESERVED_FIELDS: &[&str] = &["register", "collector", "unregister"];
+const RESERVED_FIELDS: &[&str] = &["register", "register_with", "collector", "unregister"];
 
 /// The series a histogram exports beside its name.
 const HISTOGRAM_SUFFIXES: [&str; 3] = ["_bucket", "_sum", "_count"];
