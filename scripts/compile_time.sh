@@ -53,6 +53,18 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # A fixture's main.rs: registers its ten sets in one registry, records into each, prints the
 # exposition. Arguments: the fixture's folder, its error type, its `use` lines.
+# A fixture's folder with its Cargo.toml and the workspace's Cargo.lock. Arguments: the
+# folder, the fixture's name (`fixture-NAME`), its one dependency line.
+gen_manifest() {
+    local dir=$1 name=$2 dependency=$3
+    mkdir -p "$dir/src"
+    {
+        printf '[package]\nname = "fixture-%s"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n' "$name"
+        printf '[dependencies]\n%s\n\n[workspace]\n' "$dependency"
+    } >"$dir/Cargo.toml"
+    cp "$root/Cargo.lock" "$dir/Cargo.lock"
+}
+
 gen_main() {
     local dir=$1 error=$2
     shift 2
@@ -74,20 +86,7 @@ gen_main() {
 
 gen_derived() {
     local dir=$work/derived
-    mkdir -p "$dir/src"
-    cat >"$dir/Cargo.toml" <<EOF
-[package]
-name = "fixture-derived"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-solti-metrics = { path = "$root/solti-metrics", default-features = false }
-
-[workspace]
-EOF
-    cp "$root/Cargo.lock" "$dir/Cargo.lock"
+    gen_manifest "$dir" derived "solti-metrics = { path = \"$root/solti-metrics\", default-features = false }"
     gen_main "$dir" solti_metrics::prometheus::Error \
         'use solti_metrics::prometheus::{Registry, TextEncoder};' 'use solti_metrics::MetricsSet as _;'
     for s in $(seq 0 9); do
@@ -137,20 +136,7 @@ EOF
 
 gen_hand() {
     local dir=$work/hand
-    mkdir -p "$dir/src"
-    cat >"$dir/Cargo.toml" <<EOF
-[package]
-name = "fixture-hand"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-prometheus = "0.14"
-
-[workspace]
-EOF
-    cp "$root/Cargo.lock" "$dir/Cargo.lock"
+    gen_manifest "$dir" hand "prometheus = \"0.14\""
     gen_main "$dir" prometheus::Error 'use prometheus::{Registry, TextEncoder};'
     for s in $(seq 0 9); do
         {
@@ -220,20 +206,7 @@ EOF
 # registers it, records into every metric and prints the exposition's length.
 gen_scale() {
     local dir=$work/scale size=$1
-    mkdir -p "$dir/src"
-    cat >"$dir/Cargo.toml" <<EOF
-[package]
-name = "fixture-scale"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-solti-metrics = { path = "$root/solti-metrics", default-features = false }
-
-[workspace]
-EOF
-    cp "$root/Cargo.lock" "$dir/Cargo.lock"
+    gen_manifest "$dir" scale "solti-metrics = { path = \"$root/solti-metrics\", default-features = false }"
     {
         echo '#![allow(dead_code)]'
         echo 'use solti_metrics::prometheus::{Registry, TextEncoder};'
