@@ -72,7 +72,7 @@ struct Registered {
 
 impl core::fmt::Debug for Registry {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        let state = self.read();
         let sets: Vec<&str> = state.sets.iter().map(|set| set.name).collect();
         f.debug_struct("Registry")
             .field("prefix", &state.prefix)
