@@ -24,7 +24,9 @@
 //!   (through `Arc<dyn MetricsBackend>` for the backend cases);
 //! - **enum** (`status_u16`): ours again, the same metric with an enum label instead of `u16`;
 //! - **client** and **measured** (`open_labels`): prometheus-client 0.26's `Family::get_or_create`
-//!   and measured 0.0.25's `CounterVec::inc` (string labels interned with `paracord`).
+//!   and measured 0.0.25's `CounterVec::inc` (string labels interned with `paracord`);
+//! - **permanent** (`removable_open_labels`): ours again, the same metric not declared
+//!   `removable`.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -248,6 +250,10 @@ struct HttpMetrics {
     /// Requests served, by route.
     #[metric(labels(verb, route))]
     route_requests_total: IntCounterVec,
+
+    /// Requests served, by route, for routes that come and go.
+    #[metric(labels(verb, route), removable)]
+    removable_route_requests_total: IntCounterVec,
 }
 
 /// The same metrics written by hand against prometheus.
@@ -355,6 +361,7 @@ enum Side {
     Enum,
     Client,
     Measured,
+    Permanent,
 }
 
 impl Side {
@@ -366,6 +373,7 @@ impl Side {
             Self::Enum => "enum",
             Self::Client => "client",
             Self::Measured => "measured",
+            Self::Permanent => "permanent",
         }
     }
 }
@@ -646,6 +654,37 @@ fn typed_cases() -> Vec<Case> {
             (Side::Floor, timed(move |i| _ = floor[i * 2 + i % 2].fetch_add(1, Ordering::Relaxed))),
         ]
     };
+    let removable = {
+        let (ours, permanent, hand) = (Arc::clone(&ours), Arc::clone(&ours), Arc::clone(&hand));
+        vec![
+            (Side::Ours, timed(move |i| ours.removable_route_requests_total(VERBS[i % 2], ROUTES[i]).inc())),
+            (Side::Permanent, timed(move |i| permanent.route_requests_total(VERBS[i % 2], ROUTES[i]).inc())),
+            (
+                Side::Original,
+                timed(move |i| hand.route_requests_total.with_label_values(&[VERBS[i % 2], ROUTES[i]]).inc()),
+            ),
+        ]
+    };
+    // A series removed and created again by its next record: the churn of labels that come and go.
+    let churn = {
+        let (ours, hand) = (Arc::clone(&ours), Arc::clone(&hand));
+        vec![
+            (
+                Side::Ours,
+                timed(move |i| {
+                    ours.removable_route_requests_total(VERBS[i % 2], ROUTES[i]).inc();
+                    ours.remove_removable_route_requests_total(VERBS[i % 2], ROUTES[i]);
+                }),
+            ),
+            (
+                Side::Original,
+                timed(move |i| {
+                    hand.route_requests_total.with_label_values(&[VERBS[i % 2], ROUTES[i]]).inc();
+                    _ = hand.route_requests_total.remove_label_values(&[VERBS[i % 2], ROUTES[i]]);
+                }),
+            ),
+        ]
+    };
     let status = {
         let ours = Arc::new(black_box(StatusMetrics::register(&solti_metrics::Registry::new()).expect("u16 set")));
         let by_enum =
@@ -693,6 +732,22 @@ fn typed_cases() -> Vec<Case> {
                 Ratio::new(Side::Client, Side::Ours, Target::AtLeast(1.0)),
                 Ratio::new(Side::Measured, Side::Ours, Target::None),
             ],
+        },
+        Case {
+            name: "removable_open_labels",
+            what: "derived set, `IntCounterVec`, 2 `&str` labels, `removable` (a lease per record)",
+            threaded: false,
+            sides: removable,
+            target: (None, None),
+            more: vec![Ratio::new(Side::Ours, Side::Permanent, Target::None)],
+        },
+        Case {
+            name: "remove_and_recreate",
+            what: "one record that creates an open series, then its removal (`remove_label_values` for prometheus)",
+            threaded: false,
+            sides: churn,
+            target: (None, None),
+            more: Vec::new(),
         },
     ]
 }

@@ -13,8 +13,20 @@ use crate::ctxt::Errors;
 use crate::names;
 
 const SET_KEYS: &[&str] = &["namespace", "subsystem", "crate"];
-const METRIC_KEYS: &[&str] =
-    &["name", "help", "labels", "buckets", "subsystem", "max_series", "unit", "init", "collect", "allow"];
+const METRIC_KEYS: &[&str] = &[
+    "name",
+    "help",
+    "labels",
+    "buckets",
+    "subsystem",
+    "max_series",
+    "unit",
+    "init",
+    "collect",
+    "removable",
+    "expire_after",
+    "allow",
+];
 /// The naming conventions a metric can opt out of with `#[metric(allow(..))]`.
 const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
 
@@ -47,6 +59,10 @@ pub struct MetricAttrs {
     pub init: Option<Span>,
     /// `collect = path`: the function that computes the value at each exposition.
     pub collect: Option<Path>,
+    /// `removable`, by its span.
+    pub removable: Option<Span>,
+    /// `expire_after = 10`: the number, with its span.
+    pub expire_after: Option<(u64, Span)>,
     pub allow: Vec<Ident>,
     /// Whether an attribute of the field had a mistake: a key may be missing because of it, so
     /// the rules about absent keys (help, naming conventions, labels) stay quiet.
@@ -189,10 +205,19 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                 set_once(&mut out.unit, value, &meta, errors);
             } else if meta.path.is_ident("init") {
                 // #[metric(init)]
-                if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-                    return Err(meta.error("`init` takes no value: write `#[metric(init)]`"));
-                }
+                no_value(&meta, "init")?;
                 set_once(&mut out.init, meta.path.span(), &meta, errors);
+            } else if meta.path.is_ident("removable") {
+                // #[metric(removable)]
+                no_value(&meta, "removable")?;
+                set_once(&mut out.removable, meta.path.span(), &meta, errors);
+            } else if meta.path.is_ident("expire_after") {
+                // #[metric(expire_after = 10)]
+                let value: syn::LitInt = meta.value()?.parse().map_err(|error: syn::Error| {
+                    syn::Error::new(error.span(), "`expire_after` takes a number of expositions: `expire_after = 10`")
+                })?;
+                let count = value.base10_parse::<u64>()?;
+                set_once(&mut out.expire_after, (count, value.span()), &meta, errors);
             } else if meta.path.is_ident("collect") {
                 // #[metric(collect = queue_depth)]
                 let path: Path = meta.value()?.parse().map_err(|error: syn::Error| {
@@ -300,6 +325,14 @@ fn doc_comment(attrs: &[Attribute]) -> Option<(String, Span)> {
         .filter(|line| !line.is_empty())
         .collect();
     Some((lines.join(" "), span?))
+}
+
+/// A key written alone, as `#[metric(init)]`: refuses `key = ..` and `key(..)`.
+fn no_value(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format_args!("`{key}` takes no value: write `#[metric({key})]`")));
+    }
+    Ok(())
 }
 
 /// The string after `key =`, or an error that shows `example`.
@@ -537,7 +570,7 @@ mod tests {
             [
                 "unknown metric attribute `hlep`; did you mean `help`?",
                 "`name` is given twice; keep one",
-                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `collect`, `allow`",
+                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `collect`, `removable`, `expire_after`, `allow`",
             ]
         );
     }

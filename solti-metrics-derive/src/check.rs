@@ -11,7 +11,7 @@ use syn::spanned::Spanned as _;
 use syn::{Ident, LitStr, Type, Visibility};
 
 use crate::ast::{LabelEnum, Metric, Set};
-use crate::attr::{self, BucketForm, Buckets, Label, Number};
+use crate::attr::{self, BucketForm, Buckets, Label, MetricAttrs, Number};
 use crate::buckets;
 use crate::ctxt::Errors;
 use crate::names;
@@ -50,6 +50,11 @@ pub struct LoweredMetric<'a> {
     pub init: bool,
     /// `#[metric(collect = path)]`: the function that computes the value at each exposition.
     pub collect: Option<&'a syn::Path>,
+    /// `#[metric(removable)]` or `expire_after`: the recorder leases the series, and a
+    /// `remove_` method removes one.
+    pub removable: bool,
+    /// `#[metric(expire_after = n)]`.
+    pub expire_after: Option<u32>,
 }
 
 /// A field's type as the generated code names it.
@@ -198,7 +203,31 @@ pub fn metrics_set<'a>(set: &'a Set<'a>, errors: &mut Errors) -> LoweredSet<'a> 
     }
     duplicate_names(set, &lowered.metrics, errors);
     clash_assertions(set, &lowered.metrics, &mut lowered.assertions);
+    removal_methods(&mut lowered.metrics, errors);
     lowered
+}
+
+/// A removable metric `x` gets a method `remove_x`: no other field may have that name. On a
+/// clash the metric is lowered as not removable, so the stub beside the error defines the
+/// method once.
+fn removal_methods(metrics: &mut [LoweredMetric<'_>], errors: &mut Errors) {
+    for index in 0..metrics.len() {
+        let removable = &metrics[index];
+        if !removable.removable {
+            continue;
+        }
+        let method = format!("remove_{}", removable.field.unraw());
+        if let Some(other) = metrics.iter().find(|metric| metric.field.unraw() == method) {
+            errors.error(
+                other.field.span(),
+                format_args!(
+                    "a field named `{method}` would clash with the method that removes series of the removable metric `{}`; rename the field and keep the metric's name with `#[metric(name = \"{method}\")]`",
+                    removable.field.unraw()
+                ),
+            );
+            metrics[index].removable = false;
+        }
+    }
 }
 
 fn metric<'a>(
@@ -294,6 +323,7 @@ fn metric<'a>(
             errors.error(path.span(), "`collect` computes one number: use it on a counter or a gauge, not a histogram");
         }
     }
+    let expire_after = lifecycle(attrs, metric_type, errors);
     LoweredMetric {
         field: metric.field,
         vis: metric.vis,
@@ -311,7 +341,35 @@ fn metric<'a>(
         unit,
         init: attrs.init.is_some(),
         collect: attrs.collect.as_ref(),
+        removable: attrs.removable.is_some() || attrs.expire_after.is_some(),
+        expire_after,
     }
+}
+
+/// `removable` and `expire_after = n`: only on labelled metrics; `n` is at least 1 and fits a
+/// `u32`; expiry would undo `init`. Returns the number of expositions.
+fn lifecycle(attrs: &MetricAttrs, metric_type: Option<MetricType<'_>>, errors: &mut Errors) -> Option<u32> {
+    let plain = attrs.labels.is_none() && metric_type.is_none_or(|metric_type| !metric_type.labelled);
+    if let Some(span) = attrs.removable.filter(|_| plain) {
+        errors.error(span, "a metric without labels has one series, which cannot be removed; remove `removable`");
+    }
+    let (count, span) = attrs.expire_after?;
+    if plain {
+        errors.error(span, "a metric without labels has one series, which cannot expire; remove `expire_after`");
+        return None;
+    }
+    if attrs.init.is_some() {
+        errors.error(
+            span,
+            "`init` exports every series at 0 from registration, and `expire_after` would remove them while they stay at 0; keep one of the two",
+        );
+    }
+    match u32::try_from(count) {
+        Ok(0) => errors.error(span, "`expire_after` counts expositions that find a series unchanged: at least 1"),
+        Ok(count) => return Some(count),
+        Err(_) => errors.error(span, format_args!("`expire_after` is at most {}", u32::MAX)),
+    }
+    None
 }
 
 /// The most series `#[metric(init)]` may create.

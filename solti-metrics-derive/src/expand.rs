@@ -128,6 +128,11 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
         None => quote!(::core::option::Option::None),
     };
     let init = metric.init;
+    let removable = metric.removable;
+    let expire_after = match metric.expire_after {
+        Some(count) => quote!(::core::option::Option::Some(#count)),
+        None => quote!(::core::option::Option::None),
+    };
     let unit = match &metric.unit {
         Some(unit) => quote!(::core::option::Option::Some(#unit)),
         None => quote!(::core::option::Option::None),
@@ -142,6 +147,8 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
             buckets: #buckets,
             max_series: #max_series,
             init: #init,
+            removable: #removable,
+            expire_after: #expire_after,
             unit: #unit,
             field: #field,
         }
@@ -245,27 +252,57 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
                 }
             };
         }
-        let params = metric.labels.iter().map(|label| {
-            // A stub ignores its arguments: `_` keeps it free of unused-variable warnings and
-            // of a second error for a label declared twice.
-            let param = if stub { Ident::new("_", label.name.span()) } else { label_param(label) };
-            let ty = label_type(label);
-            quote!(#param: #ty)
-        });
-        let args = metric.labels.iter().map(label_param);
-        let body = if stub {
-            quote!(::core::unreachable!())
-        } else {
-            quote!(#private::LabelledMetric::series(&self.#field, (#(#args,)*)))
+        let params: Vec<TokenStream> = metric
+            .labels
+            .iter()
+            .map(|label| {
+                // A stub ignores its arguments: `_` keeps it free of unused-variable warnings
+                // and of a second error for a label declared twice.
+                let param = if stub { Ident::new("_", label.name.span()) } else { label_param(label) };
+                let ty = label_type(label);
+                quote!(#param: #ty)
+            })
+            .collect();
+        let args: Vec<Ident> = metric.labels.iter().map(label_param).collect();
+        let call = |method: TokenStream| {
+            if stub {
+                quote!(::core::unreachable!())
+            } else {
+                quote!(#private::LabelledMetric::#method(&self.#field, (#(#args,)*)))
+            }
         };
-        let bounds = metric_bound(metric, &private).into_iter().chain(label_bounds(metric, &private));
+        let bounds: Vec<TokenStream> =
+            metric_bound(metric, &private).into_iter().chain(label_bounds(metric, &private)).collect();
+        let series = quote!(<#ty as #private::MetricField>::Series);
+        if !metric.removable {
+            let body = call(quote!(series));
+            return quote_spanned! {field.span()=>
+                #[doc = #doc]
+                #[inline]
+                #vis fn #field(&self, #(#params),*) -> &#series
+                where #(#bounds,)*
+                {
+                    #body
+                }
+            };
+        }
+        let (body, remove_body) = (call(quote!(lease)), call(quote!(remove)));
+        let remove = format_ident!("remove_{}", field.unraw(), span = field.span());
+        let remove_doc = format!(" Removes the series of `{}` with these labels; whether it existed.", metric.name);
         quote_spanned! {field.span()=>
             #[doc = #doc]
             #[inline]
-            #vis fn #field(&self, #(#params),*) -> #private::Handle<'_, <#ty as #private::MetricField>::Series>
+            #vis fn #field(&self, #(#params),*) -> #private::Lease<'_, #series>
             where #(#bounds,)*
             {
                 #body
+            }
+
+            #[doc = #remove_doc]
+            #vis fn #remove(&self, #(#params),*) -> bool
+            where #(#bounds,)*
+            {
+                #remove_body
             }
         }
     });

@@ -1,7 +1,9 @@
 //! Re-exports and helpers for generated code; not a public API.
 
 pub use crate::desc::DEFAULT_BUCKETS;
-pub use crate::{Error, LabelSet, LabelStr, LabelValue, MetricDesc, MetricField, MetricKind, MetricsSet, SetCollector};
+pub use crate::{
+    Error, LabelSet, LabelStr, LabelValue, Lease, MetricDesc, MetricField, MetricKind, MetricsSet, SetCollector,
+};
 pub use prometheus;
 
 use crate::family::Family;
@@ -14,9 +16,6 @@ pub fn collect_with<S: crate::series::Collected>(
 ) {
     metric.collect_with(value);
 }
-
-/// What a recorder method of a labelled metric returns.
-pub type Handle<'a, S> = &'a S;
 
 /// A field type the derive could not recognize by name (a type alias) and that has no
 /// labels: the bound the generated code puts on it, so a wrong type is one error at the type.
@@ -40,6 +39,12 @@ impl<S: Series> PlainMetric for Family<S, false> {}
 pub trait LabelledMetric: MetricField {
     /// The series of `labels`; what a recorder method returns.
     fn series<L: LabelSet>(&self, labels: L) -> &Self::Series;
+
+    /// The series of `labels`, for a removable metric's recorder method.
+    fn lease<L: LabelSet>(&self, labels: L) -> Lease<'_, Self::Series>;
+
+    /// Removes the series of `labels`, for a removable metric's `remove_` method.
+    fn remove<L: LabelSet>(&self, labels: L) -> bool;
 }
 
 // Keeps rustc's error on this trait's message instead of a list of family types.
@@ -48,6 +53,15 @@ impl<S: Series> LabelledMetric for Family<S, true> {
     #[inline]
     fn series<L: LabelSet>(&self, labels: L) -> &S {
         self.with(labels)
+    }
+
+    #[inline]
+    fn lease<L: LabelSet>(&self, labels: L) -> Lease<'_, S> {
+        Family::lease(self, labels)
+    }
+
+    fn remove<L: LabelSet>(&self, labels: L) -> bool {
+        Family::remove(self, labels)
     }
 }
 

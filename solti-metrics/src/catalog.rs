@@ -98,6 +98,8 @@ mod tests {
             max_series: None,
             unit: None,
             init: false,
+            removable: false,
+            expire_after: None,
             field: "a_seconds",
         }];
         assert_eq!(

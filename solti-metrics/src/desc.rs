@@ -19,6 +19,12 @@ pub struct MetricDesc {
     /// Whether every series of the metric's fixed label values is exported from registration
     /// on, at zero (`#[metric(init)]`).
     pub init: bool,
+    /// Whether the metric's series can be removed (`#[metric(removable)]`, implied by
+    /// `expire_after`): its recorder method then returns a [`Lease`](crate::Lease).
+    pub removable: bool,
+    /// `#[metric(expire_after = n)]`: the `n`-th exposition in a row that finds a series
+    /// unchanged removes it.
+    pub expire_after: Option<u32>,
     /// The unit, the name's last part (before a counter's `_total`); exported in OpenMetrics'
     /// `# UNIT` line.
     pub unit: Option<&'static str>,

@@ -12,6 +12,7 @@ use crate::encode::{self, FamilyWriter, Format};
 use crate::error::Error;
 use crate::key::{KeyBuf, KeyValue, key_values};
 use crate::label::LabelSet;
+use crate::lease::{self, Idle, Lease, RemovableIndex};
 use crate::open::OpenIndex;
 use crate::series::{Collected, Series};
 
@@ -62,11 +63,21 @@ struct Slot<S> {
     series: S,
 }
 
+/// A dense slot in use.
+struct DenseLive {
+    index: usize,
+    key: Box<[u8]>,
+    /// What `expire_after` remembers of the series between expositions.
+    idle: Idle,
+}
+
 /// The series in export order, with their labels rendered (`a="x",b="y"`, the same text in
 /// both formats): a scrape copies them instead of decoding and escaping every key again.
-#[derive(Default)]
-struct Export {
+struct Export<S> {
     order: Vec<SeriesRef>,
+    /// The series of a removable metric's open labels, as they were when the order was made;
+    /// emptied when a series is removed, so that it holds none past its removal.
+    leased: Vec<Arc<lease::Entry<S>>>,
     /// The rendered labels of every series, one after the other.
     labels: Vec<u8>,
     /// Where each series' labels end in `labels` (4 GiB of label text is far past what a
@@ -74,7 +85,19 @@ struct Export {
     ends: Vec<u32>,
 }
 
-impl Export {
+impl<S> Default for Export<S> {
+    fn default() -> Self {
+        Self { order: Vec::new(), leased: Vec::new(), labels: Vec::new(), ends: Vec::new() }
+    }
+}
+
+impl<S> Export<S> {
+    /// Forgets the order, to be made again at the next exposition.
+    fn invalidate(&mut self) {
+        self.order.clear();
+        self.leased.clear();
+    }
+
     /// The series in order, each with its rendered labels.
     fn series(&self) -> impl Iterator<Item = (SeriesRef, &[u8])> {
         let starts = core::iter::once(0).chain(self.ends.iter().copied());
@@ -92,7 +115,15 @@ enum SeriesRef {
     Dense(u32),
     /// Number of an open entry.
     Open(u32),
+    /// Position in `Export::leased`.
+    Leased(u32),
     Overflow,
+}
+
+/// Where the keys and series that a [`SeriesRef`] points to are read from.
+struct View<'a, S> {
+    dense: &'a [DenseLive],
+    leased: &'a [Arc<lease::Entry<S>>],
 }
 
 struct Inner<S> {
@@ -104,14 +135,17 @@ struct Inner<S> {
     /// The declared positions of the labels, in the order of their names: labels are exported
     /// sorted by name, as `prometheus` exports them.
     name_order: Box<[usize]>,
-    /// The dense slots in use: their index and key, in the order they were first used.
-    dense_live: Mutex<Vec<(usize, Box<[u8]>)>>,
+    /// The dense slots in use, in the order they were first used.
+    dense_live: Mutex<Vec<DenseLive>>,
     open: OpenIndex<S>,
+    /// The open series of a removable metric (`#[metric(removable)]`, `expire_after`), which
+    /// then never go into `open`.
+    removable: Option<RemovableIndex<S>>,
     overflow: OnceLock<S>,
     overflow_records: AtomicU64,
     /// The export order of the last exposition and the series' rendered labels; valid while
-    /// the number of series is unchanged, since series are only ever added.
-    export: Mutex<Export>,
+    /// the number of series is unchanged (a removal empties it).
+    export: Mutex<Export<S>>,
     // Takes the records of a label tuple of another type than the family was built for: they
     // are lost and never exported, but the caller does not panic. Generated recorders always
     // pass the declared tuple, so this is not expected to be reached.
@@ -171,6 +205,13 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 return Err(invalid("a histogram cannot have a label `le`: it holds the bucket bound".to_owned()));
             }
         }
+        let removable = meta.removable || meta.expire_after.is_some();
+        if removable && !LABELLED {
+            return Err(invalid("a metric without labels has one series, which cannot be removed".to_owned()));
+        }
+        if meta.expire_after == Some(0) {
+            return Err(invalid("`expire_after` counts expositions: at least 1".to_owned()));
+        }
         let bounds = match S::KIND {
             MetricKind::Histogram => desc::histogram_bounds(meta.buckets)
                 .ok_or_else(|| invalid("bucket bounds must be finite and strictly increasing".to_owned()))?,
@@ -198,6 +239,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 name_order: name_order.into(),
                 dense_live: Mutex::new(Vec::new()),
                 open: OpenIndex::default(),
+                removable: removable.then(RemovableIndex::default),
                 overflow: OnceLock::new(),
                 overflow_records: AtomicU64::new(0),
                 export: Mutex::new(Export::default()),
@@ -227,7 +269,13 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
 
     /// The number of series that exist now (the overflow series included).
     pub fn series_count(&self) -> usize {
-        lock(&self.inner.dense_live).len() + self.inner.open.len() + usize::from(self.inner.overflow.get().is_some())
+        lock(&self.inner.dense_live).len() + self.open_count()
+    }
+
+    /// The number of series that are not dense.
+    fn open_count(&self) -> usize {
+        let removable = self.inner.removable.as_ref().map_or(0, RemovableIndex::len);
+        self.inner.open.len() + removable + usize::from(self.inner.overflow.get().is_some())
     }
 
     /// How many records went to the overflow series because their label tuple had no series
@@ -293,7 +341,9 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         if !slot.live.load(Ordering::Relaxed) {
             let mut key = KeyBuf::default();
             labels.write_key(&mut key);
-            live.push((index, key.as_bytes().into()));
+            live.push(DenseLive { index, key: key.as_bytes().into(), idle: Idle::default() });
+            // A slot used before was removed since: its series starts afresh.
+            slot.series.reset();
             slot.live.store(true, Ordering::Relaxed);
         }
         &slot.series
@@ -312,6 +362,10 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     #[cold]
     #[inline(never)]
     fn insert_open<L: LabelSet>(&self, hash: u64, labels: &L) -> &S {
+        if self.inner.removable.is_some() {
+            // A removable metric's open series are leased ([`Self::lease`]), never borrowed.
+            return &self.inner.detached;
+        }
         let open = &self.inner.open;
         let limit = self.inner.meta.max_series.unwrap_or(usize::MAX);
         // Once the limit is reached, a tuple without a series goes to the overflow series
@@ -333,19 +387,30 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
 
     /// The series in export order: by their label values in the order of the label names, as
     /// `prometheus::Registry::gather` sorts them. Sorted and rendered again only when series
-    /// were added.
-    fn export_order(&self) -> MutexGuard<'_, Export> {
+    /// were added or removed. Expires idle series first (`expire_after`).
+    fn export_order(&self) -> MutexGuard<'_, Export<S>> {
         let mut export = lock(&self.inner.export);
-        let dense = lock(&self.inner.dense_live);
-        let count = dense.len() + self.inner.open.len() + usize::from(self.inner.overflow.get().is_some());
+        let mut dense = lock(&self.inner.dense_live);
+        if let Some(limit) = self.inner.meta.expire_after {
+            if self.expire(&mut dense, limit) {
+                export.invalidate();
+            }
+        }
+        let count = dense.len() + self.open_count();
         if export.order.len() != count {
-            let Export { order, labels, ends } = &mut *export;
+            let Export { order, leased, labels, ends } = &mut *export;
             order.clear();
+            leased.clear();
+            if let Some(index) = &self.inner.removable {
+                index.snapshot(leased);
+            }
             order.extend((0..dense.len()).map(|position| SeriesRef::Dense(position as u32)));
             order.extend(self.inner.open.iter().map(|(id, _)| SeriesRef::Open(id as u32)));
+            order.extend((0..leased.len()).map(|position| SeriesRef::Leased(position as u32)));
             order.extend(self.inner.overflow.get().map(|_| SeriesRef::Overflow));
+            let view = View { dense: &dense, leased };
             let values = |series: SeriesRef| {
-                let key = self.key(&dense, series).unwrap_or_default();
+                let key = self.key(&view, series).unwrap_or_default();
                 key_values(key)
             };
             // The number of label pairs first, as `gather` compares them: the overflow series
@@ -369,34 +434,57 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             labels.clear();
             ends.clear();
             for &series in order.iter() {
-                self.render_labels(labels, &dense, series);
+                self.render_labels(labels, &view, series);
                 ends.push(u32::try_from(labels.len()).unwrap_or(u32::MAX));
             }
             // Kept until series are added: no room for growth.
             order.shrink_to_fit();
+            leased.shrink_to_fit();
             labels.shrink_to_fit();
             ends.shrink_to_fit();
         }
         export
     }
 
+    /// Removes the series that `limit` expositions in a row found unchanged; whether it
+    /// removed any. Runs at each exposition of a metric with `expire_after`, with the export
+    /// and dense locks held.
+    fn expire(&self, dense: &mut Vec<DenseLive>, limit: u32) -> bool {
+        let before = dense.len();
+        dense.retain(|live| {
+            let Some(slot) = self.slot(live.index) else { return false };
+            let expired = live.idle.unchanged_for(slot.series.fingerprint(), limit);
+            if expired {
+                slot.live.store(false, Ordering::Relaxed);
+            }
+            !expired
+        });
+        let removed = self.inner.removable.as_ref().map_or(0, |index| {
+            index.remove_where(|entry| RemovableIndex::idle(entry, entry.series.fingerprint(), limit))
+        });
+        removed > 0 || dense.len() != before
+    }
+
+    /// The dense slot `index`, if its page exists.
+    fn slot(&self, index: usize) -> Option<&Slot<S>> {
+        self.pages.get(index / PAGE)?.get()?.get(index % PAGE)
+    }
+
     /// The key of `series`; `None` for the overflow series.
-    fn key<'a>(&'a self, dense: &'a [(usize, Box<[u8]>)], series: SeriesRef) -> Option<&'a [u8]> {
+    fn key<'a>(&'a self, view: &View<'a, S>, series: SeriesRef) -> Option<&'a [u8]> {
         match series {
-            SeriesRef::Dense(position) => dense.get(position as usize).map(|(_, key)| &**key),
+            SeriesRef::Dense(position) => view.dense.get(position as usize).map(|live| &*live.key),
             SeriesRef::Open(id) => self.inner.open.get(id as usize).map(|entry| &*entry.key),
+            SeriesRef::Leased(position) => view.leased.get(position as usize).map(|entry| &*entry.key),
             SeriesRef::Overflow => None,
         }
     }
 
-    fn series(&self, dense: &[(usize, Box<[u8]>)], series: SeriesRef) -> Option<&S> {
+    fn series<'a>(&'a self, view: &View<'a, S>, series: SeriesRef) -> Option<&'a S> {
         match series {
-            SeriesRef::Dense(position) => {
-                let index = dense.get(position as usize)?.0;
-                let page = self.pages.get(index / PAGE)?.get()?;
-                page.get(index % PAGE).map(|slot| &slot.series)
-            }
+            SeriesRef::Dense(position) => self.slot(view.dense.get(position as usize)?.index).map(|slot| &slot.series),
             SeriesRef::Open(id) => self.inner.open.get(id as usize).map(|entry| &entry.series),
+            SeriesRef::Leased(position) => view.leased.get(position as usize).map(|entry| &entry.series),
             SeriesRef::Overflow => self.inner.overflow.get(),
         }
     }
@@ -449,8 +537,8 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     }
 
     /// Appends the labels of `series` to `out`, as `a="x",b="y"`.
-    fn render_labels(&self, out: &mut Vec<u8>, dense: &[(usize, Box<[u8]>)], series: SeriesRef) {
-        let (values, len) = key_values(self.key(dense, series).unwrap_or_default());
+    fn render_labels(&self, out: &mut Vec<u8>, view: &View<'_, S>, series: SeriesRef) {
+        let (values, len) = key_values(self.key(view, series).unwrap_or_default());
         for (position, (name, value)) in self.pairs(&values, len, series).enumerate() {
             value.with_text(|text| encode::write_label_pair(out, position > 0, name, text));
         }
@@ -490,16 +578,106 @@ impl<S: Series> Family<S, true> {
     /// assert_eq!(api.requests_total.series_count(), 1);
     /// # Ok::<(), solti_metrics::Error>(())
     /// ```
-    pub fn get<L: LabelSet>(&self, labels: L) -> Option<&S> {
+    pub fn get<L: LabelSet>(&self, labels: L) -> Option<Lease<'_, S>> {
         if L::LEN != self.inner.meta.labels.len() || L::DENSE_SLOTS != self.dense_slots {
             return None;
         }
-        if let Some(index) = labels.dense_index().filter(|&index| L::DENSE_SLOTS > 0 && index < self.dense_slots) {
-            let slot = self.pages.get(index / PAGE)?.get()?.get(index % PAGE)?;
-            return slot.live.load(Ordering::Relaxed).then_some(&slot.series);
+        if let Some(index) = self.dense_index(&labels) {
+            let slot = self.slot(index)?;
+            return slot.live.load(Ordering::Relaxed).then_some(Lease::borrowed(&slot.series));
+        }
+        if let Some(index) = &self.inner.removable {
+            return index.find(&labels).map(Lease::shared);
         }
         let open = &self.inner.open;
-        open.find(open.hash(&labels), &labels)
+        open.find(open.hash(&labels), &labels).map(Lease::borrowed)
+    }
+
+    /// The dense index of `labels`, when they have one in this family's table.
+    #[inline]
+    fn dense_index<L: LabelSet>(&self, labels: &L) -> Option<usize> {
+        if L::DENSE_SLOTS == 0 || L::DENSE_SLOTS != self.dense_slots {
+            return None;
+        }
+        labels.dense_index().filter(|&index| index < self.dense_slots)
+    }
+
+    /// The series for `labels`, created on first use, for a removable metric: what its
+    /// generated recorder method calls. The lease keeps the series alive while it is held; on
+    /// a metric that is not removable it only borrows the series, as [`with`](Self::with).
+    #[doc(hidden)]
+    #[inline]
+    pub fn lease<L: LabelSet>(&self, labels: L) -> Lease<'_, S> {
+        let Some(index) = &self.inner.removable else { return Lease::borrowed(self.with(labels)) };
+        if L::LEN != self.inner.meta.labels.len() || L::DENSE_SLOTS != self.dense_slots {
+            return Lease::borrowed(&self.inner.detached);
+        }
+        if self.dense_index(&labels).is_some() {
+            return Lease::borrowed(self.with(labels));
+        }
+        match index.find(&labels) {
+            Some(entry) => Lease::shared(entry),
+            None => self.insert_leased(index, &labels),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn insert_leased<L: LabelSet>(&self, index: &RemovableIndex<S>, labels: &L) -> Lease<'_, S> {
+        let limit = self.inner.meta.max_series.unwrap_or(usize::MAX);
+        let bounds = self.inner.bounds;
+        match index.find_or_insert(labels, limit, || S::new(bounds)) {
+            Some(entry) => Lease::shared(entry),
+            None => Lease::borrowed(self.overflow_series()),
+        }
+    }
+
+    /// Removes the series of `labels`; whether there was one. What the `remove_` method the
+    /// derive generates for a removable metric calls; on a metric that is not removable it
+    /// removes nothing and returns `false`.
+    ///
+    /// An open series' memory is freed once no [`Lease`] holds it; a series of fixed labels
+    /// keeps its slot, and starts again from zero when it is used again.
+    #[doc(hidden)]
+    pub fn remove<L: LabelSet>(&self, labels: L) -> bool {
+        let Some(index) = &self.inner.removable else { return false };
+        if L::LEN != self.inner.meta.labels.len() || L::DENSE_SLOTS != self.dense_slots {
+            return false;
+        }
+        let mut export = lock(&self.inner.export);
+        let removed = match self.dense_index(&labels) {
+            Some(dense_index) => {
+                let mut dense = lock(&self.inner.dense_live);
+                let position = dense.iter().position(|live| live.index == dense_index);
+                if let (Some(position), Some(slot)) = (position, self.slot(dense_index)) {
+                    slot.live.store(false, Ordering::Relaxed);
+                    dense.swap_remove(position);
+                }
+                position.is_some()
+            }
+            None => index.remove(&labels),
+        };
+        if removed {
+            export.invalidate();
+        }
+        removed
+    }
+
+    /// Removes every series of a removable metric but the overflow series; how many it
+    /// removed. Does nothing on a metric that is not removable.
+    pub fn clear(&self) -> usize {
+        let Some(index) = &self.inner.removable else { return 0 };
+        let mut export = lock(&self.inner.export);
+        let mut dense = lock(&self.inner.dense_live);
+        for live in dense.iter() {
+            if let Some(slot) = self.slot(live.index) {
+                slot.live.store(false, Ordering::Relaxed);
+            }
+        }
+        let removed = dense.len() + index.remove_where(|_| true);
+        dense.clear();
+        export.invalidate();
+        removed
     }
 
     /// Not available: it only points the compiler's message at the recorder method.
@@ -611,6 +789,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
             return;
         }
         let dense = lock(&self.inner.dense_live);
+        let view = View { dense: &dense, leased: &export.leased };
         let meta = self.inner.meta;
         let mut writer = FamilyWriter { out, format, prefix, name: meta.name, kind: S::KIND };
         writer.header(meta.help, S::KIND.as_str(), meta.unit);
@@ -619,7 +798,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
             Format::OpenMetrics => &self.inner.le[1],
         };
         for (series_ref, rendered) in export.series() {
-            let Some(series) = self.series(&dense, series_ref) else { continue };
+            let Some(series) = self.series(&view, series_ref) else { continue };
             let pairs = if const_labels.is_empty() {
                 rendered
             } else {
@@ -672,12 +851,13 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
             return None;
         }
         let dense = lock(&self.inner.dense_live);
+        let view = View { dense: &dense, leased: &export.leased };
         let metrics = export
             .order
             .iter()
             .filter_map(|&series_ref| {
-                let mut metric = self.series(&dense, series_ref)?.proto();
-                let (values, len) = key_values(self.key(&dense, series_ref).unwrap_or_default());
+                let mut metric = self.series(&view, series_ref)?.proto();
+                let (values, len) = key_values(self.key(&view, series_ref).unwrap_or_default());
                 let pairs = self
                     .pairs(&values, len, series_ref)
                     .map(|(name, value)| value.with_text(|text| encode::proto_label(name, text)))
@@ -715,6 +895,8 @@ mod tests {
         max_series: None,
         unit: None,
         init: false,
+        removable: false,
+        expire_after: None,
         field: "t_total",
     };
 
@@ -760,6 +942,8 @@ mod tests {
             max_series: None,
             unit: None,
             init: false,
+            removable: false,
+            expire_after: None,
             field: "t_seconds",
         };
         assert!(Family::<Histogram, true>::new::<(&str,)>(&LE).is_err());
@@ -838,6 +1022,27 @@ mod tests {
         assert_eq!(codes, ["10", "200", "500", "65535", "9"]);
     }
 
+    /// A removed open series is held by nothing of the family's once removed: not the index,
+    /// not the export order of the last exposition.
+    #[test]
+    fn removal_lets_go_of_the_series() {
+        static REMOVABLE: MetricDesc = MetricDesc { labels: &["path"], removable: true, ..META };
+        let family = Family::<IntCounter, true>::new::<(&str,)>(&REMOVABLE).unwrap();
+        family.lease(("/a",)).inc();
+        family.lease(("/b",)).inc();
+        assert_eq!(text(&family, Format::Prometheus).lines().count(), 4);
+        assert_eq!(lock(&family.inner.export).leased.len(), 2, "the export order holds both");
+        assert!(family.remove(("/a",)));
+        assert!(lock(&family.inner.export).leased.is_empty(), "emptied by the removal");
+        assert_eq!(family.inner.removable.as_ref().map(RemovableIndex::len), Some(1));
+        assert_eq!(family.with(("/c",)).get(), 0, "a borrowed series of a removable metric is detached");
+        assert_eq!(family.series_count(), 1);
+        static PLAIN: MetricDesc = MetricDesc { labels: &[], ..REMOVABLE };
+        assert!(Family::<IntCounter, false>::new::<()>(&PLAIN).is_err());
+        static EXPIRE_ZERO: MetricDesc = MetricDesc { labels: &["path"], expire_after: Some(0), ..META };
+        assert!(Family::<IntCounter, true>::new::<(&str,)>(&EXPIRE_ZERO).is_err());
+    }
+
     #[test]
     fn the_overflow_series_takes_what_the_limit_refuses() {
         static LIMITED: MetricDesc = MetricDesc { labels: &["path"], max_series: Some(2), ..META };
@@ -863,6 +1068,8 @@ mod tests {
             max_series: None,
             unit: None,
             init: false,
+            removable: false,
+            expire_after: None,
             field: "t_seconds",
         };
         let histogram = Family::<Histogram, false>::new::<()>(&HIST).unwrap();

@@ -13,6 +13,7 @@ mod family;
 mod global;
 mod key;
 mod label;
+mod lease;
 mod open;
 #[cfg(feature = "push")]
 pub mod push;
@@ -39,6 +40,7 @@ pub use error::Error;
 pub use family::{Family, OVERFLOW_LABEL};
 pub use global::{Global, default_registry};
 pub use label::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS};
+pub use lease::Lease;
 pub use registry::Registry;
 #[cfg(feature = "runner")]
 pub use runner::{PrometheusMetrics, RunnerMetrics};

@@ -30,6 +30,17 @@ pub trait Series: Send + Sync + Sized + 'static + sealed::Sealed {
     /// The series' value as a `prometheus` protobuf metric, without labels.
     #[doc(hidden)]
     fn proto(&self) -> proto::Metric;
+
+    /// Sets the series back to zero: a removed series of fixed labels that is used again
+    /// starts afresh.
+    #[doc(hidden)]
+    fn reset(&self);
+
+    /// A number that changes whenever a record changes the series (a counter's or gauge's
+    /// value, a histogram's count): what `#[metric(expire_after = ..)]` compares between
+    /// expositions to find idle series.
+    #[doc(hidden)]
+    fn fingerprint(&self) -> u64;
 }
 
 mod sealed {
@@ -226,7 +237,7 @@ impl IntGauge {
 
 // The series holding one number: a counter or a gauge, of `f64` values or whole numbers.
 macro_rules! scalar_series {
-    ($($ty:ident => $kind:ident, $write:ident, $number:ident, $proto:ident;)*) => {$(
+    ($($ty:ident => $kind:ident, $write:ident, $number:ident, $proto:ident, $cell:ident;)*) => {$(
         impl sealed::Sealed for $ty {}
         impl Series for $ty {
             const KIND: MetricKind = MetricKind::$kind;
@@ -242,15 +253,24 @@ macro_rules! scalar_series {
             fn proto(&self) -> proto::Metric {
                 $proto(Number::$number(self.get()).as_f64())
             }
+
+            fn reset(&self) {
+                self.$cell.store(0, Ordering::Relaxed);
+            }
+
+            fn fingerprint(&self) -> u64 {
+                // The bits of the value: a record that changes it changes them.
+                u64::from_ne_bytes(self.$cell.load(Ordering::Relaxed).to_ne_bytes())
+            }
         }
     )*};
 }
 
 scalar_series! {
-    Counter => Counter, counter, F64, proto_counter;
-    IntCounter => Counter, counter, U64, proto_counter;
-    Gauge => Gauge, gauge, F64, proto_gauge;
-    IntGauge => Gauge, gauge, I64, proto_gauge;
+    Counter => Counter, counter, F64, proto_counter, bits;
+    IntCounter => Counter, counter, U64, proto_counter, value;
+    Gauge => Gauge, gauge, F64, proto_gauge, bits;
+    IntGauge => Gauge, gauge, I64, proto_gauge, value;
 }
 
 impl Collected for Counter {
@@ -445,6 +465,17 @@ impl Series for Histogram {
         let mut metric = proto::Metric::default();
         metric.set_histogram(histogram);
         metric
+    }
+
+    fn reset(&self) {
+        for cell in &self.cells {
+            cell.store(0, Ordering::Relaxed);
+        }
+    }
+
+    fn fingerprint(&self) -> u64 {
+        // Every observation adds one to a bucket.
+        self.get_sample_count()
     }
 }
 

@@ -1,0 +1,265 @@
+//! The series of open label tuples of a removable metric (`#[metric(removable)]` or
+//! `#[metric(expire_after = ..)]`): shards of reference-counted entries, so that a series can
+//! be removed while a recorder still holds it.
+//!
+//! Unlike the append-only [`OpenIndex`](crate::open::OpenIndex), an entry here is an `Arc`:
+//! the index holds one reference and each [`Lease`] another, so removing a series drops the
+//! index's reference and its memory is freed when the last lease goes. A record through a
+//! lease held across the removal lands in the removed series, which nothing exports: it is
+//! lost, never misattributed. Finding a series costs a shard's read lock and a reference
+//! count increment (and its decrement when the lease is dropped), which the append-only index
+//! does not pay; that is why removal is declared per metric.
+
+use std::hash::BuildHasher as _;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use crate::key::KeyBuf;
+use crate::label::LabelSet;
+
+/// One series of a removable metric, with its key and what expiry knows of it.
+pub(crate) struct Entry<S> {
+    pub(crate) key: Box<[u8]>,
+    pub(crate) series: S,
+    /// The series' fingerprint at the last exposition, and for how many expositions in a row
+    /// it has not changed.
+    idle: Idle,
+}
+
+/// What expiry remembers of a series between expositions.
+#[derive(Default)]
+pub(crate) struct Idle {
+    fingerprint: AtomicU64,
+    expositions: AtomicU32,
+}
+
+impl Idle {
+    /// Notes the series' fingerprint at an exposition; whether it has now been unchanged for
+    /// `limit` expositions in a row. A series is never idle at its first exposition.
+    pub(crate) fn unchanged_for(&self, fingerprint: u64, limit: u32) -> bool {
+        if self.fingerprint.swap(fingerprint, Ordering::Relaxed) == fingerprint
+            && self.expositions.load(Ordering::Relaxed) > 0
+        {
+            let idle = self.expositions.fetch_add(1, Ordering::Relaxed);
+            return idle >= limit;
+        }
+        // Changed (or first seen): counts as the first exposition of a new idle run.
+        self.expositions.store(1, Ordering::Relaxed);
+        false
+    }
+}
+
+const SHARD_BITS: u32 = 6;
+
+/// A shard: `(hash, entry)` pairs; the full hash is kept so that growing never reads keys.
+type Shard<S> = RwLock<HashTable<(u64, Arc<Entry<S>>)>>;
+
+pub(crate) struct RemovableIndex<S> {
+    hasher: DefaultHashBuilder,
+    shards: Box<[Shard<S>]>,
+    len: AtomicUsize,
+}
+
+impl<S> Default for RemovableIndex<S> {
+    fn default() -> Self {
+        Self {
+            hasher: DefaultHashBuilder::default(),
+            shards: (0..1 << SHARD_BITS).map(|_| RwLock::new(HashTable::new())).collect(),
+            len: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl<S> RemovableIndex<S> {
+    fn hash<L: LabelSet>(&self, labels: &L) -> u64 {
+        let mut state = self.hasher.build_hasher();
+        labels.hash_key(&mut state);
+        core::hash::Hasher::finish(&state)
+    }
+
+    fn shard(&self, hash: u64) -> &Shard<S> {
+        let shard = (hash >> (u64::BITS - SHARD_BITS)) as usize;
+        &self.shards[shard % self.shards.len()]
+    }
+
+    /// The series of `labels`, if it has one.
+    pub(crate) fn find<L: LabelSet>(&self, labels: &L) -> Option<Arc<Entry<S>>> {
+        let hash = self.hash(labels);
+        let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
+        table
+            .find(hash, |(stored, entry)| *stored == hash && labels.key_matches(&entry.key))
+            .map(|(_, entry)| Arc::clone(entry))
+    }
+
+    /// The series of `labels`, created with `new` unless it exists; `None` when the index
+    /// holds `limit` series already.
+    pub(crate) fn find_or_insert<L: LabelSet>(
+        &self,
+        labels: &L,
+        limit: usize,
+        new: impl FnOnce() -> S,
+    ) -> Option<Arc<Entry<S>>> {
+        let hash = self.hash(labels);
+        {
+            let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
+            let found = table.find(hash, |(stored, entry)| *stored == hash && labels.key_matches(&entry.key));
+            if let Some((_, entry)) = found {
+                return Some(Arc::clone(entry));
+            }
+        }
+        let mut table = self.shard(hash).write().unwrap_or_else(PoisonError::into_inner);
+        // Another recorder may have created it between the two locks.
+        if let Some((_, entry)) = table.find(hash, |(stored, entry)| *stored == hash && labels.key_matches(&entry.key))
+        {
+            return Some(Arc::clone(entry));
+        }
+        // Reserve a place under the limit first: concurrent creations in other shards never
+        // take the index past it.
+        self.len.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |len| (len < limit).then_some(len + 1)).ok()?;
+        let mut key = KeyBuf::default();
+        labels.write_key(&mut key);
+        let entry = Arc::new(Entry { key: key.as_bytes().into(), series: new(), idle: Idle::default() });
+        table.insert_unique(hash, (hash, Arc::clone(&entry)), |(hash, _)| *hash);
+        Some(entry)
+    }
+
+    /// Removes the series of `labels`; whether it had one.
+    pub(crate) fn remove<L: LabelSet>(&self, labels: &L) -> bool {
+        let hash = self.hash(labels);
+        let mut table = self.shard(hash).write().unwrap_or_else(PoisonError::into_inner);
+        let found = table.find_entry(hash, |(stored, entry)| *stored == hash && labels.key_matches(&entry.key));
+        let Ok(found) = found else { return false };
+        let ((_, entry), _) = found.remove();
+        self.len.fetch_sub(1, Ordering::Relaxed);
+        drop(table);
+        // The series' memory goes here unless a lease still holds it.
+        drop(entry);
+        true
+    }
+
+    /// Removes every series for which `expired` says so; how many it removed.
+    pub(crate) fn remove_where(&self, mut expired: impl FnMut(&Entry<S>) -> bool) -> usize {
+        let mut removed = 0;
+        for shard in &self.shards {
+            let mut table = shard.write().unwrap_or_else(PoisonError::into_inner);
+            let before = table.len();
+            table.retain(|(_, entry)| !expired(entry));
+            removed += before - table.len();
+        }
+        self.len.fetch_sub(removed, Ordering::Relaxed);
+        removed
+    }
+
+    /// The number of series.
+    pub(crate) fn len(&self) -> usize {
+        self.len.load(Ordering::Relaxed)
+    }
+
+    /// Every series, in no particular order.
+    pub(crate) fn snapshot(&self, into: &mut Vec<Arc<Entry<S>>>) {
+        for shard in &self.shards {
+            let table = shard.read().unwrap_or_else(PoisonError::into_inner);
+            into.extend(table.iter().map(|(_, entry)| Arc::clone(entry)));
+        }
+    }
+
+    /// Whether expiry finds the series idle at this exposition.
+    pub(crate) fn idle(entry: &Entry<S>, fingerprint: u64, limit: u32) -> bool {
+        entry.idle.unchanged_for(fingerprint, limit)
+    }
+}
+
+/// A series of a metric declared `#[metric(removable)]` or `#[metric(expire_after = ..)]`,
+/// as its recorder method returns it: it derefs to the series, and keeps it alive while held.
+///
+/// A lease is meant to be used at once (`metrics.sessions(user).inc()`). One held across the
+/// removal of its series (by the `remove_` method, by `clear`, or by expiry) stays valid, but
+/// what it records then is lost for a series of open labels (the removed series is no longer
+/// exported; the next record through the recorder method starts a fresh one) and counted in
+/// the fresh series for fixed labels (whose series live in a table and are reset when used
+/// again).
+pub struct Lease<'a, S>(Held<'a, S>);
+
+enum Held<'a, S> {
+    Borrowed(&'a S),
+    Shared(Arc<Entry<S>>),
+}
+
+impl<'a, S> Lease<'a, S> {
+    pub(crate) fn borrowed(series: &'a S) -> Self {
+        Self(Held::Borrowed(series))
+    }
+
+    pub(crate) fn shared(entry: Arc<Entry<S>>) -> Self {
+        Self(Held::Shared(entry))
+    }
+}
+
+impl<S> core::ops::Deref for Lease<'_, S> {
+    type Target = S;
+
+    #[inline]
+    fn deref(&self) -> &S {
+        match &self.0 {
+            Held::Borrowed(series) => series,
+            Held::Shared(entry) => &entry.series,
+        }
+    }
+}
+
+impl<S: core::fmt::Debug> core::fmt::Debug for Lease<'_, S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removed_series_are_freed_once_no_lease_holds_them() {
+        let index = RemovableIndex::<u64>::default();
+        let kept = index.find_or_insert(&("a",), usize::MAX, || 1).unwrap();
+        let weak = Arc::downgrade(&kept);
+        assert!(index.find_or_insert(&("b",), usize::MAX, || 2).is_some());
+        assert_eq!(index.len(), 2);
+        assert!(index.remove(&("a",)));
+        assert!(!index.remove(&("a",)), "removed once");
+        assert!(index.find(&("a",)).is_none());
+        assert_eq!(kept.series, 1, "a lease keeps its series readable");
+        drop(kept);
+        assert!(weak.upgrade().is_none(), "freed with the last lease");
+        assert_eq!(index.len(), 1);
+        let fresh = index.find_or_insert(&("a",), usize::MAX, || 3).unwrap();
+        assert_eq!(fresh.series, 3, "created afresh");
+    }
+
+    #[test]
+    fn the_limit_counts_removals() {
+        let index = RemovableIndex::<u64>::default();
+        for i in 0..4u64 {
+            assert!(index.find_or_insert(&(i,), 3, || i).is_some() == (i < 3));
+        }
+        assert!(index.remove(&(0u64,)));
+        assert!(index.find_or_insert(&(9u64,), 3, || 9).is_some(), "room again after a removal");
+        assert_eq!(index.remove_where(|entry| entry.series % 2 == 1), 2);
+        assert_eq!(index.len(), 1);
+        let mut all = Vec::new();
+        index.snapshot(&mut all);
+        assert_eq!(all.iter().map(|entry| entry.series).collect::<Vec<_>>(), [2]);
+    }
+
+    #[test]
+    fn idle_counts_unchanged_expositions() {
+        let idle = Idle::default();
+        assert!(!idle.unchanged_for(5, 2), "first exposition");
+        assert!(!idle.unchanged_for(5, 2), "unchanged once");
+        assert!(idle.unchanged_for(5, 2), "unchanged twice");
+        assert!(!idle.unchanged_for(6, 2), "a change starts over");
+        assert!(!idle.unchanged_for(6, 2));
+        assert!(idle.unchanged_for(6, 2));
+    }
+}
