@@ -228,3 +228,67 @@ fn openmetrics_parser_rejects_bad_expositions() {
     }
     common::openmetrics::parse("# TYPE jobs counter\njobs_total 1\n# EOF\n");
 }
+
+/// What the running program is, stated once as labels.
+#[derive(MetricsSet)]
+#[metrics(namespace = "lint")]
+struct About {
+    /// The version and commit of the program.
+    #[metric(labels(version, commit))]
+    build_info: solti_metrics::Info,
+
+    /// The features enabled.
+    #[metric(labels(feature, on: bool), removable)]
+    feature_info: solti_metrics::Info,
+}
+
+/// An info metric: `# TYPE name info` and samples named `name_info` in OpenMetrics, a gauge in
+/// the Prometheus text format (as `prometheus` writes one by hand), each series at 1.
+#[test]
+fn info_metrics_in_both_formats() {
+    let registry = solti_metrics::Registry::new();
+    let about = About::register(&registry).unwrap();
+    about.build_info("1.4.2", "9f3c\"2e1");
+    about.feature_info("gzip", true);
+    about.feature_info("tls", false);
+    assert!(about.remove_feature_info("tls", false));
+    let encode = |format| {
+        let mut body = Vec::new();
+        registry.encode(&mut body, format).unwrap();
+        String::from_utf8(body).unwrap()
+    };
+
+    let prometheus_text = encode(solti_metrics::Format::Prometheus);
+    assert_eq!(
+        prometheus_text,
+        "# HELP lint_build_info The version and commit of the program.\n# TYPE lint_build_info gauge\n\
+         lint_build_info{commit=\"9f3c\\\"2e1\",version=\"1.4.2\"} 1\n\
+         # HELP lint_feature_info The features enabled.\n# TYPE lint_feature_info gauge\n\
+         lint_feature_info{feature=\"gzip\",on=\"true\"} 1\n"
+    );
+    promtool::check(&prometheus_text);
+    let hand = Registry::new();
+    let gauge = solti_metrics::prometheus::IntGaugeVec::new(
+        solti_metrics::prometheus::Opts::new("lint_build_info", "The version and commit of the program."),
+        &["version", "commit"],
+    )
+    .unwrap();
+    gauge.with_label_values(&["1.4.2", "9f3c\"2e1"]).set(1);
+    hand.register(Box::new(gauge)).unwrap();
+    assert!(prometheus_text.starts_with(&text(&hand)), "the same text as a hand-written gauge");
+
+    let open_metrics = encode(solti_metrics::Format::OpenMetrics);
+    assert_eq!(
+        open_metrics,
+        "# HELP lint_build The version and commit of the program.\n# TYPE lint_build info\n\
+         lint_build_info{commit=\"9f3c\\\"2e1\",version=\"1.4.2\"} 1\n\
+         # HELP lint_feature The features enabled.\n# TYPE lint_feature info\n\
+         lint_feature_info{feature=\"gzip\",on=\"true\"} 1\n# EOF\n"
+    );
+    if let Some(families) = common::openmetrics::parse(&open_metrics) {
+        assert_eq!(families, ["lint_build info 1", "lint_feature info 1"]);
+    }
+    let gathered = registry.gather();
+    assert_eq!(gathered.len(), 2);
+    assert_eq!(gathered[0].get_field_type(), solti_metrics::prometheus::proto::MetricType::GAUGE);
+}

@@ -80,6 +80,7 @@ pub enum Kind {
     Counter,
     Gauge,
     Histogram,
+    Info,
 }
 
 /// The trait required of a field type the derive does not know by name.
@@ -259,7 +260,7 @@ fn metric<'a>(
     let valid_name = self::name(set, metric, errors);
     labels(metric, metric_type, errors);
     let buckets = match (&attrs.buckets, kind) {
-        (Some(buckets), Some(Kind::Counter | Kind::Gauge)) => {
+        (Some(buckets), Some(Kind::Counter | Kind::Gauge | Kind::Info)) => {
             errors.error(buckets.span, BUCKETS_ON_NON_HISTOGRAM);
             Bounds::None
         }
@@ -358,6 +359,13 @@ fn lifecycle(attrs: &MetricAttrs, metric_type: Option<MetricType<'_>>, errors: &
         errors.error(span, "a metric without labels has one series, which cannot expire; remove `expire_after`");
         return None;
     }
+    if metric_type.is_some_and(|metric_type| metric_type.kind == Kind::Info) {
+        errors.error(
+            span,
+            "an info metric's value never changes, so `expire_after` would remove every series; use `removable` and remove them",
+        );
+        return None;
+    }
     if attrs.init.is_some() {
         errors.error(
             span,
@@ -387,6 +395,10 @@ fn init<'a>(
         errors.error(span, "a metric without labels is exported at 0 from registration already; remove `init`");
         return;
     }
+    if metric_type.is_some_and(|metric_type| metric_type.kind == Kind::Info) {
+        errors.error(span, "an info metric exports the label values it is given, not every combination; remove `init`");
+        return;
+    }
     if let Some(label) = labels.iter().find(|label| label.ty.is_none()) {
         errors.error(
             span,
@@ -411,6 +423,10 @@ fn init<'a>(
 /// is then in the name, where the naming conventions report it.
 fn unit(kind: Option<Kind>, full: &str, unit: &syn::LitStr, errors: &mut Errors) -> Option<String> {
     let value = unit.value();
+    if kind == Some(Kind::Info) {
+        errors.error(unit.span(), "an info metric states facts as label values, which have no unit; remove `unit`");
+        return None;
+    }
     if value.is_empty() || !value.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_') {
         errors.error(
             unit.span(),
@@ -452,6 +468,7 @@ fn metric_type(ty: &Type) -> Option<MetricType<'_>> {
         "CounterVec" | "IntCounterVec" => (Kind::Counter, true),
         "GaugeVec" | "IntGaugeVec" => (Kind::Gauge, true),
         "HistogramVec" => (Kind::Histogram, true),
+        "Info" => (Kind::Info, true),
         _ => return None,
     };
     let from_prometheus = segments.iter().take(segments.len() - 1).any(|segment| segment.ident == "prometheus");
@@ -554,11 +571,17 @@ fn name(set: &Set<'_>, metric: &Metric<'_>, errors: &mut Errors) -> bool {
 
 fn labels(metric: &Metric<'_>, metric_type: Option<MetricType<'_>>, errors: &mut Errors) {
     let Some(labels) = &metric.attrs.labels else {
-        if metric_type.is_some_and(|metric_type| metric_type.labelled) && !metric.attrs.broken {
-            errors.error(
+        match metric_type {
+            _ if metric.attrs.broken => {}
+            Some(MetricType { kind: Kind::Info, .. }) => errors.error(
+                metric.ty.span(),
+                "an info metric states its facts as labels: add `#[metric(labels(..))]`, as in `labels(version, commit)`",
+            ),
+            Some(MetricType { labelled: true, .. }) => errors.error(
                 metric.ty.span(),
                 "a `*Vec` metric needs labels: add `#[metric(labels(..))]`, or use the type without `Vec`",
-            );
+            ),
+            _ => {}
         }
         return;
     };
@@ -648,8 +671,21 @@ fn conventions(metric: &Metric<'_>, kind: Option<Kind>, full: &str, errors: &mut
                 "counter `{full}` should end in `_total`: name it `{base}_total`, or opt out with `#[metric(allow(missing_total))]`"
             ),
         ),
-        Some(kind @ (Kind::Gauge | Kind::Histogram)) if full.ends_with("_total") && !allowed("unexpected_total") => {
-            let kind = if kind == Kind::Gauge { "gauge" } else { "histogram" };
+        Some(Kind::Info) if !full.ends_with("_info") => errors.error(
+            span,
+            format_args!(
+                "info metric `{full}` must end in `_info`, the name OpenMetrics gives its samples: name it `{}_info`",
+                base.strip_suffix("_total").unwrap_or(&base)
+            ),
+        ),
+        Some(kind @ (Kind::Gauge | Kind::Histogram | Kind::Info))
+            if full.ends_with("_total") && !allowed("unexpected_total") =>
+        {
+            let kind = match kind {
+                Kind::Gauge => "gauge",
+                Kind::Info => "info metric",
+                _ => "histogram",
+            };
             errors.error(
                 span,
                 format_args!(

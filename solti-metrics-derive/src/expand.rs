@@ -321,6 +321,7 @@ fn method_doc(metric: &LoweredMetric<'_>) -> String {
         Some(Kind::Counter) => "counter",
         Some(Kind::Gauge) => "gauge",
         Some(Kind::Histogram) => "histogram",
+        Some(Kind::Info) => "info metric",
         None => "metric",
     };
     let labels = match metric.labels {

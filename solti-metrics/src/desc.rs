@@ -41,15 +41,29 @@ pub enum MetricKind {
     Gauge,
     /// Observations counted into buckets.
     Histogram,
+    /// Facts about the target as label values (a version, a commit), exported with the
+    /// value 1: `# TYPE .. info` in OpenMetrics, a gauge in the Prometheus text format.
+    Info,
 }
 
 impl MetricKind {
-    /// The name used in the `# TYPE` line: `counter`, `gauge` or `histogram`.
+    /// The name of the kind, as OpenMetrics' `# TYPE` line spells it: `counter`, `gauge`,
+    /// `histogram` or `info`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Counter => "counter",
             Self::Gauge => "gauge",
             Self::Histogram => "histogram",
+            Self::Info => "info",
+        }
+    }
+
+    /// The kind as `format`'s `# TYPE` line spells it: the Prometheus text format has no
+    /// `info`, and exports it as a gauge.
+    pub(crate) const fn type_name(self, format: crate::Format) -> &'static str {
+        match (self, format) {
+            (Self::Info, crate::Format::Prometheus) => "gauge",
+            _ => self.as_str(),
         }
     }
 
@@ -57,7 +71,7 @@ impl MetricKind {
     pub(crate) const fn suffixes(self) -> &'static [&'static str] {
         match self {
             Self::Histogram => &HISTOGRAM_SUFFIXES,
-            Self::Counter | Self::Gauge => &[],
+            Self::Counter | Self::Gauge | Self::Info => &[],
         }
     }
 }

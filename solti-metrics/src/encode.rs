@@ -193,8 +193,14 @@ impl<'a> FamilyWriter<'a> {
     /// The OpenMetrics family name: a counter's name without `_total`, which its sample adds.
     fn write_family_name(&mut self) {
         self.write_name();
-        if self.format == Format::OpenMetrics && self.kind == MetricKind::Counter && self.name.ends_with("_total") {
-            let len = self.out.len() - "_total".len();
+        // In OpenMetrics a family's name is its samples' name without the kind's suffix.
+        let suffix = match self.kind {
+            MetricKind::Counter => "_total",
+            MetricKind::Info => "_info",
+            MetricKind::Gauge | MetricKind::Histogram => return,
+        };
+        if self.format == Format::OpenMetrics && self.name.ends_with(suffix) {
+            let len = self.out.len() - suffix.len();
             self.out.truncate(len);
         }
     }

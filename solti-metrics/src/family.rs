@@ -209,13 +209,18 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         if removable && !LABELLED {
             return Err(invalid("a metric without labels has one series, which cannot be removed".to_owned()));
         }
+        if S::KIND == MetricKind::Info && meta.expire_after.is_some() {
+            return Err(invalid(
+                "an info metric's value never changes: `expire_after` would remove every series".to_owned(),
+            ));
+        }
         if meta.expire_after == Some(0) {
             return Err(invalid("`expire_after` counts expositions: at least 1".to_owned()));
         }
         let bounds = match S::KIND {
             MetricKind::Histogram => desc::histogram_bounds(meta.buckets)
                 .ok_or_else(|| invalid("bucket bounds must be finite and strictly increasing".to_owned()))?,
-            MetricKind::Counter | MetricKind::Gauge => &[],
+            MetricKind::Counter | MetricKind::Gauge | MetricKind::Info => &[],
         };
         let desc = Desc::new(
             meta.name.to_owned(),
@@ -792,7 +797,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         let view = View { dense: &dense, leased: &export.leased };
         let meta = self.inner.meta;
         let mut writer = FamilyWriter { out, format, prefix, name: meta.name, kind: S::KIND };
-        writer.header(meta.help, S::KIND.as_str(), meta.unit);
+        writer.header(meta.help, S::KIND.type_name(format), meta.unit);
         let bounds = match format {
             Format::Prometheus => &self.inner.le[0],
             Format::OpenMetrics => &self.inner.le[1],
@@ -871,7 +876,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         family.set_help(self.inner.meta.help.to_owned());
         family.set_field_type(match S::KIND {
             MetricKind::Counter => MetricType::COUNTER,
-            MetricKind::Gauge => MetricType::GAUGE,
+            MetricKind::Gauge | MetricKind::Info => MetricType::GAUGE,
             MetricKind::Histogram => MetricType::HISTOGRAM,
         });
         family.set_metric(metrics);

@@ -66,3 +66,6 @@ pub type GaugeVec = Family<series::Gauge, true>;
 pub type IntGaugeVec = Family<series::IntGauge, true>;
 /// Histograms told apart by labels.
 pub type HistogramVec = Family<series::Histogram, true>;
+/// Facts about the program as label values (`build_info{version="1.4.2",commit="9f3c2e1"} 1`):
+/// each label tuple recorded is a series of value 1.
+pub type Info = Family<series::Info, true>;
