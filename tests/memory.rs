@@ -106,6 +106,9 @@ struct Footprint {
     /// Open: two string labels.
     #[metric(labels(shard, id))]
     open_total: IntCounterVec,
+    /// Open and removable: two string labels.
+    #[metric(labels(shard, id), removable)]
+    removable_total: IntCounterVec,
 }
 
 /// The label values of open series `i`: two short strings (3 and 7 bytes), every `i` its own
@@ -177,6 +180,33 @@ fn bytes_per_series() {
     assert!(slot <= 32.0, "a dense counter slot takes {slot:.1} bytes");
     assert!(per_later_series <= 256.0, "a dense series takes {per_later_series:.1} bytes besides its slot");
     assert!(open_after_scrape <= 512.0, "an open series takes {open_after_scrape:.1} bytes");
+}
+
+/// A removable metric's series give their memory back when removed: the series and their keys,
+/// the export order of the last scrape, and the index's tables, which shrink once mostly empty.
+#[test]
+fn removed_series_give_their_memory_back() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let registry = Registry::new();
+    let set = Footprint::register(&registry).unwrap();
+    let tuples = tuples(100_000);
+    let ((), recorded) = retained(|| {
+        for (shard, id) in &tuples {
+            set.removable_total(shard, id).inc();
+        }
+        registry.encode(&mut Vec::new(), Format::Prometheus).unwrap();
+    });
+    let ((), removed) = retained(|| {
+        assert_eq!(set.removable_total.clear(), tuples.len());
+        registry.encode(&mut Vec::new(), Format::Prometheus).unwrap();
+    });
+    let left = recorded + removed;
+    println!(
+        "removable open series, 100,000 of them, scraped once: {:.1} bytes each; after removing them all: {left} bytes left ({:.1} per removed series)",
+        recorded as f64 / tuples.len() as f64,
+        left as f64 / tuples.len() as f64
+    );
+    assert!(left * 100 < recorded, "{left} of {recorded} bytes still held after removing every series");
 }
 
 /// A scrape into a reused buffer allocates the same at 10,000 and 100,000 series: nothing per

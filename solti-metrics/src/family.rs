@@ -92,10 +92,9 @@ impl<S> Default for Export<S> {
 }
 
 impl<S> Export<S> {
-    /// Forgets the order, to be made again at the next exposition.
+    /// Forgets the order, to be made again at the next exposition, and frees what it held.
     fn invalidate(&mut self) {
-        self.order.clear();
-        self.leased.clear();
+        *self = Self::default();
     }
 
     /// The series in order, each with its rendered labels.

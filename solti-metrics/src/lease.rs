@@ -133,6 +133,7 @@ impl<S> RemovableIndex<S> {
         let Ok(found) = found else { return false };
         let ((_, entry), _) = found.remove();
         self.len.fetch_sub(1, Ordering::Relaxed);
+        shrink(&mut table);
         drop(table);
         // The series' memory goes here unless a lease still holds it.
         drop(entry);
@@ -147,6 +148,7 @@ impl<S> RemovableIndex<S> {
             let before = table.len();
             table.retain(|(_, entry)| !expired(entry));
             removed += before - table.len();
+            shrink(&mut table);
         }
         self.len.fetch_sub(removed, Ordering::Relaxed);
         removed
@@ -168,6 +170,14 @@ impl<S> RemovableIndex<S> {
     /// Whether expiry finds the series idle at this exposition.
     pub(crate) fn idle(entry: &Entry<S>, fingerprint: u64, limit: u32) -> bool {
         entry.idle.unchanged_for(fingerprint, limit)
+    }
+}
+
+/// Gives a shard's memory back once removals left it three quarters empty (and halfway, so
+/// that a table at the threshold does not shrink and grow in turn).
+fn shrink<S>(table: &mut HashTable<(u64, Arc<Entry<S>>)>) {
+    if table.capacity() > 64 && table.len() * 4 < table.capacity() {
+        table.shrink_to(table.len() * 2, |(hash, _)| *hash);
     }
 }
 
