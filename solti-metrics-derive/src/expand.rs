@@ -286,6 +286,9 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
         };
         let body = if stub {
             quote!(::core::unreachable!())
+        } else if let MetricLabels::Struct(path) = metric.labels {
+            // Spanned at the struct's path: a struct that is no label set is an error there.
+            respan(quote!(#private::LabelledMetric::series(&self.#field, #args)), path.span())
         } else {
             quote!(#private::LabelledMetric::series(&self.#field, #args))
         };
@@ -425,9 +428,12 @@ pub fn label_set(input: &DeriveInput, lowered: Option<&LoweredLabelStruct<'_>>, 
     let len = fields.len();
     let names = &lowered.names;
     // `Type: LabelValue` per field, spanned at the type: a field that is no label value is one
-    // error at its type.
+    // error at its type. Types with a reference or a lifetime are left out, as in a set's
+    // `label_bounds`: two such bounds (`&'a str`, `&'b str`) make the impl ambiguous, and such a
+    // type is a string slice that qualifies anyway.
     let bounds: Vec<TokenStream> = types
         .iter()
+        .filter(|ty| !borrows(quote!(#ty)))
         .map(|ty| {
             let span = ty.span();
             let bound = respan(quote!(#private::LabelValue), span);

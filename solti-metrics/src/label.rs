@@ -300,6 +300,11 @@ pub const MAX_DENSE_SLOTS: usize = 1 << 20;
 /// Implemented for tuples of up to twelve [`LabelValue`]s, which generated recorder methods
 /// build from their typed arguments, and by `#[derive(LabelSet)]` for a struct whose fields are
 /// the labels (see [`NamedLabels`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a set of labels",
+    label = "not a tuple of label values or a struct deriving `LabelSet`",
+    note = "a metric's labels are `#[metric(labels(method: Method, path))]`, each a `LabelValue`, or `#[metric(labels = Struct)]` for a struct with `#[derive(LabelSet)]`"
+)]
 pub trait LabelSet {
     /// The number of labels.
     const LEN: usize;
