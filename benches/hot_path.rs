@@ -27,6 +27,9 @@
 //!   and measured 0.0.25's `CounterVec::inc` (string labels interned with `paracord`);
 //! - **permanent** (`removable_open_labels`): ours again, the same metric not declared
 //!   `removable`.
+//! - **struct** (`struct_dense`, `struct_open`): ours again, the same labels as a struct with
+//!   `#[derive(LabelSet)]` (`#[metric(labels = Struct)]`) instead of the tuple of recorder
+//!   arguments, which is the `ours` side of those cases.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,7 +42,7 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter as ClientCounter;
 use prometheus_client::metrics::family::Family as ClientFamily;
 use solti_metrics::prometheus::{self, HistogramOpts, Opts, Registry, TextEncoder};
-use solti_metrics::{HistogramVec, IntCounterVec, LabelValue, MetricsSet, PrometheusMetrics};
+use solti_metrics::{HistogramVec, IntCounterVec, LabelSet, LabelValue, MetricsSet, PrometheusMetrics};
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
 
 #[path = "common/options.rs"]
@@ -256,6 +259,34 @@ struct HttpMetrics {
     removable_route_requests_total: IntCounterVec,
 }
 
+/// The labels of `HttpMetrics::requests_total` as a struct: every field has a fixed set of
+/// values, so it takes the dense table as the tuple does.
+#[derive(Clone, Copy, LabelSet)]
+struct Call {
+    method: Method,
+    status: Status,
+}
+
+/// The labels of `HttpMetrics::route_requests_total` as a struct: open string fields.
+#[derive(Clone, Copy, LabelSet)]
+struct RouteLabels<'a> {
+    verb: &'a str,
+    route: &'a str,
+}
+
+/// `HttpMetrics`' counters with their labels as structs.
+#[derive(MetricsSet)]
+#[metrics(namespace = "bench", subsystem = "http")]
+struct LabelStructMetrics {
+    /// Requests served.
+    #[metric(labels = Call)]
+    requests_total: IntCounterVec,
+
+    /// Requests served, by route.
+    #[metric(labels = RouteLabels)]
+    route_requests_total: IntCounterVec,
+}
+
 /// The same metrics written by hand against prometheus.
 struct HandMetrics {
     requests_total: prometheus::IntCounterVec,
@@ -362,6 +393,7 @@ enum Side {
     Client,
     Measured,
     Permanent,
+    Struct,
 }
 
 impl Side {
@@ -374,6 +406,7 @@ impl Side {
             Self::Client => "client",
             Self::Measured => "measured",
             Self::Permanent => "permanent",
+            Self::Struct => "struct",
         }
     }
 }
@@ -752,6 +785,61 @@ fn typed_cases() -> Vec<Case> {
     ]
 }
 
+/// A label struct against the tuple of the same labels: `HttpMetrics` against
+/// `LabelStructMetrics`, the same metrics.
+fn label_struct_cases() -> Vec<Case> {
+    let tuples = Arc::new(black_box(HttpMetrics::register(&Registry::new()).expect("derived set")));
+    let structs =
+        Arc::new(black_box(LabelStructMetrics::register(&solti_metrics::Registry::new()).expect("label struct set")));
+    let method = |i: usize| Method::ALL[i % 4];
+    let status = |i: usize| Status::ALL[(i / 4) % 3];
+    let cell = move |i: usize| method(i) as usize * 3 + status(i) as usize;
+    let dense = {
+        let (tuple, by_struct) = (Arc::clone(&tuples), Arc::clone(&structs));
+        let floor: Arc<[AtomicU64; 12]> = Arc::new(Default::default());
+        vec![
+            (Side::Ours, timed(move |i| tuple.requests_total(method(i), status(i)).inc())),
+            (
+                Side::Struct,
+                timed(move |i| by_struct.requests_total(Call { method: method(i), status: status(i) }).inc()),
+            ),
+            (Side::Floor, timed(move |i| _ = floor[cell(i)].fetch_add(1, Ordering::Relaxed))),
+        ]
+    };
+    let open = {
+        let (tuple, by_struct) = (Arc::clone(&tuples), Arc::clone(&structs));
+        let floor: Arc<[AtomicU64; 2 * ARGS]> = Arc::new(core::array::from_fn(|_| AtomicU64::new(0)));
+        vec![
+            (Side::Ours, timed(move |i| tuple.route_requests_total(VERBS[i % 2], ROUTES[i]).inc())),
+            (
+                Side::Struct,
+                timed(move |i| {
+                    by_struct.route_requests_total(RouteLabels { verb: VERBS[i % 2], route: ROUTES[i] }).inc()
+                }),
+            ),
+            (Side::Floor, timed(move |i| _ = floor[i * 2 + i % 2].fetch_add(1, Ordering::Relaxed))),
+        ]
+    };
+    vec![
+        Case {
+            name: "struct_dense",
+            what: "derived set, `IntCounterVec`, 2 enum labels as arguments vs as a label struct",
+            threaded: false,
+            sides: dense,
+            target: (None, None),
+            more: vec![Ratio::new(Side::Struct, Side::Ours, Target::AtMost(1.1))],
+        },
+        Case {
+            name: "struct_open",
+            what: "derived set, `IntCounterVec`, 2 `&str` labels as arguments vs as a label struct",
+            threaded: false,
+            sides: open,
+            target: (None, None),
+            more: vec![Ratio::new(Side::Struct, Side::Ours, Target::AtMost(1.1))],
+        },
+    ]
+}
+
 fn encode(registry: &Registry) -> String {
     TextEncoder::new().encode_to_string(&registry.gather()).expect("text exposition")
 }
@@ -811,6 +899,7 @@ fn gather_case(name: &'static str, what: &'static str, ours: Arc<Registry>, orig
 fn all_cases(only: Option<&str>) -> Vec<Case> {
     let mut cases = backend_cases();
     cases.extend(typed_cases());
+    cases.extend(label_struct_cases());
     if only.is_none_or(|name| name.starts_with("gather_")) {
         cases.extend(gather_cases());
     }

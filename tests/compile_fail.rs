@@ -50,6 +50,7 @@ pass_cases! {
     pass_crate_path = "ui/pass/crate-path.rs",
     pass_field_types = "ui/pass/field-types.rs",
     pass_hygiene = "ui/pass/hygiene.rs",
+    pass_label_set = "ui/pass/label-set.rs",
     pass_label_value = "ui/pass/label-value.rs",
     pass_labels = "ui/pass/labels.rs",
     pass_set_attributes = "ui/pass/set-attributes.rs",

@@ -3,7 +3,7 @@
 use proc_macro2::Span;
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{Data, DeriveInput, Fields, Ident, Path, Type, Visibility};
+use syn::{Data, DeriveInput, Fields, GenericParam, Ident, Path, Type, Visibility};
 
 use crate::attr::{self, MetricAttrs, SetAttrs};
 use crate::ctxt::Errors;
@@ -138,6 +138,76 @@ impl<'a> LabelEnum<'a> {
             })
             .collect();
         Some(LabelEnum { ident: &input.ident, krate, variants })
+    }
+}
+
+/// A struct with named fields deriving `LabelSet`: each field a label.
+pub struct LabelStruct<'a> {
+    pub ident: &'a Ident,
+    pub krate: Option<Path>,
+    pub fields: Vec<LabelField<'a>>,
+}
+
+pub struct LabelField<'a> {
+    pub ident: &'a Ident,
+    pub ty: &'a Type,
+}
+
+impl<'a> LabelStruct<'a> {
+    /// Reads a struct with named fields; anything else is an error, recorded in `errors`.
+    pub fn from_syn(input: &'a DeriveInput, errors: &mut Errors) -> Option<Self> {
+        let krate = attr::label_struct_attrs(&input.attrs, errors);
+        for param in &input.generics.params {
+            let what = match param {
+                GenericParam::Lifetime(_) => continue,
+                GenericParam::Type(_) => "type",
+                GenericParam::Const(_) => "const",
+            };
+            errors.error(
+                param.span(),
+                format_args!(
+                    "`LabelSet` cannot be derived with a {what} parameter: each field's type must be known to be a label value; use a concrete type (lifetime parameters are fine)"
+                ),
+            );
+        }
+        let fields = match &input.data {
+            Data::Struct(data) => match &data.fields {
+                Fields::Named(fields) => &fields.named,
+                Fields::Unnamed(fields) => {
+                    errors.error(
+                        fields.span(),
+                        "`LabelSet` needs named fields, not a tuple struct: each field is a label named after it",
+                    );
+                    return None;
+                }
+                Fields::Unit => {
+                    errors.error(input.ident.span(), "`LabelSet` needs at least one field: each field is a label");
+                    return None;
+                }
+            },
+            Data::Enum(data) => {
+                errors.error(
+                    data.enum_token.span,
+                    "`LabelSet` can only be derived for a struct with named fields; for an enum of label values, derive `LabelValue`",
+                );
+                return None;
+            }
+            Data::Union(data) => {
+                errors.error(
+                    data.union_token.span,
+                    "`LabelSet` can only be derived for a struct with named fields, not a union",
+                );
+                return None;
+            }
+        };
+        let fields = fields
+            .iter()
+            .filter_map(|field| {
+                attr::label_field_attrs(&field.attrs, errors);
+                Some(LabelField { ident: field.ident.as_ref()?, ty: &field.ty })
+            })
+            .collect();
+        Some(LabelStruct { ident: &input.ident, krate, fields })
     }
 }
 

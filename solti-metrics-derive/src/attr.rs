@@ -69,10 +69,17 @@ pub struct MetricAttrs {
     pub broken: bool,
 }
 
-/// `labels(..)`: the span of the `labels` keyword and the labels in order.
+/// `labels(..)` or `labels = Struct`: the span of the `labels` keyword and the labels.
 pub struct Labels {
     pub span: Span,
-    pub list: Vec<Label>,
+    pub form: LabelForm,
+}
+
+pub enum LabelForm {
+    /// `labels(method: Method, path)`: the labels in order, each a parameter of the recorder.
+    List(Vec<Label>),
+    /// `labels = Route`: a struct deriving `LabelSet`, the one parameter of the recorder.
+    Struct(Path),
 }
 
 /// One variable label: `path` (takes `&str`) or `method: Method`.
@@ -176,12 +183,9 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                 let value = string_value(&meta, "help = \"Total requests served.\"")?;
                 set_once(&mut out.help, value, &meta, errors);
             } else if meta.path.is_ident("labels") {
-                // #[metric(labels(method: Method, path))]
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let list = Punctuated::<Label, Token![,]>::parse_terminated_with(&content, parse_label)?;
-                let labels = Labels { span: meta.path.span(), list: list.into_iter().collect() };
-                set_once(&mut out.labels, labels, &meta, errors);
+                // #[metric(labels(method: Method, path))] or #[metric(labels = Route)]
+                let form = parse_labels(&meta)?;
+                set_once(&mut out.labels, Labels { span: meta.path.span(), form }, &meta, errors);
             } else if meta.path.is_ident("buckets") {
                 // #[metric(buckets(0.1, 0.5, 1.0))] or
                 // #[metric(buckets = linear(0.1, 0.1, 10))] or
@@ -255,13 +259,40 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
 
 /// Reads `#[label(crate = path)]` on an enum deriving `LabelValue`.
 pub fn label_enum_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path> {
+    label_crate(
+        attrs,
+        "on the enum, `#[label]` only takes `(crate = path)`; a variant's label is `#[label = \"..\"]` on the variant",
+        errors,
+    )
+}
+
+/// Reads `#[label(crate = path)]` on a struct deriving `LabelSet`.
+pub fn label_struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path> {
+    label_crate(
+        attrs,
+        "on the struct, `#[label]` only takes `(crate = path)`; each field is a label named after the field",
+        errors,
+    )
+}
+
+/// Refuses `#[label ..]` on a field of a struct deriving `LabelSet`: a label is named after its
+/// field.
+pub fn label_field_attrs(attrs: &[Attribute], errors: &mut Errors) {
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("label")) {
+        errors.error(
+            attr.path().span(),
+            "a field of a `LabelSet` struct takes no `#[label]`: the label is named after the field; rename the field",
+        );
+    }
+}
+
+/// `#[label(crate = path)]` on the item of a derive; `not_a_list` is the message for any other
+/// form.
+fn label_crate(attrs: &[Attribute], not_a_list: &str, errors: &mut Errors) -> Option<Path> {
     let mut krate = None;
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("label")) {
         if !matches!(attr.meta, Meta::List(_)) {
-            errors.error(
-                attr.meta.span(),
-                "on the enum, `#[label]` only takes `(crate = path)`; a variant's label is `#[label = \"..\"]` on the variant",
-            );
+            errors.error(attr.meta.span(), not_a_list);
             continue;
         }
         let result = attr.parse_nested_meta(|meta| {
@@ -422,6 +453,23 @@ fn edit_distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
+fn parse_labels(meta: &ParseNestedMeta<'_>) -> syn::Result<LabelForm> {
+    if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        let list = Punctuated::<Label, Token![,]>::parse_terminated_with(&content, parse_label)?;
+        return Ok(LabelForm::List(list.into_iter().collect()));
+    }
+    let input = meta.value()?;
+    let path = input.parse::<Path>().map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "`labels =` takes the path of a struct deriving `LabelSet`, `labels = Route`; or list the labels: `labels(method: Method, path)`",
+        )
+    })?;
+    Ok(LabelForm::Struct(path))
+}
+
 fn parse_label(input: ParseStream<'_>) -> syn::Result<Label> {
     let name = if input.peek(LitStr) {
         // #[metric(labels("user-agent"))]
@@ -555,7 +603,7 @@ mod tests {
         ));
         result.unwrap();
         assert_eq!(attrs.name.unwrap().value(), "x_total");
-        assert_eq!(attrs.labels.unwrap().list.len(), 2);
+        assert!(matches!(attrs.labels.unwrap().form, LabelForm::List(list) if list.len() == 2));
         assert!(matches!(attrs.buckets.unwrap().form, BucketForm::Linear { count, .. } if count.value == 3.0));
         assert_eq!(attrs.max_series.unwrap().0, 10);
         assert_eq!(attrs.allow.len(), 1);

@@ -8,10 +8,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{Ident, LitStr, Type, Visibility};
+use syn::{Ident, LitStr, Path, Type, Visibility};
 
-use crate::ast::{LabelEnum, Metric, Set};
-use crate::attr::{self, BucketForm, Buckets, Label, MetricAttrs, Number};
+use crate::ast::{LabelEnum, LabelStruct, Metric, Set};
+use crate::attr::{self, BucketForm, Buckets, Label, LabelForm, MetricAttrs, Number};
 use crate::buckets;
 use crate::ctxt::Errors;
 use crate::names;
@@ -38,7 +38,7 @@ pub struct LoweredMetric<'a> {
     pub bound: Option<MetricBound>,
     /// Whether the recorder method takes labels.
     pub labelled: bool,
-    pub labels: &'a [Label],
+    pub labels: MetricLabels<'a>,
     /// The exported name, `namespace_subsystem_name` without the absent parts.
     pub name: String,
     pub help: String,
@@ -55,6 +55,21 @@ pub struct LoweredMetric<'a> {
     pub removable: bool,
     /// `#[metric(expire_after = n)]`.
     pub expire_after: Option<u32>,
+}
+
+/// A metric's labels as the generated code takes them.
+#[derive(Clone, Copy)]
+pub enum MetricLabels<'a> {
+    /// `labels(..)`, each label a parameter of the recorder method; empty without labels.
+    List(&'a [Label]),
+    /// `labels = Route`: a struct deriving `LabelSet`, the one parameter of the recorder.
+    Struct(&'a Path),
+}
+
+impl MetricLabels<'_> {
+    fn is_empty(&self) -> bool {
+        matches!(self, MetricLabels::List([]))
+    }
 }
 
 /// A field's type as the generated code names it.
@@ -115,9 +130,11 @@ pub enum Condition<'a> {
     /// The type is not a histogram.
     NotHistogram(&'a Type),
     /// Some of the labels has no fixed set of values.
-    OpenLabels(&'a [Label]),
+    OpenLabels(MetricLabels<'a>),
     /// Every label has a fixed set of values, and they make at most this many combinations.
-    FewFixedLabels(&'a [Label], usize),
+    FewFixedLabels(MetricLabels<'a>, usize),
+    /// The metric type is not a histogram, or the label struct has no field named `le`.
+    NoBucketLabel(&'a Type, &'a Path),
 }
 
 /// What a field type's name says: its kind, whether it takes labels, and whether the path goes
@@ -146,8 +163,15 @@ const OVERFLOW_LABEL: &str = "otel_metric_overflow";
 const BUCKETS_ON_NON_HISTOGRAM: &str =
     "`buckets` only apply to `Histogram` and `HistogramVec`; remove them, or make the field a histogram";
 
+/// The label that holds a histogram bucket's bound; solti-metrics checks its own copy at
+/// registration, and the assertions of label structs call it.
+const BUCKET_LABEL: &str = "le";
+
 const LE_ON_HISTOGRAM: &str =
     "label name `le` is reserved on histograms: it holds the bucket bound; choose another name";
+
+const LE_ON_HISTOGRAM_FIELD: &str =
+    "label name `le` is reserved on histograms: it holds the bucket bound; rename the label struct's field `le`";
 
 /// Name segments that are not base units, with the base unit to use instead.
 pub(crate) const NON_BASE_UNITS: &[(&str, &str)] = &[
@@ -187,7 +211,8 @@ pub(crate) const NON_BASE_UNITS: &[(&str, &str)] = &[
     ("pb", "bytes"),
 ];
 
-/// The most labels a metric can have: `LabelSet` is implemented for tuples up to this length.
+/// The most labels a metric can have: `LabelSet` is implemented for tuples up to this length,
+/// and a series' key holds at most this many values.
 const MAX_LABELS: usize = 12;
 
 /// Checks a whole set and lowers it; the lowering is complete even when there are errors, for
@@ -284,8 +309,20 @@ fn metric<'a>(
         conventions(metric, kind, &name, errors);
     }
 
-    let labels = attrs.labels.as_ref().map_or(&[][..], |labels| &labels.list);
-    if kind.is_none() {
+    let labels = match attrs.labels.as_ref().map(|labels| &labels.form) {
+        None => MetricLabels::List(&[]),
+        Some(LabelForm::List(list)) => MetricLabels::List(list),
+        Some(LabelForm::Struct(path)) => MetricLabels::Struct(path),
+    };
+    if let (MetricLabels::Struct(path), None | Some(Kind::Histogram)) = (labels, kind) {
+        // The struct's field names are known to the compiler only.
+        assertions.push(Assertion {
+            span: path.span(),
+            condition: Condition::NoBucketLabel(metric.ty, path),
+            message: LE_ON_HISTOGRAM_FIELD.to_owned(),
+        });
+    }
+    if let (MetricLabels::List(labels), None) = (labels, kind) {
         if let Some(buckets) = &attrs.buckets {
             assertions.push(Assertion {
                 span: buckets.span,
@@ -293,7 +330,7 @@ fn metric<'a>(
                 message: BUCKETS_ON_NON_HISTOGRAM.to_owned(),
             });
         }
-        if let Some(label) = labels.iter().find(|label| label.exported() == "le") {
+        if let Some(label) = labels.iter().find(|label| label.exported() == BUCKET_LABEL) {
             assertions.push(Assertion {
                 span: label.name.span(),
                 condition: Condition::NotHistogram(metric.ty),
@@ -387,7 +424,7 @@ const MAX_INIT_SERIES: usize = 4096;
 fn init<'a>(
     span: Span,
     metric_type: Option<MetricType<'_>>,
-    labels: &'a [Label],
+    labels: MetricLabels<'a>,
     assertions: &mut Vec<Assertion<'a>>,
     errors: &mut Errors,
 ) {
@@ -399,7 +436,11 @@ fn init<'a>(
         errors.error(span, "an info metric exports the label values it is given, not every combination; remove `init`");
         return;
     }
-    if let Some(label) = labels.iter().find(|label| label.ty.is_none()) {
+    let untyped = match labels {
+        MetricLabels::List(list) => list.iter().find(|label| label.ty.is_none()),
+        MetricLabels::Struct(_) => None,
+    };
+    if let Some(label) = untyped {
         errors.error(
             span,
             format_args!(
@@ -592,10 +633,12 @@ fn labels(metric: &Metric<'_>, metric_type: Option<MetricType<'_>>, errors: &mut
         );
         return;
     }
-    if labels.list.is_empty() {
+    // A label struct's names are checked where it derives `LabelSet`, `le` by an assertion.
+    let LabelForm::List(list) = &labels.form else { return };
+    if list.is_empty() {
         errors.error(labels.span, "`labels()` is empty; name at least one label, or use the type without `Vec`");
     }
-    if let Some(extra) = labels.list.get(MAX_LABELS) {
+    if let Some(extra) = list.get(MAX_LABELS) {
         errors.error(
             extra.name.span(),
             format_args!(
@@ -607,7 +650,7 @@ fn labels(metric: &Metric<'_>, metric_type: Option<MetricType<'_>>, errors: &mut
     }
     let histogram = metric_type.is_some_and(|metric_type| metric_type.kind == Kind::Histogram);
     let mut seen: Vec<String> = Vec::new();
-    for label in &labels.list {
+    for label in list {
         let name = label.exported();
         let span = label.name.span();
         if seen.contains(&name) {
@@ -615,28 +658,35 @@ fn labels(metric: &Metric<'_>, metric_type: Option<MetricType<'_>>, errors: &mut
             continue;
         }
         seen.push(name.clone());
-        if !names::is_label_name(&name) {
-            errors.error(span, format_args!("invalid label name `{name}`: label names match `[a-zA-Z_][a-zA-Z0-9_]*`; use ASCII letters, digits and `_`"));
-        } else if name.starts_with("__") {
-            errors.error(
-                span,
-                format_args!(
-                    "label name `{name}` is reserved: names starting with `__` belong to Prometheus; write `{}`",
-                    name.trim_start_matches('_')
-                ),
-            );
-        } else if name == "quantile" {
-            errors.error(span, "label name `quantile` is reserved for summaries; choose another name");
-        } else if name == OVERFLOW_LABEL {
-            errors.error(
-                span,
-                format_args!(
-                    "label name `{OVERFLOW_LABEL}` is reserved: it marks the series that takes the records over `max_series`; choose another name"
-                ),
-            );
-        } else if name == "le" && histogram {
-            errors.error(span, LE_ON_HISTOGRAM);
+        if let Some(message) = label_name_error(&name, histogram) {
+            errors.error(span, message);
         }
+    }
+}
+
+/// What is wrong with `name` as the name of a variable label, if anything: its syntax, or a
+/// name Prometheus or solti-metrics reserves; `histogram` when the label is a histogram's,
+/// where `le` is taken.
+fn label_name_error(name: &str, histogram: bool) -> Option<String> {
+    if !names::is_label_name(name) {
+        Some(format!(
+            "invalid label name `{name}`: label names match `[a-zA-Z_][a-zA-Z0-9_]*`; use ASCII letters, digits and `_`"
+        ))
+    } else if name.starts_with("__") {
+        Some(format!(
+            "label name `{name}` is reserved: names starting with `__` belong to Prometheus; write `{}`",
+            name.trim_start_matches('_')
+        ))
+    } else if name == "quantile" {
+        Some("label name `quantile` is reserved for summaries; choose another name".to_owned())
+    } else if name == OVERFLOW_LABEL {
+        Some(format!(
+            "label name `{OVERFLOW_LABEL}` is reserved: it marks the series that takes the records over `max_series`; choose another name"
+        ))
+    } else if name == BUCKET_LABEL && histogram {
+        Some(LE_ON_HISTOGRAM.to_owned())
+    } else {
+        None
     }
 }
 
@@ -863,6 +913,46 @@ fn count_ok(count: &Number, errors: &mut Errors) -> bool {
         );
     }
     ok
+}
+
+/// A `LabelSet` struct as `expand` writes it.
+pub struct LoweredLabelStruct<'a> {
+    pub input: &'a LabelStruct<'a>,
+    /// The path to solti-metrics: `#[label(crate = path)]`, default `::solti_metrics`.
+    pub krate: TokenStream,
+    /// The label names, one per field in order: the field's name (a raw identifier loses its
+    /// `r#`).
+    pub names: Vec<String>,
+}
+
+/// Checks a `LabelSet` struct: at least one field, each named as a label may be. Whether `le`
+/// is free is the histogram's business, asserted where a metric takes the struct.
+pub fn label_struct<'a>(input: &'a LabelStruct<'a>, errors: &mut Errors) -> LoweredLabelStruct<'a> {
+    if input.fields.is_empty() {
+        errors.error(input.ident.span(), "`LabelSet` needs at least one field: each field is a label");
+    }
+    if let Some(extra) = input.fields.get(MAX_LABELS) {
+        errors.error(
+            extra.ident.span(),
+            format_args!("a metric takes at most {MAX_LABELS} labels; `{}` is field {}", extra.ident, MAX_LABELS + 1),
+        );
+    }
+    let names = input
+        .fields
+        .iter()
+        .map(|field| {
+            let name = field.ident.unraw().to_string();
+            if let Some(message) = label_name_error(&name, false) {
+                errors.error(field.ident.span(), message);
+            }
+            name
+        })
+        .collect();
+    let krate = match &input.krate {
+        Some(krate) => krate.to_token_stream(),
+        None => attr::default_crate().to_token_stream(),
+    };
+    LoweredLabelStruct { input, krate, names }
 }
 
 /// Checks a `LabelValue` enum: no two variants may export the same label.

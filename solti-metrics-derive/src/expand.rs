@@ -8,7 +8,9 @@ use syn::{DeriveInput, Ident};
 
 use crate::ast::LabelEnum;
 use crate::attr::{self, Label};
-use crate::check::{Assertion, Bounds, Condition, Kind, LoweredMetric, LoweredSet, MetricBound};
+use crate::check::{
+    Assertion, Bounds, Condition, Kind, LoweredLabelStruct, LoweredMetric, LoweredSet, MetricBound, MetricLabels,
+};
 use crate::ctxt::Errors;
 
 /// `#[derive(MetricsSet)]`: the trait implementation and the recorder methods, or the errors
@@ -41,7 +43,7 @@ pub fn metrics_set(input: &DeriveInput, set: Option<&LoweredSet<'_>>, errors: Er
     let fields = set.metrics.iter().map(|metric| metric.field);
     let builds = set.metrics.iter().zip(&locals).enumerate().map(|(index, (metric, local))| {
         let ty = &metric.ty;
-        let labels = label_tuple(metric.labels);
+        let labels = label_set_type(metric.labels);
         quote_spanned! {ty.span()=>
             let #local = <#ty as #private::MetricField>::build::<#labels>(
                 &<Self as #private::MetricsSet>::METRICS[#index],
@@ -114,7 +116,13 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
     let name = &metric.name;
     let help = &metric.help;
     let ty = &metric.ty;
-    let labels = metric.labels.iter().map(Label::exported);
+    let labels = match metric.labels {
+        MetricLabels::List(list) => {
+            let names = list.iter().map(Label::exported);
+            quote!(&[#(#names),*])
+        }
+        MetricLabels::Struct(path) => quote!(<#path as #private::NamedLabels>::NAMES),
+    };
     let buckets = match &metric.buckets {
         Bounds::Given(values) => quote!(&[#(#values),*]),
         Bounds::Default => quote!(#private::DEFAULT_BUCKETS),
@@ -143,7 +151,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
             name: #name,
             help: #help,
             kind: <#ty as #private::MetricField>::KIND,
-            labels: &[#(#labels),*],
+            labels: #labels,
             buckets: #buckets,
             max_series: #max_series,
             init: #init,
@@ -155,10 +163,16 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
     }
 }
 
-/// The label tuple type: `(Method, &str,)`; `()` without labels.
-fn label_tuple(labels: &[Label]) -> TokenStream {
-    let types = labels.iter().map(label_type);
-    quote!((#(#types,)*))
+/// The type the recorder passes as its labels: the tuple `(Method, &str,)`, `()` without labels,
+/// or the label struct as written.
+fn label_set_type(labels: MetricLabels<'_>) -> TokenStream {
+    match labels {
+        MetricLabels::List(list) => {
+            let types = list.iter().map(label_type);
+            quote!((#(#types,)*))
+        }
+        MetricLabels::Struct(path) => quote!(#path),
+    }
 }
 
 fn label_type(label: &Label) -> TokenStream {
@@ -174,7 +188,12 @@ fn label_type(label: &Label) -> TokenStream {
 /// where clause cannot elide lifetimes, and such a type is a string slice that always qualifies
 /// (any other gets an ordinary error at its use).
 fn label_bounds<'m>(metric: &'m LoweredMetric<'_>, private: &'m TokenStream) -> impl Iterator<Item = TokenStream> + 'm {
-    metric.labels.iter().filter_map(|label| label.ty.as_ref()).filter(|ty| !borrows(quote!(#ty))).map(move |ty| {
+    // A label struct's fields are bound where it derives `LabelSet`.
+    let list = match metric.labels {
+        MetricLabels::List(list) => list,
+        MetricLabels::Struct(_) => &[],
+    };
+    list.iter().filter_map(|label| label.ty.as_ref()).filter(|ty| !borrows(quote!(#ty))).map(move |ty| {
         // The whole predicate carries the type's span: a path to solti-metrics spanned at the
         // call site would move the error onto `#[derive(MetricsSet)]`.
         let span = ty.span();
@@ -252,23 +271,34 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
                 }
             };
         }
-        let params: Vec<TokenStream> = metric
-            .labels
-            .iter()
-            .map(|label| {
-                // A stub ignores its arguments: `_` keeps it free of unused-variable warnings
-                // and of a second error for a label declared twice.
-                let param = if stub { Ident::new("_", label.name.span()) } else { label_param(label) };
-                let ty = label_type(label);
-                quote!(#param: #ty)
-            })
-            .collect();
-        let args: Vec<Ident> = metric.labels.iter().map(label_param).collect();
+        // A stub ignores its arguments: `_` keeps it free of unused-variable warnings and of a
+        // second error for a label declared twice.
+        let (params, args): (Vec<TokenStream>, TokenStream) = match metric.labels {
+            MetricLabels::List(list) => {
+                let params = list
+                    .iter()
+                    .map(|label| {
+                        let param = if stub { Ident::new("_", label.name.span()) } else { label_param(label) };
+                        let ty = label_type(label);
+                        quote!(#param: #ty)
+                    })
+                    .collect();
+                let args = list.iter().map(label_param);
+                (params, quote!((#(#args,)*)))
+            }
+            MetricLabels::Struct(path) => {
+                let param = if stub { Ident::new("_", path.span()) } else { Ident::new("labels", path.span()) };
+                (vec![quote!(#param: #path)], quote!(labels))
+            }
+        };
         let call = |method: TokenStream| {
             if stub {
                 quote!(::core::unreachable!())
+            } else if let MetricLabels::Struct(path) = metric.labels {
+                // Spanned at the struct's path: a struct that is no label set is an error there.
+                respan(quote!(#private::LabelledMetric::#method(&self.#field, #args)), path.span())
             } else {
-                quote!(#private::LabelledMetric::#method(&self.#field, (#(#args,)*)))
+                quote!(#private::LabelledMetric::#method(&self.#field, #args))
             }
         };
         let bounds: Vec<TokenStream> =
@@ -325,10 +355,13 @@ fn method_doc(metric: &LoweredMetric<'_>) -> String {
         None => "metric",
     };
     let labels = match metric.labels {
-        [] => "no labels".to_owned(),
-        labels => {
+        MetricLabels::List([]) => "no labels".to_owned(),
+        MetricLabels::List(labels) => {
             let names: Vec<String> = labels.iter().map(|label| format!("`{}`", label.exported())).collect();
             format!("labels {}", names.join(", "))
+        }
+        MetricLabels::Struct(path) => {
+            format!("labels the fields of `{}`", path.to_token_stream().to_string().replace(' ', ""))
         }
     };
     format!(" `{}`: {kind}, {labels}.\n\n {}", metric.name, metric.help)
@@ -346,19 +379,154 @@ fn assertion_const(assertion: &Assertion<'_>, private: &TokenStream) -> TokenStr
             !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram)
         },
         Condition::OpenLabels(labels) => {
-            let labels = label_tuple(labels);
+            let labels = label_set_type(*labels);
             quote_spanned! {span=> <#labels as #private::LabelSet>::DENSE_SLOTS == 0}
         }
         Condition::FewFixedLabels(labels, most) => {
-            let labels = label_tuple(labels);
+            let labels = label_set_type(*labels);
             quote_spanned! {span=>
                 <#labels as #private::LabelSet>::DENSE_SLOTS > 0 && <#labels as #private::LabelSet>::DENSE_SLOTS <= #most
             }
         }
+        Condition::NoBucketLabel(ty, path) => quote_spanned! {span=>
+            !#private::has_bucket_label(
+                <#ty as #private::MetricField>::KIND,
+                <#path as #private::NamedLabels>::NAMES,
+            )
+        },
     };
     let message = &assertion.message;
     quote_spanned! {span=>
         const _: () = ::core::assert!(#condition, #message);
+    }
+}
+
+/// `#[derive(LabelSet)]`: `LabelSet` and `NamedLabels` for the struct, or the errors beside a
+/// stub of both. The dense index is the tuple's: the same chain of `dense_step`s over the
+/// fields in order.
+pub fn label_set(input: &DeriveInput, lowered: Option<&LoweredLabelStruct<'_>>, errors: Errors) -> TokenStream {
+    let krate = match lowered {
+        Some(lowered) => lowered.krate.clone(),
+        None => attr::default_crate().to_token_stream(),
+    };
+    let private = quote!(#krate::__private);
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let lowered = match (lowered, errors.finish()) {
+        (Some(lowered), Ok(())) => lowered,
+        (_, result) => {
+            let errors = result.err().map(syn::Error::into_compile_error);
+            if input.generics.type_params().next().is_some() || input.generics.const_params().next().is_some() {
+                // A stub would need bounds the user cannot meet; the error says to drop them.
+                return quote!(#errors);
+            }
+            return quote! {
+                #errors
+
+                #[automatically_derived]
+                impl #impl_generics #private::LabelSet for #ident #ty_generics #where_clause {
+                    const LEN: ::core::primitive::usize = 0;
+                    const DENSE_SLOTS: ::core::primitive::usize = 0;
+
+                    fn dense_index(&self) -> ::core::option::Option<::core::primitive::usize> {
+                        ::core::unreachable!()
+                    }
+
+                    fn from_dense_index(_: ::core::primitive::usize) -> ::core::option::Option<Self> {
+                        ::core::unreachable!()
+                    }
+
+                    fn write_key(&self, _: &mut #private::KeyBuf) {
+                        ::core::unreachable!()
+                    }
+
+                    fn hash_key<__SoltiHasher: ::core::hash::Hasher>(&self, _: &mut __SoltiHasher) {
+                        ::core::unreachable!()
+                    }
+
+                    fn key_matches(&self, _: &[::core::primitive::u8]) -> ::core::primitive::bool {
+                        ::core::unreachable!()
+                    }
+                }
+
+                #[automatically_derived]
+                impl #impl_generics #private::NamedLabels for #ident #ty_generics #where_clause {
+                    const NAMES: &'static [&'static ::core::primitive::str] = &[];
+                }
+            };
+        }
+    };
+    let fields: Vec<&Ident> = lowered.input.fields.iter().map(|field| field.ident).collect();
+    let types: Vec<&syn::Type> = lowered.input.fields.iter().map(|field| field.ty).collect();
+    let positions = 0..fields.len();
+    let len = fields.len();
+    let names = &lowered.names;
+    // `Type: LabelValue` per field, spanned at the type: a field that is no label value is one
+    // error at its type. Types with a reference or a lifetime are left out, as in a set's
+    // `label_bounds`: two such bounds (`&'a str`, `&'b str`) make the impl ambiguous, and such a
+    // type is a string slice that qualifies anyway.
+    let bounds: Vec<TokenStream> = types
+        .iter()
+        .filter(|ty| !borrows(quote!(#ty)))
+        .map(|ty| {
+            let span = ty.span();
+            let bound = respan(quote!(#private::LabelValue), span);
+            quote_spanned! {span=> #ty: #bound}
+        })
+        .collect();
+    let predicates = where_clause.into_iter().flat_map(|clause| &clause.predicates);
+    let where_clause = quote!(where #(#predicates,)* #(#bounds,)*);
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #private::LabelSet for #ident #ty_generics #where_clause {
+            const LEN: ::core::primitive::usize = #len;
+            const DENSE_SLOTS: ::core::primitive::usize =
+                #private::dense_slots(&[#(<#types as #private::LabelValue>::CARDINALITY),*]);
+
+            #[inline]
+            fn dense_index(&self) -> ::core::option::Option<::core::primitive::usize> {
+                if <Self as #private::LabelSet>::DENSE_SLOTS == 0 {
+                    return ::core::option::Option::None;
+                }
+                let __solti_index = 0;
+                #(let __solti_index = #private::dense_step(__solti_index, &self.#fields)?;)*
+                ::core::option::Option::Some(__solti_index)
+            }
+
+            fn from_dense_index(__solti_index: ::core::primitive::usize) -> ::core::option::Option<Self> {
+                let __solti_slots = <Self as #private::LabelSet>::DENSE_SLOTS;
+                if __solti_slots == 0 || __solti_index >= __solti_slots {
+                    return ::core::option::Option::None;
+                }
+                let __solti_cardinalities = [#(<#types as #private::LabelValue>::CARDINALITY),*];
+                ::core::option::Option::Some(Self {
+                    #(#fields: <#types as #private::LabelValue>::from_label_index(
+                        #private::dense_digit(__solti_index, &__solti_cardinalities, #positions),
+                    )?,)*
+                })
+            }
+
+            #[inline]
+            fn write_key(&self, __solti_key: &mut #private::KeyBuf) {
+                #(#private::LabelValue::write_key(&self.#fields, __solti_key);)*
+            }
+
+            #[inline]
+            fn hash_key<__SoltiHasher: ::core::hash::Hasher>(&self, __solti_state: &mut __SoltiHasher) {
+                #(#private::LabelValue::hash_key(&self.#fields, __solti_state);)*
+            }
+
+            #[inline]
+            fn key_matches(&self, __solti_key: &[::core::primitive::u8]) -> ::core::primitive::bool {
+                let mut __solti_stored = __solti_key;
+                #(#private::LabelValue::key_matches(&self.#fields, &mut __solti_stored) &&)* __solti_stored.is_empty()
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #private::NamedLabels for #ident #ty_generics #where_clause {
+            const NAMES: &'static [&'static ::core::primitive::str] = &[#(#names),*];
+        }
     }
 }
 

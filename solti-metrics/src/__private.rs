@@ -1,8 +1,11 @@
 //! Re-exports and helpers for generated code; not a public API.
 
 pub use crate::desc::DEFAULT_BUCKETS;
+pub use crate::key::KeyBuf;
+pub use crate::label::{dense_digit, dense_slots, dense_step};
 pub use crate::{
-    Error, LabelSet, LabelStr, LabelValue, Lease, MetricDesc, MetricField, MetricKind, MetricsSet, SetCollector,
+    Error, LabelSet, LabelStr, LabelValue, Lease, MetricDesc, MetricField, MetricKind, MetricsSet, NamedLabels,
+    SetCollector,
 };
 pub use prometheus;
 
@@ -63,6 +66,23 @@ impl<S: Series> LabelledMetric for Family<S, true> {
     fn remove<L: LabelSet>(&self, labels: L) -> bool {
         Family::remove(self, labels)
     }
+}
+
+/// Whether a histogram's `labels` hold the label of its bucket bounds, `le`: what
+/// `#[metric(labels = Struct)]` asserts at compile time, the struct's names being known only
+/// to the compiler.
+pub const fn has_bucket_label(kind: MetricKind, labels: &[&str]) -> bool {
+    if !matches!(kind, MetricKind::Histogram) {
+        return false;
+    }
+    let mut i = 0;
+    while i < labels.len() {
+        if concat_eq(labels[i], "", crate::desc::BUCKET_LABEL, "") {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 const fn concat_eq(a: &str, a_suffix: &str, b: &str, b_suffix: &str) -> bool {

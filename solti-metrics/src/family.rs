@@ -10,7 +10,7 @@ use prometheus::proto::{MetricFamily, MetricType};
 use crate::desc::{self, MetricDesc, MetricKind};
 use crate::encode::{self, FamilyWriter, Format};
 use crate::error::Error;
-use crate::key::{KeyBuf, KeyValue, key_values};
+use crate::key::{self, KeyBuf, KeyValue, key_values};
 use crate::label::LabelSet;
 use crate::lease::{self, Idle, Lease, RemovableIndex};
 use crate::open::OpenIndex;
@@ -189,6 +189,9 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let invalid = |reason: String| Error::InvalidMetric { metric: meta.name.to_owned(), reason };
         if L::LEN != meta.labels.len() || LABELLED != (L::LEN > 0) {
             return Err(invalid(format!("declares {} labels, recorded with {}", meta.labels.len(), L::LEN)));
+        }
+        if L::LEN > key::MAX_LABELS {
+            return Err(invalid(format!("has {} labels, more than the {} a series holds", L::LEN, key::MAX_LABELS)));
         }
         if !desc::is_metric_name(meta.name) {
             return Err(invalid("not a valid metric name".to_owned()));

@@ -260,7 +260,8 @@ impl<'a> Iterator for KeyValues<'a> {
     }
 }
 
-/// The most labels a key holds: `LabelSet` is implemented for tuples up to this length.
+/// The most labels a key holds: `LabelSet` is implemented for tuples up to this length, and
+/// `#[derive(LabelSet)]` for structs of up to this many fields.
 pub(crate) const MAX_LABELS: usize = 12;
 
 /// The values of `key`, in declared order, in a fixed array (no allocation).

@@ -295,10 +295,16 @@ open_integer_labels! {
 /// Tables are allocated a page of 256 slots at a time, as they are used.
 pub const MAX_DENSE_SLOTS: usize = 1 << 20;
 
-/// A tuple of label values, in the order the labels were declared.
+/// A tuple of label values, in the order the labels were declared, or a struct of named labels.
 ///
-/// Implemented for tuples of up to twelve [`LabelValue`]s; generated recorder methods build the
-/// tuple from their typed arguments.
+/// Implemented for tuples of up to twelve [`LabelValue`]s, which generated recorder methods
+/// build from their typed arguments, and by `#[derive(LabelSet)]` for a struct whose fields are
+/// the labels (see [`NamedLabels`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a set of labels",
+    label = "not a tuple of label values or a struct deriving `LabelSet`",
+    note = "a metric's labels are `#[metric(labels(method: Method, path))]`, each a `LabelValue`, or `#[metric(labels = Struct)]` for a struct with `#[derive(LabelSet)]`"
+)]
 pub trait LabelSet {
     /// The number of labels.
     const LEN: usize;
@@ -307,10 +313,10 @@ pub trait LabelSet {
     /// has a fixed set of values and the product is at most [`MAX_DENSE_SLOTS`], else `0`.
     const DENSE_SLOTS: usize;
 
-    /// The tuple's slot in the dense table, or `None` when a value takes the map path.
+    /// The labels' slot in the dense table, or `None` when a value takes the map path.
     fn dense_index(&self) -> Option<usize>;
 
-    /// The tuple of dense slot `index`, the inverse of [`dense_index`](Self::dense_index).
+    /// The labels of dense slot `index`, the inverse of [`dense_index`](Self::dense_index).
     fn from_dense_index(index: usize) -> Option<Self>
     where
         Self: Sized;
@@ -319,7 +325,7 @@ pub trait LabelSet {
     #[doc(hidden)]
     fn write_key(&self, key: &mut KeyBuf);
 
-    /// Feeds every value to `state`, in declared order: the hash of the tuple's key.
+    /// Feeds every value to `state`, in declared order: the hash of the labels' key.
     #[doc(hidden)]
     fn hash_key<H: Hasher>(&self, state: &mut H);
 
@@ -329,7 +335,51 @@ pub trait LabelSet {
     fn key_matches(&self, key: &[u8]) -> bool;
 }
 
-const fn dense_slots(cardinalities: &[usize]) -> usize {
+/// A struct whose fields are a metric's labels, named after the fields; implemented by
+/// `#[derive(LabelSet)]`, and what `#[metric(labels = Struct)]` takes.
+///
+/// Two labels of the same type (a tenant and a route, both `&str`) are told apart by name at
+/// the call site, so they cannot be swapped:
+///
+/// ```
+/// use solti_metrics::{LabelSet, LabelValue, NamedLabels};
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Method { Get, Post }
+///
+/// #[derive(LabelSet)]
+/// struct Route<'a> {
+///     tenant: &'a str,
+///     route: &'a str,
+///     method: Method,
+/// }
+///
+/// assert_eq!(<Route<'_> as NamedLabels>::NAMES, ["tenant", "route", "method"]);
+/// // A string field has an open set of values: no dense table.
+/// assert_eq!(<Route<'_> as LabelSet>::DENSE_SLOTS, 0);
+///
+/// #[derive(LabelSet)]
+/// struct Call { method: Method, cached: bool }
+///
+/// // Every field has a fixed set of values: a dense table, indexed as the tuple
+/// // `(Method, bool)` would be.
+/// assert_eq!(<Call as LabelSet>::DENSE_SLOTS, 4);
+/// assert_eq!(Call { method: Method::Post, cached: true }.dense_index(), (Method::Post, true).dense_index());
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a struct of named labels",
+    label = "not a struct deriving `LabelSet`",
+    note = "`#[metric(labels = ..)]` takes a struct with named fields and `#[derive(LabelSet)]`; or list the labels: `#[metric(labels(method: Method, path))]`"
+)]
+pub trait NamedLabels: LabelSet {
+    /// The label names, one per field, in field order.
+    const NAMES: &'static [&'static str];
+}
+
+/// The size of the dense table of labels with these cardinalities; see
+/// [`LabelSet::DENSE_SLOTS`].
+#[doc(hidden)]
+pub const fn dense_slots(cardinalities: &[usize]) -> usize {
     let mut product: usize = 1;
     let mut i = 0;
     while i < cardinalities.len() {
@@ -343,6 +393,28 @@ const fn dense_slots(cardinalities: &[usize]) -> usize {
         i += 1;
     }
     product
+}
+
+/// One label's step of a dense index: row-major, the last label varies fastest. `None` when
+/// the value takes the map path. Tuples and derived label structs both compute their index as
+/// a chain of these steps, from `0`.
+#[doc(hidden)]
+#[inline(always)]
+pub fn dense_step<V: LabelValue>(index: usize, value: &V) -> Option<usize> {
+    let value = value.label_index()?;
+    if value >= V::CARDINALITY {
+        return None;
+    }
+    Some(index * V::CARDINALITY + value)
+}
+
+/// The index of label `position`'s value in dense slot `index`, the inverse of
+/// [`dense_step`]: the labels' `cardinalities` in order.
+#[doc(hidden)]
+pub fn dense_digit(index: usize, cardinalities: &[usize], position: usize) -> usize {
+    let stride: usize = cardinalities.iter().skip(position + 1).product();
+    let cardinality = cardinalities.get(position).copied().unwrap_or(1).max(1);
+    index / stride.max(1) % cardinality
 }
 
 impl LabelSet for () {
@@ -381,15 +453,8 @@ macro_rules! label_tuples {
                 if Self::DENSE_SLOTS == 0 {
                     return None;
                 }
-                // Row-major: the last label varies fastest.
-                let mut index = 0;
-                $(
-                    let value = self.$idx.label_index()?;
-                    if value >= $name::CARDINALITY {
-                        return None;
-                    }
-                    index = index * $name::CARDINALITY + value;
-                )+
+                let index = 0;
+                $(let index = dense_step(index, &self.$idx)?;)+
                 Some(index)
             }
 
@@ -397,13 +462,8 @@ macro_rules! label_tuples {
                 if Self::DENSE_SLOTS == 0 || index >= Self::DENSE_SLOTS {
                     return None;
                 }
-                // Row-major, as `dense_index`: the last label varies fastest.
-                let mut strides = [1usize; [$($idx),+].len()];
                 let cardinalities = [$($name::CARDINALITY),+];
-                for i in (0..strides.len().saturating_sub(1)).rev() {
-                    strides[i] = strides[i + 1] * cardinalities[i + 1];
-                }
-                Some(($($name::from_label_index(index / strides[$idx] % cardinalities[$idx])?,)+))
+                Some(($($name::from_label_index(dense_digit(index, &cardinalities, $idx))?,)+))
             }
 
             #[inline]

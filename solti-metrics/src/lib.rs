@@ -32,14 +32,14 @@ pub mod guide {}
 pub mod __private;
 
 pub use prometheus;
-pub use solti_metrics_derive::{LabelValue, MetricsSet};
+pub use solti_metrics_derive::{LabelSet, LabelValue, MetricsSet};
 
 pub use desc::{DEFAULT_BUCKETS, MetricDesc, MetricKind};
 pub use encode::Format;
 pub use error::Error;
 pub use family::{Family, OVERFLOW_LABEL};
 pub use global::{Global, default_registry};
-pub use label::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS};
+pub use label::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS, NamedLabels};
 pub use lease::Lease;
 pub use registry::Registry;
 #[cfg(feature = "runner")]

@@ -1,5 +1,5 @@
-//! `#[metrics(crate = ..)]` and `#[label(crate = ..)]` for a crate that re-exports
-//! solti-metrics under another path.
+//! `#[metrics(crate = ..)]` and `#[label(crate = ..)]` (on a `LabelValue` enum and on a
+//! `LabelSet` struct) for a crate that re-exports solti-metrics under another path.
 
 mod telemetry {
     pub use ::solti_metrics as metrics;
@@ -14,12 +14,23 @@ enum Side {
     Sell,
 }
 
+#[derive(metrics::LabelSet)]
+#[label(crate = telemetry::metrics)]
+struct Trade {
+    side: Side,
+    venue: &'static str,
+}
+
 #[derive(metrics::MetricsSet)]
 #[metrics(crate = telemetry::metrics, namespace = "exchange")]
 struct Orders {
     /// Orders placed.
     #[metric(labels(side: Side))]
     orders_total: metrics::IntCounterVec,
+
+    /// Trades made.
+    #[metric(labels = Trade)]
+    trades_total: metrics::IntCounterVec,
 }
 
 pub fn main() {
@@ -30,4 +41,6 @@ pub fn main() {
     orders.orders_total(Side::Buy).inc();
     assert_eq!(orders.orders_total(Side::Sell).get(), 3);
     assert_eq!(Orders::METRICS[0].name, "exchange_orders_total");
+    orders.trades_total(Trade { side: Side::Buy, venue: "lse" }).inc();
+    assert_eq!(Orders::METRICS[1].labels, ["side", "venue"]);
 }

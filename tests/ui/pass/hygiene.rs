@@ -14,6 +14,9 @@ struct Some;
 struct None;
 struct usize;
 struct str;
+struct u8;
+struct bool;
+struct H;
 trait Clone {}
 trait Sized {}
 trait Send {}
@@ -25,8 +28,8 @@ mod solti_metrics_derive {}
 
 // Constants named like fields: a `let` of the field's name in generated code would be a
 // pattern matching the constant.
-const in_flight: u8 = 0;
-const plain_total: u8 = 0;
+const in_flight: i32 = 0;
+const plain_total: i32 = 0;
 
 macro_rules! assert {
     ($($t:tt)*) => {
@@ -44,7 +47,7 @@ macro_rules! matches {
     };
 }
 
-use ::solti_metrics::{HistogramVec, IntCounter, IntCounterVec, IntGauge, LabelValue, MetricsSet};
+use ::solti_metrics::{HistogramVec, IntCounter, IntCounterVec, IntGauge, LabelSet, LabelValue, MetricsSet};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {
@@ -53,6 +56,21 @@ enum Method {
 }
 
 type Requests = IntCounterVec;
+
+// A label struct: its generated `LabelSet` reaches for `Option`, `usize`, `u8`, `bool` and a
+// hasher type parameter, all shadowed here.
+#[derive(LabelSet)]
+pub struct Route<'a> {
+    method: Method,
+    route: &'a ::core::primitive::str,
+    cached: ::core::primitive::bool,
+}
+
+#[derive(LabelSet)]
+pub struct Call {
+    method: Method,
+    cached: ::core::primitive::bool,
+}
 
 #[derive(MetricsSet)]
 #[metrics(namespace = "hygiene")]
@@ -73,6 +91,14 @@ pub struct Http {
 
     /// Named like `register`'s parameter would be without its prefix.
     registry: IntGauge,
+
+    /// Routes, by a label struct.
+    #[metric(labels = Route)]
+    routes_total: IntCounterVec,
+
+    /// Calls, by a label struct of fixed fields, every combination from registration.
+    #[metric(labels = Call, init)]
+    calls_total: IntCounterVec,
 }
 
 pub fn main() {
@@ -88,5 +114,9 @@ pub fn main() {
     http.registry().set(2);
     ::core::assert_eq!(http.requests_total(Method::Get, "/", 200).get(), 1);
     ::core::assert_eq!(http.registry().get(), 2);
-    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 5);
+    http.routes_total(Route { method: Method::Get, route: "/", cached: true }).inc();
+    ::core::assert_eq!(http.routes_total(Route { method: Method::Get, route: "/", cached: true }).get(), 1);
+    http.calls_total(Call { method: Method::Post, cached: false }).inc();
+    ::core::assert_eq!(http.calls_total.series_count(), 4);
+    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 7);
 }
