@@ -3,7 +3,7 @@
 
 mod common;
 
-use solti_metrics::{Format, HistogramVec, IntCounterVec, IntGaugeVec, LabelValue, MetricsSet, Registry};
+use solti_metrics::{Format, HistogramVec, IntCounterVec, IntGaugeVec, LabelSet, LabelValue, MetricsSet, Registry};
 
 #[derive(Clone, Copy, Debug, LabelValue)]
 enum Shard {
@@ -30,6 +30,17 @@ struct Tenants {
     /// Logins, kept for ever.
     #[metric(labels(tenant))]
     logins_total: IntCounterVec,
+
+    /// Connections open per tenant and peer, named labels.
+    #[metric(labels = Peer, removable)]
+    connections: IntGaugeVec,
+}
+
+/// Two string labels that cannot be swapped.
+#[derive(LabelSet)]
+struct Peer<'a> {
+    tenant: &'a str,
+    peer: &'a str,
 }
 
 fn exposition(registry: &Registry, format: Format) -> String {
@@ -183,4 +194,17 @@ fn concurrent_records_removals_and_expositions() {
     assert_eq!(steady, Some((THREADS * ROUNDS) as i64));
     let text = exposition(&registry, Format::Prometheus);
     assert_eq!(samples(&text, "life_sessions").len(), tenants.sessions.series_count());
+}
+
+/// A removable metric with a label struct: the `remove_` method takes the struct too.
+#[test]
+fn removal_by_label_struct() {
+    let registry = Registry::new();
+    let tenants = Tenants::register(&registry).unwrap();
+    tenants.connections(Peer { tenant: "acme", peer: "10.0.0.1" }).set(2);
+    tenants.connections(Peer { tenant: "acme", peer: "10.0.0.2" }).set(1);
+    assert!(tenants.remove_connections(Peer { tenant: "acme", peer: "10.0.0.1" }));
+    assert!(!tenants.remove_connections(Peer { tenant: "10.0.0.2", peer: "acme" }), "the fields are named");
+    let text = exposition(&registry, Format::Prometheus);
+    assert_eq!(samples(&text, "life_connections"), [r#"life_connections{peer="10.0.0.2",tenant="acme"} 1"#]);
 }
