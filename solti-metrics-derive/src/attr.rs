@@ -14,7 +14,7 @@ use crate::names;
 
 const SET_KEYS: &[&str] = &["namespace", "subsystem", "crate"];
 const METRIC_KEYS: &[&str] =
-    &["name", "help", "labels", "buckets", "subsystem", "max_series", "unit", "init", "collect", "allow"];
+    &["name", "help", "labels", "buckets", "subsystem", "max_series", "unit", "init", "exemplars", "collect", "allow"];
 /// The naming conventions a metric can opt out of with `#[metric(allow(..))]`.
 const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
 
@@ -45,6 +45,8 @@ pub struct MetricAttrs {
     pub unit: Option<LitStr>,
     /// `init`, by its span.
     pub init: Option<Span>,
+    /// `exemplars`, by its span.
+    pub exemplars: Option<Span>,
     /// `collect = path`: the function that computes the value at each exposition.
     pub collect: Option<Path>,
     pub allow: Vec<Ident>,
@@ -189,10 +191,10 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                 set_once(&mut out.unit, value, &meta, errors);
             } else if meta.path.is_ident("init") {
                 // #[metric(init)]
-                if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-                    return Err(meta.error("`init` takes no value: write `#[metric(init)]`"));
-                }
-                set_once(&mut out.init, meta.path.span(), &meta, errors);
+                set_once(&mut out.init, flag(&meta)?, &meta, errors);
+            } else if meta.path.is_ident("exemplars") {
+                // #[metric(exemplars)]
+                set_once(&mut out.exemplars, flag(&meta)?, &meta, errors);
             } else if meta.path.is_ident("collect") {
                 // #[metric(collect = queue_depth)]
                 let path: Path = meta.value()?.parse().map_err(|error: syn::Error| {
@@ -323,6 +325,15 @@ fn path_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
     input.call(Path::parse_mod_style).map_err(|error| {
         syn::Error::new(error.span(), "`crate` takes a path to solti-metrics: `crate = my_crate::metrics`")
     })
+}
+
+/// The span of a key that takes no value (`#[metric(init)]`), or an error when one follows.
+fn flag(meta: &ParseNestedMeta<'_>) -> syn::Result<Span> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        let key = meta.path.get_ident().map_or_else(String::new, ToString::to_string);
+        return Err(meta.error(format_args!("`{key}` takes no value: write `#[metric({key})]`")));
+    }
+    Ok(meta.path.span())
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>, errors: &mut Errors) {
@@ -537,7 +548,7 @@ mod tests {
             [
                 "unknown metric attribute `hlep`; did you mean `help`?",
                 "`name` is given twice; keep one",
-                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `collect`, `allow`",
+                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `exemplars`, `collect`, `allow`",
             ]
         );
     }

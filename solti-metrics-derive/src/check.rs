@@ -48,6 +48,8 @@ pub struct LoweredMetric<'a> {
     pub unit: Option<String>,
     /// `#[metric(init)]`: every series of the fixed label values exported from registration.
     pub init: bool,
+    /// `#[metric(exemplars)]`: the recorder method returns a series that records exemplars.
+    pub exemplars: bool,
     /// `#[metric(collect = path)]`: the function that computes the value at each exposition.
     pub collect: Option<&'a syn::Path>,
 }
@@ -108,6 +110,8 @@ pub enum Condition<'a> {
     Histogram(&'a Type),
     /// The type is not a histogram.
     NotHistogram(&'a Type),
+    /// The type is not a gauge.
+    NotGauge(&'a Type),
     /// Some of the labels has no fixed set of values.
     OpenLabels(&'a [Label]),
     /// Every label has a fixed set of values, and they make at most this many combinations.
@@ -139,6 +143,9 @@ const OVERFLOW_LABEL: &str = "otel_metric_overflow";
 
 const BUCKETS_ON_NON_HISTOGRAM: &str =
     "`buckets` only apply to `Histogram` and `HistogramVec`; remove them, or make the field a histogram";
+
+const EXEMPLARS_ON_GAUGE: &str =
+    "a gauge has no exemplars: OpenMetrics puts them on counters and histogram buckets only; remove `exemplars`";
 
 const LE_ON_HISTOGRAM: &str =
     "label name `le` is reserved on histograms: it holds the bucket bound; choose another name";
@@ -283,6 +290,9 @@ fn metric<'a>(
     if let Some(span) = attrs.init {
         init(span, metric_type, labels, assertions, errors);
     }
+    if let Some(span) = attrs.exemplars {
+        exemplars(span, metric, kind, assertions, errors);
+    }
     if let Some(path) = &attrs.collect {
         let labelled = attrs.labels.is_some() || metric_type.is_some_and(|metric_type| metric_type.labelled);
         if labelled {
@@ -310,7 +320,33 @@ fn metric<'a>(
         max_series: attrs.max_series.map(|(limit, _)| limit),
         unit,
         init: attrs.init.is_some(),
+        exemplars: attrs.exemplars.is_some(),
         collect: attrs.collect.as_ref(),
+    }
+}
+
+/// `exemplars`: on counters and histograms whose values are recorded, not computed.
+fn exemplars<'a>(
+    span: Span,
+    metric: &'a Metric<'a>,
+    kind: Option<Kind>,
+    assertions: &mut Vec<Assertion<'a>>,
+    errors: &mut Errors,
+) {
+    match kind {
+        Some(Kind::Gauge) => errors.error(span, EXEMPLARS_ON_GAUGE),
+        Some(Kind::Counter | Kind::Histogram) => {}
+        None => assertions.push(Assertion {
+            span,
+            condition: Condition::NotGauge(metric.ty),
+            message: EXEMPLARS_ON_GAUGE.to_owned(),
+        }),
+    }
+    if metric.attrs.collect.is_some() && kind != Some(Kind::Gauge) {
+        errors.error(
+            span,
+            "an exemplar belongs to a recorded value, and `collect` computes the value at each exposition; remove `exemplars` or `collect`",
+        );
     }
 }
 

@@ -128,6 +128,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
         None => quote!(::core::option::Option::None),
     };
     let init = metric.init;
+    let exemplars = metric.exemplars;
     let unit = match &metric.unit {
         Some(unit) => quote!(::core::option::Option::Some(#unit)),
         None => quote!(::core::option::Option::None),
@@ -143,6 +144,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
             max_series: #max_series,
             init: #init,
             unit: #unit,
+            exemplars: #exemplars,
             field: #field,
         }
     }
@@ -235,12 +237,18 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
         let vis = metric.vis;
         let ty = &metric.ty;
         let doc = method_doc(metric);
+        let series = quote!(<#ty as #private::MetricField>::Series);
         if !metric.labelled {
-            let body = if stub { quote!(::core::unreachable!()) } else { quote!(&self.#field) };
+            let (output, body) = if metric.exemplars {
+                (quote!(#private::ExemplarSeries<'_, #series>), quote!(#private::with_exemplars(&self.#field, ())))
+            } else {
+                (quote!(&#ty), quote!(&self.#field))
+            };
+            let body = if stub { quote!(::core::unreachable!()) } else { body };
             return quote_spanned! {field.span()=>
                 #[doc = #doc]
                 #[inline]
-                #vis fn #field(&self) -> &#ty {
+                #vis fn #field(&self) -> #output {
                     #body
                 }
             };
@@ -253,16 +261,23 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
             quote!(#param: #ty)
         });
         let args = metric.labels.iter().map(label_param);
-        let body = if stub {
-            quote!(::core::unreachable!())
+        let (output, body) = if metric.exemplars {
+            (
+                quote!(#private::ExemplarSeries<'_, #series>),
+                quote!(#private::with_exemplars(&self.#field, (#(#args,)*))),
+            )
         } else {
-            quote!(#private::LabelledMetric::series(&self.#field, (#(#args,)*)))
+            (
+                quote!(#private::Handle<'_, #series>),
+                quote!(#private::LabelledMetric::series(&self.#field, (#(#args,)*))),
+            )
         };
+        let body = if stub { quote!(::core::unreachable!()) } else { body };
         let bounds = metric_bound(metric, &private).into_iter().chain(label_bounds(metric, &private));
         quote_spanned! {field.span()=>
             #[doc = #doc]
             #[inline]
-            #vis fn #field(&self, #(#params),*) -> #private::Handle<'_, <#ty as #private::MetricField>::Series>
+            #vis fn #field(&self, #(#params),*) -> #output
             where #(#bounds,)*
             {
                 #body
@@ -293,7 +308,8 @@ fn method_doc(metric: &LoweredMetric<'_>) -> String {
             format!("labels {}", names.join(", "))
         }
     };
-    format!(" `{}`: {kind}, {labels}.\n\n {}", metric.name, metric.help)
+    let exemplars = if metric.exemplars { ", with exemplars" } else { "" };
+    format!(" `{}`: {kind}, {labels}{exemplars}.\n\n {}", metric.name, metric.help)
 }
 
 /// A constant that fails the build with the assertion's message, at its span, when the rule
@@ -306,6 +322,9 @@ fn assertion_const(assertion: &Assertion<'_>, private: &TokenStream) -> TokenStr
         },
         Condition::NotHistogram(ty) => quote_spanned! {span=>
             !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram)
+        },
+        Condition::NotGauge(ty) => quote_spanned! {span=>
+            !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Gauge)
         },
         Condition::OpenLabels(labels) => {
             let labels = label_tuple(labels);

@@ -18,6 +18,18 @@ pub fn collect_with<S: crate::series::Collected>(
 /// What a recorder method of a labelled metric returns.
 pub type Handle<'a, S> = &'a S;
 
+pub use crate::exemplar::ExemplarSeries;
+
+/// `#[metric(exemplars)]`: the series of `labels` (`()` without labels) with its exemplars,
+/// what the metric's recorder method returns.
+#[inline]
+pub fn with_exemplars<S: Series, const LABELLED: bool, L: LabelSet>(
+    metric: &Family<S, LABELLED>,
+    labels: L,
+) -> ExemplarSeries<'_, S> {
+    metric.with_exemplars(labels)
+}
+
 /// A field type the derive could not recognize by name (a type alias) and that has no
 /// labels: the bound the generated code puts on it, so a wrong type is one error at the type.
 #[diagnostic::on_unimplemented(

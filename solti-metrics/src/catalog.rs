@@ -98,6 +98,7 @@ mod tests {
             max_series: None,
             unit: None,
             init: false,
+            exemplars: false,
             field: "a_seconds",
         }];
         assert_eq!(

@@ -10,6 +10,7 @@ use prometheus::proto::{MetricFamily, MetricType};
 use crate::desc::{self, MetricDesc, MetricKind};
 use crate::encode::{self, FamilyWriter, Format};
 use crate::error::Error;
+use crate::exemplar::{ExemplarSeries, ExemplarTable};
 use crate::key::{KeyBuf, KeyValue, key_values};
 use crate::label::LabelSet;
 use crate::open::OpenIndex;
@@ -122,6 +123,8 @@ struct Inner<S> {
     collect: OnceLock<Box<Refresh<S>>>,
     /// The set's constant labels (`MetricsSet::register_with`), sorted by name.
     const_labels: OnceLock<Box<[(String, String)]>>,
+    /// `#[metric(exemplars)]`: the series' exemplars, beside them; `None` without.
+    exemplars: Option<ExemplarTable>,
 }
 
 impl<S: Series, const LABELLED: bool> Clone for Family<S, LABELLED> {
@@ -171,6 +174,11 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 return Err(invalid("a histogram cannot have a label `le`: it holds the bucket bound".to_owned()));
             }
         }
+        if meta.exemplars && S::KIND == MetricKind::Gauge {
+            return Err(invalid(
+                "a gauge has no exemplars: OpenMetrics puts them on counters and histogram buckets".to_owned(),
+            ));
+        }
         let bounds = match S::KIND {
             MetricKind::Histogram => desc::histogram_bounds(meta.buckets)
                 .ok_or_else(|| invalid("bucket bounds must be finite and strictly increasing".to_owned()))?,
@@ -205,6 +213,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 desc,
                 collect: OnceLock::new(),
                 const_labels: OnceLock::new(),
+                exemplars: meta.exemplars.then(ExemplarTable::default),
             }),
         };
         if !LABELLED {
@@ -263,6 +272,14 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         }
         // By value: a tuple of small labels travels in registers, not through the stack.
         self.with_slow(labels)
+    }
+
+    /// The series for `labels` (`()` without labels) with its exemplars: what the recorder
+    /// method of a metric declared with `#[metric(exemplars)]` returns.
+    #[doc(hidden)]
+    #[inline]
+    pub fn with_exemplars<L: LabelSet>(&self, labels: L) -> ExemplarSeries<'_, S> {
+        ExemplarSeries::new(self.with(labels), &self.inner.exemplars)
     }
 
     #[inline(never)]
@@ -631,7 +648,14 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
                 labels.extend_from_slice(const_labels);
                 labels.as_slice()
             };
-            series.encode(&mut writer.series(pairs, bounds));
+            match &self.inner.exemplars {
+                Some(exemplars) if format == Format::OpenMetrics => {
+                    exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
+                        series.encode(&mut writer.series(pairs, bounds, slots));
+                    });
+                }
+                _ => series.encode(&mut writer.series(pairs, bounds, &[])),
+            }
         }
     }
 
@@ -715,6 +739,7 @@ mod tests {
         max_series: None,
         unit: None,
         init: false,
+        exemplars: false,
         field: "t_total",
     };
 
@@ -760,6 +785,7 @@ mod tests {
             max_series: None,
             unit: None,
             init: false,
+            exemplars: false,
             field: "t_seconds",
         };
         assert!(Family::<Histogram, true>::new::<(&str,)>(&LE).is_err());
@@ -863,6 +889,7 @@ mod tests {
             max_series: None,
             unit: None,
             init: false,
+            exemplars: false,
             field: "t_seconds",
         };
         let histogram = Family::<Histogram, false>::new::<()>(&HIST).unwrap();

@@ -12,6 +12,7 @@ use prometheus::proto;
 
 use crate::desc::MetricKind;
 use crate::encode::{Number, SeriesWriter};
+pub use crate::exemplar::{EXEMPLAR_MAX_CHARS, ExemplarSeries};
 
 /// The series type of a metric: [`Counter`], [`IntCounter`], [`Gauge`], [`IntGauge`] or
 /// [`Histogram`]. Sealed: the exposition knows each of them.
@@ -51,6 +52,40 @@ pub trait Collected: Series {
     /// Stores a computed value.
     #[doc(hidden)]
     fn store(&self, value: Self::Value);
+}
+
+/// What a call of `inc_with_exemplar`, `inc_by_with_exemplar` or `observe_with_exemplar` on
+/// the series of a metric without `#[metric(exemplars)]` is told. Implemented for nothing.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this series records no exemplars: its metric is declared without `#[metric(exemplars)]`",
+    label = "only the recorder method of a metric declared with `#[metric(exemplars)]` returns a series that records exemplars",
+    note = "add `exemplars` to the metric's attribute, `#[metric(exemplars)]`, and call `metrics.requests_total().inc_with_exemplar(&[(\"trace_id\", id)])`"
+)]
+pub trait DeclareExemplars<Labels: ?Sized> {}
+
+// The series' `*_with_exemplar` methods, which exist only to point the compiler's message at
+// `#[metric(exemplars)]`: `ExemplarSeries` has the real ones.
+macro_rules! no_exemplars {
+    ($($ty:ident: $($method:ident($($value:ty)?)),*;)*) => {$(
+        impl $ty {
+            $(
+                #[doc(hidden)]
+                pub fn $method<Labels: ?Sized>(&self, $(_: $value,)? _: &Labels) -> bool
+                where
+                    Self: DeclareExemplars<Labels>,
+                {
+                    false
+                }
+            )*
+        }
+    )*};
+}
+
+no_exemplars! {
+    Counter: inc_with_exemplar(), inc_by_with_exemplar(f64);
+    IntCounter: inc_with_exemplar(), inc_by_with_exemplar(u64);
+    Histogram: observe_with_exemplar(f64);
 }
 
 /// Adds `value` to the `f64` stored as bits in `cell`.
@@ -326,6 +361,13 @@ impl Histogram {
     /// Adds one observation.
     #[inline]
     pub fn observe(&self, value: f64) {
+        self.observe_in_bucket(value);
+    }
+
+    /// Adds one observation and returns the index of its bucket (`bounds().len()` for the
+    /// observations above every bound).
+    #[inline]
+    pub(crate) fn observe_in_bucket(&self, value: f64) -> usize {
         let bucket = bucket_of(self.bounds, value);
         if let Some((sum, buckets)) = self.cells.split_first() {
             if let Some(cell) = buckets.get(bucket) {
@@ -333,6 +375,7 @@ impl Histogram {
             }
             add_f64(sum, value);
         }
+        bucket
     }
 
     /// Observes `duration` in seconds.
