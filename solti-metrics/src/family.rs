@@ -792,6 +792,20 @@ mod tests {
         assert!(Family::<IntCounter, true>::new::<(&str,)>(&LE).is_ok(), "`le` is an ordinary label elsewhere");
     }
 
+    /// A hand-written catalog entry cannot give a gauge exemplars; a family without the
+    /// opt-in drops what `with_exemplars` is given.
+    #[test]
+    fn exemplars_only_where_declared() {
+        static GAUGE: MetricDesc =
+            MetricDesc { name: "t", kind: MetricKind::Gauge, labels: &[], exemplars: true, ..META };
+        assert!(Family::<crate::series::Gauge, false>::new::<()>(&GAUGE).is_err());
+        static PLAIN: MetricDesc = MetricDesc { labels: &[], ..META };
+        let counter = Family::<IntCounter, false>::new::<()>(&PLAIN).unwrap();
+        assert!(!counter.with_exemplars(()).inc_with_exemplar(&[("trace_id", "x")]));
+        assert_eq!(counter.get(), 1);
+        assert_eq!(text(&counter, Format::OpenMetrics), "# HELP t A counter.\n# TYPE t counter\nt_total 1\n");
+    }
+
     /// Open series, across index growth and with tuples that split the same bytes differently,
     /// each keep their own count; the family exports each once, in gather order.
     #[test]
