@@ -240,7 +240,7 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
         let series = quote!(<#ty as #private::MetricField>::Series);
         if !metric.labelled {
             let (output, body) = if metric.exemplars {
-                (quote!(#private::ExemplarSeries<'_, #series>), quote!(#private::with_exemplars(&self.#field, ())))
+                (quote!(#private::ExemplarSeries<'_, #series>), quote!(#private::exemplar_series(&self.#field, ())))
             } else {
                 (quote!(&#ty), quote!(&self.#field))
             };
@@ -264,7 +264,7 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
         let (output, body) = if metric.exemplars {
             (
                 quote!(#private::ExemplarSeries<'_, #series>),
-                quote!(#private::with_exemplars(&self.#field, (#(#args,)*))),
+                quote!(#private::exemplar_series(&self.#field, (#(#args,)*))),
             )
         } else {
             (

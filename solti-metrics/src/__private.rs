@@ -23,11 +23,11 @@ pub use crate::exemplar::ExemplarSeries;
 /// `#[metric(exemplars)]`: the series of `labels` (`()` without labels) with its exemplars,
 /// what the metric's recorder method returns.
 #[inline]
-pub fn with_exemplars<S: Series, const LABELLED: bool, L: LabelSet>(
+pub fn exemplar_series<S: Series, const LABELLED: bool, L: LabelSet>(
     metric: &Family<S, LABELLED>,
     labels: L,
 ) -> ExemplarSeries<'_, S> {
-    metric.with_exemplars(labels)
+    metric.exemplar_series(labels)
 }
 
 /// A field type the derive could not recognize by name (a type alias) and that has no

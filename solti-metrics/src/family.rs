@@ -278,7 +278,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// method of a metric declared with `#[metric(exemplars)]` returns.
     #[doc(hidden)]
     #[inline]
-    pub fn with_exemplars<L: LabelSet>(&self, labels: L) -> ExemplarSeries<'_, S> {
+    pub fn exemplar_series<L: LabelSet>(&self, labels: L) -> ExemplarSeries<'_, S> {
         ExemplarSeries::new(self.with(labels), &self.inner.exemplars)
     }
 
@@ -793,7 +793,7 @@ mod tests {
     }
 
     /// A hand-written catalog entry cannot give a gauge exemplars; a family without the
-    /// opt-in drops what `with_exemplars` is given.
+    /// opt-in drops what its `exemplar_series` is given.
     #[test]
     fn exemplars_only_where_declared() {
         static GAUGE: MetricDesc =
@@ -801,7 +801,7 @@ mod tests {
         assert!(Family::<crate::series::Gauge, false>::new::<()>(&GAUGE).is_err());
         static PLAIN: MetricDesc = MetricDesc { labels: &[], ..META };
         let counter = Family::<IntCounter, false>::new::<()>(&PLAIN).unwrap();
-        assert!(!counter.with_exemplars(()).inc_with_exemplar(&[("trace_id", "x")]));
+        assert!(!counter.exemplar_series(()).inc_with_exemplar(&[("trace_id", "x")]));
         assert_eq!(counter.get(), 1);
         assert_eq!(text(&counter, Format::OpenMetrics), "# HELP t A counter.\n# TYPE t counter\nt_total 1\n");
     }

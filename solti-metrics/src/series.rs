@@ -59,33 +59,59 @@ pub trait Collected: Series {
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "this series records no exemplars: its metric is declared without `#[metric(exemplars)]`",
-    label = "only the recorder method of a metric declared with `#[metric(exemplars)]` returns a series that records exemplars",
-    note = "add `exemplars` to the metric's attribute, `#[metric(exemplars)]`, and call `metrics.requests_total().inc_with_exemplar(&[(\"trace_id\", id)])`"
+    label = "exemplars need `#[metric(exemplars)]` on the metric",
+    note = "with `#[metric(exemplars)]` on a counter or a histogram, its recorder method returns a series with `inc_with_exemplar`, `inc_by_with_exemplar` (counters) or `observe_with_exemplar` (histograms)"
 )]
 pub trait DeclareExemplars<Labels: ?Sized> {}
 
-// The series' `*_with_exemplar` methods, which exist only to point the compiler's message at
-// `#[metric(exemplars)]`: `ExemplarSeries` has the real ones.
-macro_rules! no_exemplars {
-    ($($ty:ident: $($method:ident($($value:ty)?)),*;)*) => {$(
-        impl $ty {
-            $(
-                #[doc(hidden)]
-                pub fn $method<Labels: ?Sized>(&self, $(_: $value,)? _: &Labels) -> bool
-                where
-                    Self: DeclareExemplars<Labels>,
-                {
-                    false
-                }
-            )*
-        }
-    )*};
+// The `*_with_exemplar` methods of the series below exist only to point the compiler's message
+// at `#[metric(exemplars)]`; `ExemplarSeries` has the real ones. Each is generic over its
+// labels' type: a bound without a type parameter that no type meets would not compile.
+
+impl Counter {
+    #[doc(hidden)]
+    pub fn inc_with_exemplar<Labels: ?Sized>(&self, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
+
+    #[doc(hidden)]
+    pub fn inc_by_with_exemplar<Labels: ?Sized>(&self, _: f64, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
 }
 
-no_exemplars! {
-    Counter: inc_with_exemplar(), inc_by_with_exemplar(f64);
-    IntCounter: inc_with_exemplar(), inc_by_with_exemplar(u64);
-    Histogram: observe_with_exemplar(f64);
+impl IntCounter {
+    #[doc(hidden)]
+    pub fn inc_with_exemplar<Labels: ?Sized>(&self, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
+
+    #[doc(hidden)]
+    pub fn inc_by_with_exemplar<Labels: ?Sized>(&self, _: u64, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
+}
+
+impl Histogram {
+    #[doc(hidden)]
+    pub fn observe_with_exemplar<Labels: ?Sized>(&self, _: f64, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
 }
 
 /// Adds `value` to the `f64` stored as bits in `cell`.

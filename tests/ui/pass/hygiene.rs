@@ -73,6 +73,14 @@ pub struct Http {
 
     /// Named like `register`'s parameter would be without its prefix.
     registry: IntGauge,
+
+    /// Traced, through the alias.
+    #[metric(labels(path), exemplars)]
+    traced_total: Requests,
+
+    /// Traced, plain.
+    #[metric(exemplars)]
+    traced_plain_total: IntCounter,
 }
 
 pub fn main() {
@@ -88,5 +96,8 @@ pub fn main() {
     http.registry().set(2);
     ::core::assert_eq!(http.requests_total(Method::Get, "/", 200).get(), 1);
     ::core::assert_eq!(http.registry().get(), 2);
-    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 5);
+    ::core::assert!(http.traced_total("/").inc_with_exemplar(&[("trace_id", "a")]));
+    ::core::assert!(http.traced_plain_total().inc_by_with_exemplar(2, &[]));
+    ::core::assert_eq!(http.traced_total("/").get() + http.traced_plain_total().get(), 3);
+    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 7);
 }
