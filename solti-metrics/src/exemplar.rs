@@ -168,18 +168,17 @@ impl ExemplarSeries<'_, Histogram> {
 /// Whether `labels` make a valid exemplar: valid, distinct names, and at most
 /// [`EXEMPLAR_MAX_CHARS`] characters of names and values together.
 fn valid_labels(labels: &[(&str, &str)]) -> bool {
-    let mut chars = 0;
+    let mut bytes = 0;
     for (i, &(name, value)) in labels.iter().enumerate() {
-        // Names are ASCII once valid: their length in bytes is their length in characters.
         if !desc::is_label_name(name) || labels[..i].iter().any(|&(seen, _)| seen == name) {
             return false;
         }
-        chars += name.len() + value.chars().count();
-        if chars > EXEMPLAR_MAX_CHARS {
-            return false;
-        }
+        bytes += name.len() + value.len();
     }
-    true
+    // A character is at least a byte: the characters are counted only when the bytes are over.
+    // Names are ASCII once valid, their length in bytes their length in characters.
+    bytes <= EXEMPLAR_MAX_CHARS
+        || labels.iter().map(|&(name, value)| name.len() + value.chars().count()).sum::<usize>() <= EXEMPLAR_MAX_CHARS
 }
 
 /// One exemplar: the rendered label pairs (`trace_id="4bf92f"`), the recorded value and the
