@@ -134,12 +134,13 @@ impl ExemplarSeries<'_, Counter> {
     /// Adds `value`, with an exemplar of that value; whether the exemplar was kept. A negative,
     /// zero or `NaN` `value` is ignored, exemplar included.
     pub fn inc_by_with_exemplar(&self, value: f64, labels: &[(&str, &str)]) -> bool {
-        // `!(value > 0.0)` is also true for `NaN`: what `inc_by` ignores.
-        if !(value > 0.0) {
-            return false;
+        // What `inc_by` ignores: `value > 0.0` is false for `NaN` too.
+        if value > 0.0 {
+            self.series.inc_by(value);
+            self.store(1, 0, value, labels)
+        } else {
+            false
         }
-        self.series.inc_by(value);
-        self.store(1, 0, value, labels)
     }
 }
 
@@ -210,10 +211,13 @@ impl Exemplar {
 /// Shards of an [`ExemplarTable`] (a power of two).
 const SHARDS: usize = 16;
 
-/// The exemplar slots of a family's series, keyed by the series' address: one slot for a
-/// counter, one per bucket for a histogram (`+Inf` last).
+/// The exemplar slots of the series whose addresses fall in one shard, by series address: one
+/// slot for a counter, one per bucket for a histogram (`+Inf` last).
+type Shard = HashMap<usize, Box<[Exemplar]>>;
+
+/// The exemplar slots of a family's series, keyed by the series' address.
 pub(crate) struct ExemplarTable {
-    shards: Box<[Mutex<HashMap<usize, Box<[Exemplar]>>>]>,
+    shards: Box<[Mutex<Shard>]>,
 }
 
 impl Default for ExemplarTable {
@@ -223,7 +227,7 @@ impl Default for ExemplarTable {
 }
 
 impl ExemplarTable {
-    fn shard(&self, series: usize) -> MutexGuard<'_, HashMap<usize, Box<[Exemplar]>>> {
+    fn shard(&self, series: usize) -> MutexGuard<'_, Shard> {
         // Series sit a few dozen bytes apart: a multiplication spreads neighbours over shards.
         let index = (series as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (u64::BITS - SHARDS.trailing_zeros());
         let shard = &self.shards[index as usize % SHARDS];
