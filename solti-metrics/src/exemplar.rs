@@ -34,7 +34,8 @@ pub const EXEMPLAR_MAX_CHARS: usize = 128;
 /// An exemplar is a set of label pairs, typically `&[("trace_id", id)]`, kept with the
 /// recorded value and the time of the record: the latest one per counter series and per
 /// histogram bucket (the bucket the value falls in). It is exported in the OpenMetrics text
-/// only; the Prometheus text format has no exemplars and is unchanged.
+/// only: the Prometheus text format has no exemplars and is unchanged, and the `prometheus`
+/// protobuf families of `gather` carry none.
 ///
 /// The `*_with_exemplar` methods always record the value as their plain counterparts do, and
 /// return whether the exemplar was kept. It is dropped, never truncated (a cut trace id would
