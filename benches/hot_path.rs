@@ -30,6 +30,10 @@
 //! - **struct** (`struct_dense`, `struct_open`): ours again, the same labels as a struct with
 //!   `#[derive(LabelSet)]` (`#[metric(labels = Struct)]`) instead of the tuple of recorder
 //!   arguments, which is the `ours` side of those cases.
+//! - **declared** and **exemplar** (`exemplar_counter`, `exemplar_histogram`): ours again, the
+//!   same metric declared with `#[metric(exemplars)]`, recorded with the plain method
+//!   (`declared`) and with `inc_with_exemplar` / `observe_with_exemplar` and a trace id of 32
+//!   hex digits (`exemplar`); `ours` is the metric without the opt-in.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -287,6 +291,30 @@ struct LabelStructMetrics {
     route_requests_total: IntCounterVec,
 }
 
+/// The counter and histogram of [`HttpMetrics`] declared with exemplars.
+#[derive(MetricsSet)]
+#[metrics(namespace = "bench", subsystem = "traced")]
+struct TracedMetrics {
+    /// Requests served.
+    #[metric(labels(method: Method, status: Status), exemplars)]
+    requests_total: IntCounterVec,
+
+    /// Request latency.
+    #[metric(
+        labels(method: Method, status: Status),
+        buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+        exemplars
+    )]
+    request_duration_seconds: HistogramVec,
+}
+
+/// W3C trace ids, one per argument tuple.
+fn trace_ids() -> [String; ARGS] {
+    core::array::from_fn(|i| {
+        format!("{:032x}", (i as u128 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835))
+    })
+}
+
 /// The same metrics written by hand against prometheus.
 struct HandMetrics {
     requests_total: prometheus::IntCounterVec,
@@ -394,6 +422,8 @@ enum Side {
     Measured,
     Permanent,
     Struct,
+    Declared,
+    Exemplar,
 }
 
 impl Side {
@@ -407,6 +437,8 @@ impl Side {
             Self::Measured => "measured",
             Self::Permanent => "permanent",
             Self::Struct => "struct",
+            Self::Declared => "declared",
+            Self::Exemplar => "exemplar",
         }
     }
 }
@@ -664,6 +696,45 @@ fn typed_cases() -> Vec<Case> {
             (Side::Floor, timed(move |i| _ = floor[cell(i)].fetch_add(1, Ordering::Relaxed))),
         ]
     };
+    let traced = Arc::new(black_box(TracedMetrics::register(&registry).expect("traced set")));
+    let traces = Arc::new(trace_ids());
+    let exemplar_counter = {
+        let (ours, traced, traces, floor) =
+            (Arc::clone(&ours), Arc::clone(&traced), Arc::clone(&traces), Arc::clone(&floor));
+        let declared = Arc::clone(&traced);
+        vec![
+            (Side::Ours, timed(move |i| ours.requests_total(method(i), status(i)).inc())),
+            (Side::Declared, timed(move |i| declared.requests_total(method(i), status(i)).inc())),
+            (
+                Side::Exemplar,
+                timed(move |i| {
+                    _ = traced.requests_total(method(i), status(i)).inc_with_exemplar(&[("trace_id", &traces[i])])
+                }),
+            ),
+            (Side::Floor, timed(move |i| _ = floor[cell(i)].fetch_add(1, Ordering::Relaxed))),
+        ]
+    };
+    let exemplar_histogram = {
+        let (ours, traced, traces, floor) =
+            (Arc::clone(&ours), Arc::clone(&traced), Arc::clone(&traces), Arc::clone(&floor));
+        let declared = Arc::clone(&traced);
+        vec![
+            (Side::Ours, timed(move |i| ours.request_duration_seconds(method(i), status(i)).observe(SECONDS[i]))),
+            (
+                Side::Declared,
+                timed(move |i| declared.request_duration_seconds(method(i), status(i)).observe(SECONDS[i])),
+            ),
+            (
+                Side::Exemplar,
+                timed(move |i| {
+                    _ = traced
+                        .request_duration_seconds(method(i), status(i))
+                        .observe_with_exemplar(SECONDS[i], &[("trace_id", &traces[i])])
+                }),
+            ),
+            (Side::Floor, timed(move |i| _ = floor[cell(i)].fetch_add(1, Ordering::Relaxed))),
+        ]
+    };
     let client_routes = black_box(ClientFamily::<ClientRoute, ClientCounter>::default());
     let measured_routes = Arc::new(black_box(measured::CounterVec::<MeasuredRouteSet>::new()));
     let open = {
@@ -753,6 +824,28 @@ fn typed_cases() -> Vec<Case> {
             sides: histogram,
             target: (None, None),
             more: Vec::new(),
+        },
+        Case {
+            name: "exemplar_counter",
+            what: "derived set, `IntCounterVec`, 2 enum labels: `inc` vs the same with exemplars",
+            threaded: false,
+            sides: exemplar_counter,
+            target: (None, None),
+            more: vec![
+                Ratio::new(Side::Declared, Side::Ours, Target::None),
+                Ratio::new(Side::Exemplar, Side::Ours, Target::None),
+            ],
+        },
+        Case {
+            name: "exemplar_histogram",
+            what: "derived set, `HistogramVec`, 2 enum labels: `observe` vs the same with exemplars",
+            threaded: false,
+            sides: exemplar_histogram,
+            target: (None, None),
+            more: vec![
+                Ratio::new(Side::Declared, Side::Ours, Target::None),
+                Ratio::new(Side::Exemplar, Side::Ours, Target::None),
+            ],
         },
         Case {
             name: "open_labels",

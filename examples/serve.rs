@@ -19,6 +19,11 @@
 //! | `--duration S` | stop serving after S seconds | until SIGTERM or Ctrl-C |
 //! | `--seed N` | seed of the simulated task sequence | a fixed one |
 //!
+//! The HTTP metrics carry exemplars: each request's counter increment and latency observation
+//! is recorded with a `trace_id`, the one of the request's W3C `traceparent` header when it has
+//! one (`00-<32 hex digits>-<16 hex digits>-<2 hex digits>`), else a new one. Prometheus keeps
+//! them when started with `--enable-feature=exemplar-storage` and scraping OpenMetrics.
+//!
 //! The task events are deterministic: a fixed burst at start, then a seeded pseudo-random
 //! sequence. With `--tasks N` the program prints, once the N tasks are recorded, every
 //! `solti_runner_*` series it recorded with its value, one `expect <series> <value>` line each,
@@ -28,6 +33,7 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -64,11 +70,11 @@ impl From<&axum::http::Method> for Method {
 #[metrics(namespace = "demo", subsystem = "http")]
 struct HttpMetrics {
     /// Total HTTP requests answered.
-    #[metric(labels(method: Method, path, status: u16))]
+    #[metric(labels(method: Method, path, status: u16), exemplars)]
     requests_total: IntCounterVec,
 
     /// HTTP request duration in seconds.
-    #[metric(labels(method: Method, path), buckets = exponential(0.0001, 4.0, 8))]
+    #[metric(labels(method: Method, path), buckets = exponential(0.0001, 4.0, 8), exemplars)]
     request_duration_seconds: HistogramVec,
 
     /// HTTP requests being answered.
@@ -92,6 +98,8 @@ solti_metrics::assert_disjoint!(HttpMetrics, RunnerMetrics);
 
 struct App {
     http: HttpMetrics,
+    /// Requests seen, from which the trace ids of requests without a `traceparent` are made.
+    requests: AtomicU64,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -113,7 +121,7 @@ async fn run() -> Result<(), BoxError> {
     let registry = Registry::new();
     let runner = Arc::new(RunnerMetrics::register(&registry)?);
     let http = HttpMetrics::register(&registry)?;
-    let app = Arc::new(App { http });
+    let app = Arc::new(App { http, requests: AtomicU64::new(0) });
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await.map_err(|error| {
         format!("cannot listen on 127.0.0.1:{}: {error} (pick another with --port or SOLTI_SERVE_PORT)", options.port)
@@ -151,18 +159,46 @@ async fn track(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
         "/metrics" => "/metrics",
         _ => "other",
     };
+    let trace_id = match request.headers().get("traceparent").and_then(|value| trace_id(value.as_bytes())) {
+        Some(trace_id) => trace_id.to_owned(),
+        None => {
+            // A new trace id, different for each request of this process.
+            let number = app.requests.fetch_add(1, Ordering::Relaxed);
+            let mut random = SplitMix64(number ^ 0x7ace_1d5e_ed00_0000);
+            format!("{:016x}{:016x}", random.next(), random.next())
+        }
+    };
+    let exemplar = [("trace_id", trace_id.as_str())];
     let started = Instant::now();
     app.http.in_flight().inc();
     let response = next.run(request).await;
     app.http.in_flight().dec();
-    app.http.request_duration_seconds(method, path).observe(started.elapsed().as_secs_f64());
-    app.http.requests_total(method, path, response.status().as_u16()).inc();
+    app.http.request_duration_seconds(method, path).observe_with_exemplar(started.elapsed().as_secs_f64(), &exemplar);
+    app.http.requests_total(method, path, response.status().as_u16()).inc_with_exemplar(&exemplar);
     let content_type = response.headers().get(header::CONTENT_TYPE).map(|value| value.as_bytes());
     if path == "/metrics" && response.status().is_success() {
         let openmetrics = content_type.is_some_and(|value| value == Format::OpenMetrics.content_type().as_bytes());
         app.http.expositions_total(if openmetrics { Exposition::OpenMetrics } else { Exposition::Prometheus }).inc();
     }
     response
+}
+
+/// The trace id of a W3C `traceparent` header, `00-<trace id>-<parent id>-<flags>`: 32
+/// lowercase hex digits, not all zero.
+fn trace_id(traceparent: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(traceparent).ok()?;
+    let mut parts = text.trim().split('-');
+    let (version, trace_id, parent_id, flags) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex = |part: &str, len: usize| {
+        part.len() == len && part.bytes().all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+    };
+    let valid = version == "00"
+        && parts.next().is_none()
+        && hex(trace_id, 32)
+        && trace_id.bytes().any(|byte| byte != b'0')
+        && hex(parent_id, 16)
+        && hex(flags, 2);
+    valid.then_some(trace_id)
 }
 
 /// Resolves on SIGTERM, Ctrl-C, or when `duration` has passed.

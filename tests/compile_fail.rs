@@ -48,6 +48,7 @@ pass_cases! {
     pass_buckets = "ui/pass/buckets.rs",
     pass_conventions_allow = "ui/pass/conventions-allow.rs",
     pass_crate_path = "ui/pass/crate-path.rs",
+    pass_exemplars = "ui/pass/exemplars.rs",
     pass_field_types = "ui/pass/field-types.rs",
     pass_hygiene = "ui/pass/hygiene.rs",
     pass_label_set = "ui/pass/label-set.rs",

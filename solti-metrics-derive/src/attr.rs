@@ -22,6 +22,7 @@ const METRIC_KEYS: &[&str] = &[
     "max_series",
     "unit",
     "init",
+    "exemplars",
     "collect",
     "removable",
     "expire_after",
@@ -57,6 +58,8 @@ pub struct MetricAttrs {
     pub unit: Option<LitStr>,
     /// `init`, by its span.
     pub init: Option<Span>,
+    /// `exemplars`, by its span.
+    pub exemplars: Option<Span>,
     /// `collect = path`: the function that computes the value at each exposition.
     pub collect: Option<Path>,
     /// `removable`, by its span.
@@ -209,12 +212,13 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                 set_once(&mut out.unit, value, &meta, errors);
             } else if meta.path.is_ident("init") {
                 // #[metric(init)]
-                no_value(&meta, "init")?;
-                set_once(&mut out.init, meta.path.span(), &meta, errors);
+                set_once(&mut out.init, flag(&meta)?, &meta, errors);
+            } else if meta.path.is_ident("exemplars") {
+                // #[metric(exemplars)]
+                set_once(&mut out.exemplars, flag(&meta)?, &meta, errors);
             } else if meta.path.is_ident("removable") {
                 // #[metric(removable)]
-                no_value(&meta, "removable")?;
-                set_once(&mut out.removable, meta.path.span(), &meta, errors);
+                set_once(&mut out.removable, flag(&meta)?, &meta, errors);
             } else if meta.path.is_ident("expire_after") {
                 // #[metric(expire_after = 10)]
                 let value: syn::LitInt = meta.value()?.parse().map_err(|error: syn::Error| {
@@ -358,14 +362,6 @@ fn doc_comment(attrs: &[Attribute]) -> Option<(String, Span)> {
     Some((lines.join(" "), span?))
 }
 
-/// A key written alone, as `#[metric(init)]`: refuses `key = ..` and `key(..)`.
-fn no_value(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
-    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-        return Err(meta.error(format_args!("`{key}` takes no value: write `#[metric({key})]`")));
-    }
-    Ok(())
-}
-
 /// The string after `key =`, or an error that shows `example`.
 fn string_value(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitStr> {
     let key = meta.path.get_ident().map_or_else(String::new, ToString::to_string);
@@ -387,6 +383,15 @@ fn path_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
     input.call(Path::parse_mod_style).map_err(|error| {
         syn::Error::new(error.span(), "`crate` takes a path to solti-metrics: `crate = my_crate::metrics`")
     })
+}
+
+/// The span of a key that takes no value (`#[metric(init)]`), or an error when one follows.
+fn flag(meta: &ParseNestedMeta<'_>) -> syn::Result<Span> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        let key = meta.path.get_ident().map_or_else(String::new, ToString::to_string);
+        return Err(meta.error(format_args!("`{key}` takes no value: write `#[metric({key})]`")));
+    }
+    Ok(meta.path.span())
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>, errors: &mut Errors) {
@@ -618,7 +623,7 @@ mod tests {
             [
                 "unknown metric attribute `hlep`; did you mean `help`?",
                 "`name` is given twice; keep one",
-                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `collect`, `removable`, `expire_after`, `allow`",
+                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `exemplars`, `collect`, `removable`, `expire_after`, `allow`",
             ]
         );
     }

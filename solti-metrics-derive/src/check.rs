@@ -48,6 +48,8 @@ pub struct LoweredMetric<'a> {
     pub unit: Option<String>,
     /// `#[metric(init)]`: every series of the fixed label values exported from registration.
     pub init: bool,
+    /// `#[metric(exemplars)]`: the recorder method returns a series that records exemplars.
+    pub exemplars: bool,
     /// `#[metric(collect = path)]`: the function that computes the value at each exposition.
     pub collect: Option<&'a syn::Path>,
     /// `#[metric(removable)]` or `expire_after`: the recorder leases the series, and a
@@ -129,6 +131,8 @@ pub enum Condition<'a> {
     Histogram(&'a Type),
     /// The type is not a histogram.
     NotHistogram(&'a Type),
+    /// The type is not a gauge.
+    NotGauge(&'a Type),
     /// Some of the labels has no fixed set of values.
     OpenLabels(MetricLabels<'a>),
     /// Every label has a fixed set of values, and they make at most this many combinations.
@@ -166,6 +170,9 @@ const BUCKETS_ON_NON_HISTOGRAM: &str =
 /// The label that holds a histogram bucket's bound; solti-metrics checks its own copy at
 /// registration, and the assertions of label structs call it.
 const BUCKET_LABEL: &str = "le";
+
+const EXEMPLARS_ON_GAUGE: &str =
+    "a gauge has no exemplars: OpenMetrics puts them on counters and histogram buckets only; remove `exemplars`";
 
 const LE_ON_HISTOGRAM: &str =
     "label name `le` is reserved on histograms: it holds the bucket bound; choose another name";
@@ -350,6 +357,9 @@ fn metric<'a>(
     if let Some(span) = attrs.init {
         init(span, metric_type, labels, assertions, errors);
     }
+    if let Some(span) = attrs.exemplars {
+        exemplars(span, metric, kind, assertions, errors);
+    }
     if let Some(path) = &attrs.collect {
         let labelled = attrs.labels.is_some() || metric_type.is_some_and(|metric_type| metric_type.labelled);
         if labelled {
@@ -378,6 +388,7 @@ fn metric<'a>(
         max_series: attrs.max_series.map(|(limit, _)| limit),
         unit,
         init: attrs.init.is_some(),
+        exemplars: attrs.exemplars.is_some(),
         collect: attrs.collect.as_ref(),
         removable: attrs.removable.is_some() || attrs.expire_after.is_some(),
         expire_after,
@@ -415,6 +426,43 @@ fn lifecycle(attrs: &MetricAttrs, metric_type: Option<MetricType<'_>>, errors: &
         Err(_) => errors.error(span, format_args!("`expire_after` is at most {}", u32::MAX)),
     }
     None
+}
+
+/// `exemplars`: on counters and histograms whose values are recorded, not computed.
+fn exemplars<'a>(
+    span: Span,
+    metric: &'a Metric<'a>,
+    kind: Option<Kind>,
+    assertions: &mut Vec<Assertion<'a>>,
+    errors: &mut Errors,
+) {
+    match kind {
+        Some(Kind::Gauge) => errors.error(span, EXEMPLARS_ON_GAUGE),
+        Some(Kind::Info) => errors.error(
+            span,
+            "an info metric has no exemplars: OpenMetrics puts them on counters and histogram buckets only; remove `exemplars`",
+        ),
+        Some(Kind::Counter | Kind::Histogram) => {}
+        None => assertions.push(Assertion {
+            span,
+            condition: Condition::NotGauge(metric.ty),
+            message: EXEMPLARS_ON_GAUGE.to_owned(),
+        }),
+    }
+    if metric.attrs.collect.is_some() && kind != Some(Kind::Gauge) {
+        errors.error(
+            span,
+            "an exemplar belongs to a recorded value, and `collect` computes the value at each exposition; remove `exemplars` or `collect`",
+        );
+    }
+    if metric.attrs.removable.is_some() || metric.attrs.expire_after.is_some() {
+        // Exemplars are kept beside the series, by its address, which a removed series gives
+        // back for another to take.
+        errors.error(
+            span,
+            "a metric cannot have both exemplars and removable series (`removable`, `expire_after`) yet; keep one of the two",
+        );
+    }
 }
 
 /// The most series `#[metric(init)]` may create.

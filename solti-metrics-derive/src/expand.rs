@@ -141,6 +141,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
         Some(count) => quote!(::core::option::Option::Some(#count)),
         None => quote!(::core::option::Option::None),
     };
+    let exemplars = metric.exemplars;
     let unit = match &metric.unit {
         Some(unit) => quote!(::core::option::Option::Some(#unit)),
         None => quote!(::core::option::Option::None),
@@ -158,6 +159,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
             removable: #removable,
             expire_after: #expire_after,
             unit: #unit,
+            exemplars: #exemplars,
             field: #field,
         }
     }
@@ -261,12 +263,18 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
         let vis = metric.vis;
         let ty = &metric.ty;
         let doc = method_doc(metric);
+        let series = quote!(<#ty as #private::MetricField>::Series);
         if !metric.labelled {
-            let body = if stub { quote!(::core::unreachable!()) } else { quote!(&self.#field) };
+            let (output, body) = if metric.exemplars {
+                (quote!(#private::ExemplarSeries<'_, #series>), quote!(#private::exemplar_series(&self.#field, ())))
+            } else {
+                (quote!(&#ty), quote!(&self.#field))
+            };
+            let body = if stub { quote!(::core::unreachable!()) } else { body };
             return quote_spanned! {field.span()=>
                 #[doc = #doc]
                 #[inline]
-                #vis fn #field(&self) -> &#ty {
+                #vis fn #field(&self) -> #output {
                     #body
                 }
             };
@@ -291,21 +299,33 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
                 (vec![quote!(#param: #path)], quote!(labels))
             }
         };
-        let call = |method: TokenStream| {
+        // `function(&self.field, labels)`, for a path to a function of `__private`.
+        let call = |function: TokenStream| {
             if stub {
                 quote!(::core::unreachable!())
             } else if let MetricLabels::Struct(path) = metric.labels {
                 // Spanned at the struct's path: a struct that is no label set is an error there.
-                respan(quote!(#private::LabelledMetric::#method(&self.#field, #args)), path.span())
+                respan(quote!(#private::#function(&self.#field, #args)), path.span())
             } else {
-                quote!(#private::LabelledMetric::#method(&self.#field, #args))
+                quote!(#private::#function(&self.#field, #args))
             }
         };
         let bounds: Vec<TokenStream> =
             metric_bound(metric, &private).into_iter().chain(label_bounds(metric, &private)).collect();
-        let series = quote!(<#ty as #private::MetricField>::Series);
+        if metric.exemplars {
+            let body = call(quote!(exemplar_series));
+            return quote_spanned! {field.span()=>
+                #[doc = #doc]
+                #[inline]
+                #vis fn #field(&self, #(#params),*) -> #private::ExemplarSeries<'_, #series>
+                where #(#bounds,)*
+                {
+                    #body
+                }
+            };
+        }
         if !metric.removable {
-            let body = call(quote!(series));
+            let body = call(quote!(LabelledMetric::series));
             return quote_spanned! {field.span()=>
                 #[doc = #doc]
                 #[inline]
@@ -316,7 +336,7 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
                 }
             };
         }
-        let (body, remove_body) = (call(quote!(lease)), call(quote!(remove)));
+        let (body, remove_body) = (call(quote!(LabelledMetric::lease)), call(quote!(LabelledMetric::remove)));
         let remove = format_ident!("remove_{}", field.unraw(), span = field.span());
         let remove_doc = format!(" Removes the series of `{}` with these labels; whether it existed.", metric.name);
         quote_spanned! {field.span()=>
@@ -364,7 +384,8 @@ fn method_doc(metric: &LoweredMetric<'_>) -> String {
             format!("labels the fields of `{}`", path.to_token_stream().to_string().replace(' ', ""))
         }
     };
-    format!(" `{}`: {kind}, {labels}.\n\n {}", metric.name, metric.help)
+    let exemplars = if metric.exemplars { ", with exemplars" } else { "" };
+    format!(" `{}`: {kind}, {labels}{exemplars}.\n\n {}", metric.name, metric.help)
 }
 
 /// A constant that fails the build with the assertion's message, at its span, when the rule
@@ -377,6 +398,9 @@ fn assertion_const(assertion: &Assertion<'_>, private: &TokenStream) -> TokenStr
         },
         Condition::NotHistogram(ty) => quote_spanned! {span=>
             !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram)
+        },
+        Condition::NotGauge(ty) => quote_spanned! {span=>
+            !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Gauge)
         },
         Condition::OpenLabels(labels) => {
             let labels = label_set_type(*labels);

@@ -20,6 +20,7 @@ const IDENTS: &[&str] = &[
     "max_series",
     "unit",
     "init",
+    "exemplars",
     "collect",
     "allow",
     "missing_total",

@@ -20,6 +20,18 @@ pub fn collect_with<S: crate::series::Collected>(
     metric.collect_with(value);
 }
 
+pub use crate::exemplar::ExemplarSeries;
+
+/// `#[metric(exemplars)]`: the series of `labels` (`()` without labels) with its exemplars,
+/// what the metric's recorder method returns.
+#[inline]
+pub fn exemplar_series<S: Series, const LABELLED: bool, L: LabelSet>(
+    metric: &Family<S, LABELLED>,
+    labels: L,
+) -> ExemplarSeries<'_, S> {
+    metric.exemplar_series(labels)
+}
+
 /// A field type the derive could not recognize by name (a type alias) and that has no
 /// labels: the bound the generated code puts on it, so a wrong type is one error at the type.
 #[diagnostic::on_unimplemented(

@@ -100,6 +100,7 @@ mod tests {
             init: false,
             removable: false,
             expire_after: None,
+            exemplars: false,
             field: "a_seconds",
         }];
         assert_eq!(

@@ -28,6 +28,9 @@ pub struct MetricDesc {
     /// The unit, the name's last part (before a counter's `_total`); exported in OpenMetrics'
     /// `# UNIT` line.
     pub unit: Option<&'static str>,
+    /// Whether the metric records exemplars (`#[metric(exemplars)]`, counters and histograms
+    /// only), exported in OpenMetrics.
+    pub exemplars: bool,
     /// The name of the struct field that declares the metric.
     pub field: &'static str,
 }

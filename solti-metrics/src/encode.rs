@@ -11,6 +11,7 @@ use std::io::Write as _;
 use prometheus::proto::{self, MetricFamily, MetricType};
 
 use crate::desc::{BUCKET_LABEL, MetricKind};
+use crate::exemplar::Exemplar;
 
 /// An exposition format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -257,9 +258,15 @@ impl<'a> FamilyWriter<'a> {
         self.out.push(b'\n');
     }
 
-    /// The samples of one series, written by the series itself.
-    pub(crate) fn series<'w>(&'w mut self, labels: &'w [u8], bounds: &'w [String]) -> SeriesWriter<'w, 'a> {
-        SeriesWriter { family: self, labels, bounds }
+    /// The samples of one series, written by the series itself; `exemplars` are its exemplar
+    /// slots (empty for a series without exemplars), written in OpenMetrics only.
+    pub(crate) fn series<'w>(
+        &'w mut self,
+        labels: &'w [u8],
+        bounds: &'w [String],
+        exemplars: &'w [Exemplar],
+    ) -> SeriesWriter<'w, 'a> {
+        SeriesWriter { family: self, labels, bounds, exemplars }
     }
 }
 
@@ -269,6 +276,8 @@ pub struct SeriesWriter<'w, 'a> {
     labels: &'w [u8],
     /// The `le` pairs of the bucket bounds, in the family's format ([`bucket_bound`]).
     bounds: &'w [String],
+    /// A counter's exemplar, or one per bucket of a histogram (`+Inf` last); empty without.
+    exemplars: &'w [Exemplar],
 }
 
 impl SeriesWriter<'_, '_> {
@@ -278,7 +287,15 @@ impl SeriesWriter<'_, '_> {
             _ => "",
         };
         self.family.sample(suffix, self.labels, None, number);
+        self.exemplar(0);
         self.family.end_line();
+    }
+
+    /// The exemplar of slot `slot`, if the series has one there (OpenMetrics only).
+    fn exemplar(&mut self, slot: usize) {
+        if let Some(exemplar) = self.exemplars.get(slot) {
+            exemplar.write(self.family.out, self.family.format);
+        }
     }
 
     pub(crate) fn gauge(&mut self, number: Number) {
@@ -290,12 +307,12 @@ impl SeriesWriter<'_, '_> {
     pub(crate) fn histogram(&mut self, buckets: impl Iterator<Item = u64>, sum: f64) {
         let mut cumulative = 0u64;
         let mut buckets = buckets;
-        for bound in self.bounds {
+        for (slot, bound) in self.bounds.iter().enumerate() {
             cumulative = cumulative.wrapping_add(buckets.next().unwrap_or(0));
-            self.bucket(bound.as_bytes(), cumulative);
+            self.bucket(bound.as_bytes(), cumulative, slot);
         }
         let count = cumulative.wrapping_add(buckets.next().unwrap_or(0));
-        self.bucket(INFINITE_BUCKET, count);
+        self.bucket(INFINITE_BUCKET, count, self.bounds.len());
         let count_line = |family: &mut FamilyWriter<'_>| {
             family.sample("_count", self.labels, None, Number::U64(count));
             family.end_line();
@@ -326,7 +343,8 @@ pub(crate) fn bucket_bound(format: Format, bound: f64) -> String {
 }
 
 impl SeriesWriter<'_, '_> {
-    fn bucket(&mut self, bound: &[u8], count: u64) {
+    /// A bucket line; `slot` is the bucket's exemplar slot.
+    fn bucket(&mut self, bound: &[u8], count: u64, slot: usize) {
         let family = &mut *self.family;
         family.write_name();
         family.out.extend_from_slice(b"_bucket{");
@@ -337,7 +355,8 @@ impl SeriesWriter<'_, '_> {
         family.out.extend_from_slice(bound);
         family.out.push(b' ');
         write_number(family.out, family.format, Number::U64(count));
-        family.out.push(b'\n');
+        self.exemplar(slot);
+        self.family.out.push(b'\n');
     }
 }
 

@@ -10,6 +10,7 @@ use prometheus::proto::{MetricFamily, MetricType};
 use crate::desc::{self, MetricDesc, MetricKind};
 use crate::encode::{self, FamilyWriter, Format};
 use crate::error::Error;
+use crate::exemplar::{ExemplarSeries, ExemplarTable};
 use crate::key::{self, KeyBuf, KeyValue, key_values};
 use crate::label::LabelSet;
 use crate::lease::{self, Idle, Lease, RemovableIndex};
@@ -155,6 +156,8 @@ struct Inner<S> {
     collect: OnceLock<Box<Refresh<S>>>,
     /// The set's constant labels (`MetricsSet::register_with`), sorted by name.
     const_labels: OnceLock<Box<[(String, String)]>>,
+    /// `#[metric(exemplars)]`: the series' exemplars, beside them; `None` without.
+    exemplars: Option<ExemplarTable>,
 }
 
 impl<S: Series, const LABELLED: bool> Clone for Family<S, LABELLED> {
@@ -207,7 +210,17 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 return Err(invalid("a histogram cannot have a label `le`: it holds the bucket bound".to_owned()));
             }
         }
+        if meta.exemplars && matches!(S::KIND, MetricKind::Gauge | MetricKind::Info) {
+            return Err(invalid(
+                "only counters and histograms have exemplars: OpenMetrics puts them on counters and histogram buckets"
+                    .to_owned(),
+            ));
+        }
         let removable = meta.removable || meta.expire_after.is_some();
+        if meta.exemplars && removable {
+            // Exemplars are kept by the series' address, which a removed series gives back.
+            return Err(invalid("a metric cannot have both exemplars and removable series".to_owned()));
+        }
         if removable && !LABELLED {
             return Err(invalid("a metric without labels has one series, which cannot be removed".to_owned()));
         }
@@ -254,6 +267,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 desc,
                 collect: OnceLock::new(),
                 const_labels: OnceLock::new(),
+                exemplars: meta.exemplars.then(ExemplarTable::default),
             }),
         };
         if !LABELLED {
@@ -318,6 +332,14 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         }
         // By value: a tuple of small labels travels in registers, not through the stack.
         self.with_slow(labels)
+    }
+
+    /// The series for `labels` (`()` without labels) with its exemplars: what the recorder
+    /// method of a metric declared with `#[metric(exemplars)]` returns.
+    #[doc(hidden)]
+    #[inline]
+    pub fn exemplar_series<L: LabelSet>(&self, labels: L) -> ExemplarSeries<'_, S> {
+        ExemplarSeries::new(self.with(labels), &self.inner.exemplars)
     }
 
     #[inline(never)]
@@ -817,7 +839,14 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
                 labels.extend_from_slice(const_labels);
                 labels.as_slice()
             };
-            series.encode(&mut writer.series(pairs, bounds));
+            match &self.inner.exemplars {
+                Some(exemplars) if format == Format::OpenMetrics => {
+                    exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
+                        series.encode(&mut writer.series(pairs, bounds, slots));
+                    });
+                }
+                _ => series.encode(&mut writer.series(pairs, bounds, &[])),
+            }
         }
     }
 
@@ -904,6 +933,7 @@ mod tests {
         init: false,
         removable: false,
         expire_after: None,
+        exemplars: false,
         field: "t_total",
     };
 
@@ -951,10 +981,25 @@ mod tests {
             init: false,
             removable: false,
             expire_after: None,
+            exemplars: false,
             field: "t_seconds",
         };
         assert!(Family::<Histogram, true>::new::<(&str,)>(&LE).is_err());
         assert!(Family::<IntCounter, true>::new::<(&str,)>(&LE).is_ok(), "`le` is an ordinary label elsewhere");
+    }
+
+    /// A hand-written catalog entry cannot give a gauge exemplars; a family without the
+    /// opt-in drops what its `exemplar_series` is given.
+    #[test]
+    fn exemplars_only_where_declared() {
+        static GAUGE: MetricDesc =
+            MetricDesc { name: "t", kind: MetricKind::Gauge, labels: &[], exemplars: true, ..META };
+        assert!(Family::<crate::series::Gauge, false>::new::<()>(&GAUGE).is_err());
+        static PLAIN: MetricDesc = MetricDesc { labels: &[], ..META };
+        let counter = Family::<IntCounter, false>::new::<()>(&PLAIN).unwrap();
+        assert!(!counter.exemplar_series(()).inc_with_exemplar(&[("trace_id", "x")]));
+        assert_eq!(counter.get(), 1);
+        assert_eq!(text(&counter, Format::OpenMetrics), "# HELP t A counter.\n# TYPE t counter\nt_total 1\n");
     }
 
     /// Open series, across index growth and with tuples that split the same bytes differently,
@@ -1077,6 +1122,7 @@ mod tests {
             init: false,
             removable: false,
             expire_after: None,
+            exemplars: false,
             field: "t_seconds",
         };
         let histogram = Family::<Histogram, false>::new::<()>(&HIST).unwrap();

@@ -9,6 +9,7 @@ mod desc;
 mod disjoint;
 mod encode;
 mod error;
+mod exemplar;
 mod family;
 mod global;
 mod key;

@@ -12,6 +12,7 @@ use prometheus::proto;
 
 use crate::desc::MetricKind;
 use crate::encode::{Number, SeriesWriter};
+pub use crate::exemplar::{EXEMPLAR_MAX_CHARS, ExemplarSeries};
 
 /// The series type of a metric: [`Counter`], [`IntCounter`], [`Gauge`], [`IntGauge`] or
 /// [`Histogram`]. Sealed: the exposition knows each of them.
@@ -62,6 +63,66 @@ pub trait Collected: Series {
     /// Stores a computed value.
     #[doc(hidden)]
     fn store(&self, value: Self::Value);
+}
+
+/// What a call of `inc_with_exemplar`, `inc_by_with_exemplar` or `observe_with_exemplar` on
+/// the series of a metric without `#[metric(exemplars)]` is told. Implemented for nothing.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this series records no exemplars: its metric is declared without `#[metric(exemplars)]`",
+    label = "exemplars need `#[metric(exemplars)]` on the metric",
+    note = "with `#[metric(exemplars)]` on a counter or a histogram, its recorder method returns a series with `inc_with_exemplar`, `inc_by_with_exemplar` (counters) or `observe_with_exemplar` (histograms)"
+)]
+pub trait DeclareExemplars<Labels: ?Sized> {}
+
+// The `*_with_exemplar` methods of the series below exist only to point the compiler's message
+// at `#[metric(exemplars)]`; `ExemplarSeries` has the real ones. Each is generic over its
+// labels' type: a bound without a type parameter that no type meets would not compile.
+
+impl Counter {
+    #[doc(hidden)]
+    pub fn inc_with_exemplar<Labels: ?Sized>(&self, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
+
+    #[doc(hidden)]
+    pub fn inc_by_with_exemplar<Labels: ?Sized>(&self, _: f64, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
+}
+
+impl IntCounter {
+    #[doc(hidden)]
+    pub fn inc_with_exemplar<Labels: ?Sized>(&self, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
+
+    #[doc(hidden)]
+    pub fn inc_by_with_exemplar<Labels: ?Sized>(&self, _: u64, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
+}
+
+impl Histogram {
+    #[doc(hidden)]
+    pub fn observe_with_exemplar<Labels: ?Sized>(&self, _: f64, _: &Labels) -> bool
+    where
+        Self: DeclareExemplars<Labels>,
+    {
+        false
+    }
 }
 
 /// Adds `value` to the `f64` stored as bits in `cell`.
@@ -346,6 +407,13 @@ impl Histogram {
     /// Adds one observation.
     #[inline]
     pub fn observe(&self, value: f64) {
+        self.observe_in_bucket(value);
+    }
+
+    /// Adds one observation and returns the index of its bucket (`bounds().len()` for the
+    /// observations above every bound).
+    #[inline]
+    pub(crate) fn observe_in_bucket(&self, value: f64) -> usize {
         let bucket = bucket_of(self.bounds, value);
         if let Some((sum, buckets)) = self.cells.split_first() {
             if let Some(cell) = buckets.get(bucket) {
@@ -353,6 +421,7 @@ impl Histogram {
             }
             add_f64(sum, value);
         }
+        bucket
     }
 
     /// Observes `duration` in seconds.

@@ -21,10 +21,41 @@ for family in text_string_to_metric_families(sys.stdin.read()):
     print(family.name, family.type, len(family.samples))
 "#;
 
+/// Prints, per sample with an exemplar, `name{labels} # {exemplar labels} value timestamp`:
+/// labels sorted by name, values as read and escaped again (`\\`, `\n`, `\"`), numbers as
+/// Python's `repr` writes them.
+const EXEMPLARS_SCRIPT: &str = r#"
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+def escape(value):
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+def pairs(labels):
+    return ",".join(f'{k}="{escape(v)}"' for k, v in sorted(labels.items()))
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for sample in family.samples:
+        if sample.exemplar:
+            exemplar = sample.exemplar
+            timestamp = float(exemplar.timestamp) if exemplar.timestamp is not None else None
+            print(f"{sample.name}{{{pairs(sample.labels)}}} # {{{pairs(exemplar.labels)}}} {exemplar.value!r} {timestamp!r}")
+"#;
+
 /// The families of `text` as the parser reads them (`name type samples` lines), or `None`
 /// when the parser is not installed. Fails the test when the parser rejects `text`.
 #[track_caller]
 pub fn parse(text: &str) -> Option<Vec<String>> {
+    run(SCRIPT, text)
+}
+
+/// The exemplars of `text` as the parser reads them, one line per sample that has one (see
+/// [`EXEMPLARS_SCRIPT`]), or `None` when the parser is not installed. Fails the test when the
+/// parser rejects `text`.
+#[track_caller]
+pub fn exemplars(text: &str) -> Option<Vec<String>> {
+    run(EXEMPLARS_SCRIPT, text)
+}
+
+#[track_caller]
+fn run(script: &str, text: &str) -> Option<Vec<String>> {
     let found = Command::new("python3")
         .args(["-c", "import prometheus_client.openmetrics.parser"])
         .stdout(Stdio::null())
@@ -42,7 +73,7 @@ pub fn parse(text: &str) -> Option<Vec<String>> {
         return None;
     }
     let mut child = Command::new("python3")
-        .args(["-c", SCRIPT])
+        .args(["-c", script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -103,10 +103,12 @@ for s in socks: s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))' "$1"
 }
 
-# start_prometheus PORT SCRAPE_CONFIGS: a Prometheus on 127.0.0.1:PORT scraping every second
-# with the given `scrape_configs` entries (YAML, indented by two spaces); sets $api.
+# start_prometheus PORT SCRAPE_CONFIGS [FLAG...]: a Prometheus on 127.0.0.1:PORT scraping every
+# second with the given `scrape_configs` entries (YAML, indented by two spaces), started with
+# the extra flags given (`--enable-feature=exemplar-storage`); sets $api.
 start_prometheus() {
     local port=$1 configs=$2
+    shift 2
     cat >"$work/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
@@ -122,7 +124,8 @@ YAML
         --config.file="$work/prometheus.yml" \
         --storage.tsdb.path="$work/data" \
         --web.listen-address="127.0.0.1:$port" \
-        --web.console.templates="$work" --web.console.libraries="$work"
+        --web.console.templates="$work" --web.console.libraries="$work" \
+        "$@"
     api="http://127.0.0.1:$port/api/v1"
     wait_for 60 "prometheus to be ready" curl -fsS --max-time 2 "http://127.0.0.1:$port/-/ready"
     log "prometheus ready on 127.0.0.1:$port"
@@ -136,4 +139,9 @@ scalar() { # scalar PROMQL: the value of a one-element vector answer, or nothing
     query "$1" | python3 -c 'import json, sys
 result = json.load(sys.stdin)["data"]["result"]
 print(result[0]["value"][1] if len(result) == 1 else "")'
+}
+
+exemplars() { # exemplars PROMQL START: the exemplars API's JSON answer from START (Unix seconds) to now
+    curl -fsS --max-time 10 -G "$api/query_exemplars" --data-urlencode "query=$1" \
+        --data-urlencode "start=$2" --data-urlencode "end=$(date +%s)"
 }

@@ -3,7 +3,9 @@
 # `promtool check metrics` (Prometheus text) and the OpenMetrics parser of the Prometheus
 # Python client (OpenMetrics), a Prometheus 2.x on loopback scrapes it every second, negotiating
 # OpenMetrics, and what the query API returns matches, series by series, what the example says
-# it recorded.
+# it recorded. Prometheus runs with exemplar storage: the exemplars the example records on its
+# HTTP metrics, with the trace id of a request's `traceparent` header, come back from
+# `/api/v1/query_exemplars`.
 #
 # Usage: tests/e2e/prometheus.sh   (from anywhere; installs Debian's `prometheus` when missing)
 # Needs: bash, cargo, curl, python3; root and apt-get if prometheus/promtool are missing
@@ -32,9 +34,10 @@ target="127.0.0.1:$serve_port"
 # Prometheus first, so that it is already scraping (and finding the target down) when the
 # example starts: it then sees the simulated tasks arrive, not only their totals.
 log "starting prometheus on 127.0.0.1:$prometheus_port, scraping $target every second"
+run_start=$(date +%s)
 start_prometheus "$prometheus_port" "  - job_name: serve
     static_configs:
-      - targets: [\"$target\"]"
+      - targets: [\"$target\"]" --enable-feature=exemplar-storage
 
 log "starting the serve example: $TASKS tasks, one every ${INTERVAL_MS} ms"
 start serve "$serve_bin" --port "$serve_port" --tasks "$TASKS" --interval-ms "$INTERVAL_MS" --duration 300
@@ -80,6 +83,26 @@ is_one() { [ "$(scalar "$1")" = "1" ]; }
 wait_for 60 "the target to be up" is_one "up{job=\"serve\"}"
 log "target up"
 
+# ---------------------------------------------------------------------------------------------
+# One request with a trace context: its trace id is the exemplar of its counter increment and
+# of its latency observation, in the exposition and then in Prometheus' exemplar storage.
+trace_id=4bf92f3577b34da6a3ce929d0e0e4736
+log "GET / with traceparent 00-$trace_id-00f067aa0ba902b7-01"
+curl -fsS --max-time 10 -H "traceparent: 00-$trace_id-00f067aa0ba902b7-01" -o /dev/null "http://$target/"
+curl -fsS --max-time 10 -H "Accept: $accept" -o "$work/traced.om" "http://$target/metrics"
+grep -q "^demo_http_requests_total{method=\"get\",path=\"/\",status=\"200\"} 1 # {trace_id=\"$trace_id\"} 1.0 [0-9.]*\$" \
+    "$work/traced.om" || fail "no exemplar with trace id $trace_id on the request counter in the exposition"
+grep -q "^demo_http_request_duration_seconds_bucket{method=\"get\",path=\"/\",le=\"[^\"]*\"} 1 # {trace_id=\"$trace_id\"} " \
+    "$work/traced.om" || fail "no exemplar with trace id $trace_id on a latency bucket in the exposition"
+log "exposition: the trace id is the exemplar of the request's counter and latency bucket; OpenMetrics parser: $(openmetrics_parse "$work/traced.om")"
+has_trace() { # has_trace PROMQL: the stored exemplars of PROMQL include the traced request's
+    exemplars "$1" "$run_start" | grep -q "\"trace_id\":\"$trace_id\""
+}
+wait_for 30 "prometheus to store the traced request's exemplars" \
+    has_trace 'demo_http_request_duration_seconds_bucket{path="/"}'
+wait_for 10 "prometheus to store the traced request's counter exemplar" has_trace 'demo_http_requests_total{path="/"}'
+log "prometheus stored the exemplars of trace $trace_id"
+
 wait_for 120 "the example to finish its $TASKS tasks" grep -qx 'expect end' "$work/serve.log"
 grep '^expect ' "$work/serve.log" | grep -v '^expect end$' | cut -d' ' -f2- >"$work/expected.txt"
 log "$(grep '^recorded [0-9]* tasks' "$work/serve.log"); $(wc -l <"$work/expected.txt") series expected"
@@ -106,11 +129,13 @@ query 'demo_http_request_duration_seconds_count{method="get",path="/metrics"}' >
 query 'sum_over_time(up{job="serve"}[10m])' >"$work/scrapes.json"
 query 'max_over_time(demo_http_in_flight[10m]) + min_over_time(demo_http_in_flight[10m])' >"$work/in_flight.json"
 query 'demo_http_expositions_total{format="openmetrics"}' >"$work/openmetrics.json"
+exemplars 'demo_http_requests_total' "$run_start" >"$work/exemplars-requests.json"
+exemplars 'demo_http_request_duration_seconds_bucket' "$run_start" >"$work/exemplars-durations.json"
 
-python3 - "$work" <<'PY'
+python3 - "$work" "$trace_id" <<'PY'
 import json, math, re, sys
 
-work = sys.argv[1]
+work, trace_id = sys.argv[1], sys.argv[2]
 failures = []
 
 def load(name):
@@ -204,6 +229,31 @@ openmetrics = one("openmetrics.json")
 if not openmetrics >= scrapes:
     failures.append(f"{openmetrics} OpenMetrics expositions served for {scrapes} scrapes")
 print(f"  {openmetrics:.0f} OpenMetrics expositions served, {scrapes:.0f} scrapes")
+
+# 6. Exemplars, from /api/v1/query_exemplars: the traced request's trace id on its counter
+# (value 1) and on the latency bucket its duration falls in; every exemplar Prometheus stored
+# for the HTTP metrics has a trace id of 32 hex digits and a value that fits its series.
+traced = {"counter": 0, "bucket": 0}
+stored = 0
+for name, kind in (("exemplars-requests.json", "counter"), ("exemplars-durations.json", "bucket")):
+    for series in load(name):
+        labels = series["seriesLabels"]
+        for exemplar in series["exemplars"]:
+            stored += 1
+            value, exemplar_trace = float(exemplar["value"]), exemplar["labels"].get("trace_id", "")
+            if set(exemplar["labels"]) != {"trace_id"} or not re.fullmatch(r"[0-9a-f]{32}", exemplar_trace):
+                failures.append(f"exemplar labels {exemplar['labels']} on {labels}")
+            if kind == "counter" and value != 1.0:
+                failures.append(f"counter exemplar of value {value} on {labels}")
+            if kind == "bucket" and not value <= float(labels["le"]):
+                failures.append(f"exemplar of value {value} above its bucket {labels}")
+            if exemplar_trace == trace_id and labels.get("path") == "/" and labels.get("method") == "get":
+                traced[kind] += 1
+if not (traced["counter"] >= 1 and traced["bucket"] >= 1):
+    failures.append(f"the traced request's exemplars: {traced}, expected one on its counter and one on its bucket")
+if stored < 4:
+    failures.append(f"only {stored} exemplars stored")
+print(f"  {stored} exemplars stored for the HTTP metrics, trace ids of 32 hex digits; trace {trace_id} on its counter and its latency bucket")
 
 if failures:
     print("\n".join(f"  MISMATCH {f}" for f in failures), file=sys.stderr)

@@ -99,6 +99,14 @@ pub struct Http {
     /// Calls, by a label struct of fixed fields, every combination from registration.
     #[metric(labels = Call, init)]
     calls_total: IntCounterVec,
+
+    /// Traced, through the alias.
+    #[metric(labels(path), exemplars)]
+    traced_total: Requests,
+
+    /// Traced, plain.
+    #[metric(exemplars)]
+    traced_plain_total: IntCounter,
 }
 
 pub fn main() {
@@ -118,5 +126,9 @@ pub fn main() {
     ::core::assert_eq!(http.routes_total(Route { method: Method::Get, route: "/", cached: true }).get(), 1);
     http.calls_total(Call { method: Method::Post, cached: false }).inc();
     ::core::assert_eq!(http.calls_total.series_count(), 4);
-    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 7);
+
+    ::core::assert!(http.traced_total("/").inc_with_exemplar(&[("trace_id", "a")]));
+    ::core::assert!(http.traced_plain_total().inc_by_with_exemplar(2, &[]));
+    ::core::assert_eq!(http.traced_total("/").get() + http.traced_plain_total().get(), 3);
+    ::core::assert_eq!(<Http as MetricsSet>::METRICS.len(), 9);
 }
