@@ -24,6 +24,11 @@
 //! one (`00-<32 hex digits>-<16 hex digits>-<2 hex digits>`), else a new one. Prometheus keeps
 //! them when started with `--enable-feature=exemplar-storage` and scraping OpenMetrics.
 //!
+//! Requests are also counted per client, named by an `X-Client` header (`anonymous` without
+//! one): a client that sent nothing while 5 expositions were written is forgotten
+//! (`expire_after`), so clients that come and go leave no series behind. `demo_build_info`
+//! states the example's version and build profile.
+//!
 //! The task events are deterministic: a fixed burst at start, then a seeded pseudo-random
 //! sequence. With `--tasks N` the program prints, once the N tasks are recorded, every
 //! `solti_runner_*` series it recorded with its value, one `expect <series> <value>` line each,
@@ -42,7 +47,9 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
-use solti_metrics::{Format, HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry, RunnerMetrics};
+use solti_metrics::{
+    Format, HistogramVec, Info, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry, RunnerMetrics,
+};
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
 
 /// The HTTP method, as a label with a fixed set of values.
@@ -83,6 +90,19 @@ struct HttpMetrics {
     /// Expositions served from /metrics, by format.
     #[metric(labels(format: Exposition))]
     expositions_total: IntCounterVec,
+
+    /// HTTP requests per client (`X-Client`), for the clients active during the last 5 expositions.
+    #[metric(labels(client), expire_after = 5, max_series = 1000)]
+    client_requests_total: IntCounterVec,
+}
+
+/// What is running.
+#[derive(MetricsSet)]
+#[metrics(namespace = "demo")]
+struct About {
+    /// The example's version and build profile.
+    #[metric(labels(version, profile))]
+    build_info: Info,
 }
 
 /// The exposition format, as a label.
@@ -94,7 +114,7 @@ enum Exposition {
 }
 
 // Both sets share one registry: a name exported by both would fail the build here.
-solti_metrics::assert_disjoint!(HttpMetrics, RunnerMetrics);
+solti_metrics::assert_disjoint!(HttpMetrics, RunnerMetrics, About);
 
 struct App {
     http: HttpMetrics,
@@ -121,6 +141,8 @@ async fn run() -> Result<(), BoxError> {
     let registry = Registry::new();
     let runner = Arc::new(RunnerMetrics::register(&registry)?);
     let http = HttpMetrics::register(&registry)?;
+    let about = About::register(&registry)?;
+    about.build_info(env!("CARGO_PKG_VERSION"), if cfg!(debug_assertions) { "debug" } else { "release" });
     let app = Arc::new(App { http, requests: AtomicU64::new(0) });
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await.map_err(|error| {
@@ -169,6 +191,13 @@ async fn track(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
         }
     };
     let exemplar = [("trace_id", trace_id.as_str())];
+    let client = match request.headers().get("x-client").map(|value| value.as_bytes()) {
+        Some(name) if !name.is_empty() && name.len() <= 64 && name.iter().all(u8::is_ascii_graphic) => {
+            String::from_utf8_lossy(name).into_owned()
+        }
+        _ => "anonymous".to_owned(),
+    };
+    app.http.client_requests_total(&client).inc();
     let started = Instant::now();
     app.http.in_flight().inc();
     let response = next.run(request).await;

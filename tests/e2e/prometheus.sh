@@ -5,7 +5,9 @@
 # OpenMetrics, and what the query API returns matches, series by series, what the example says
 # it recorded. Prometheus runs with exemplar storage: the exemplars the example records on its
 # HTTP metrics, with the trace id of a request's `traceparent` header, come back from
-# `/api/v1/query_exemplars`.
+# `/api/v1/query_exemplars`. A client seen once is removed from the exposition by expiry
+# (`expire_after`) and goes stale in Prometheus, and the info metric `demo_build_info` arrives
+# with its OpenMetrics type.
 #
 # Usage: tests/e2e/prometheus.sh   (from anywhere; installs Debian's `prometheus` when missing)
 # Needs: bash, cargo, curl, python3; root and apt-get if prometheus/promtool are missing
@@ -103,6 +105,23 @@ wait_for 30 "prometheus to store the traced request's exemplars" \
 wait_for 10 "prometheus to store the traced request's counter exemplar" has_trace 'demo_http_requests_total{path="/"}'
 log "prometheus stored the exemplars of trace $trace_id"
 
+# ---------------------------------------------------------------------------------------------
+# A client seen once and never again (`expire_after = 5` on the per-client counter): exported,
+# scraped, then removed by the fifth exposition that finds it unchanged, after which Prometheus
+# marks the series stale and an instant query no longer returns it.
+probe=e2e-probe
+curl -fsS --max-time 10 -H "X-Client: $probe" -o /dev/null "http://$target/"
+wait_for 30 "prometheus to scrape the probe client's series" is_one "demo_http_client_requests_total{client=\"$probe\"}"
+probe_expired() { ! curl -fsS --max-time 10 "http://$target/metrics" | grep -q "client=\"$probe\""; }
+wait_for 30 "the probe client's series to expire from the exposition" probe_expired
+probe_stale() { [ -z "$(scalar "demo_http_client_requests_total{client=\"$probe\"}")" ]; }
+wait_for 30 "prometheus to mark the probe client's series stale" probe_stale
+is_one 'count(demo_http_client_requests_total{client="anonymous"})' ||
+    fail "the scrapes' own client, recorded at every scrape, should not expire"
+log "the probe client's series expired from the exposition and went stale in prometheus; the busy client stays"
+wait_for 10 "prometheus to have the build info" is_one 'demo_build_info{version!="",profile=~"debug|release"}'
+log "demo_build_info is in prometheus, value 1"
+
 wait_for 120 "the example to finish its $TASKS tasks" grep -qx 'expect end' "$work/serve.log"
 grep '^expect ' "$work/serve.log" | grep -v '^expect end$' | cut -d' ' -f2- >"$work/expected.txt"
 log "$(grep '^recorded [0-9]* tasks' "$work/serve.log"); $(wc -l <"$work/expected.txt") series expected"
@@ -195,11 +214,13 @@ contract = {
     "demo_http_requests_total": ("counter", "Total HTTP requests answered."),
     "demo_http_request_duration_seconds": ("histogram", "HTTP request duration in seconds."),
     "demo_http_in_flight": ("gauge", "HTTP requests being answered."),
+    "demo_build_info": ("info", "The example's version and build profile."),
 }
 metadata = load("metadata.json")
 for name, (kind, help_text) in contract.items():
-    # Scraped as OpenMetrics, a counter's family is named without `_total`.
-    entries = metadata.get(name, []) + metadata.get(name.removesuffix("_total") if kind == "counter" else name, [])
+    # Scraped as OpenMetrics, a counter's family is named without `_total`, an info's without `_info`.
+    family = {"counter": name.removesuffix("_total"), "info": name.removesuffix("_info")}.get(kind, name)
+    entries = metadata.get(name, []) + (metadata.get(family, []) if family != name else [])
     if not any(e["type"] == kind and e["help"] == help_text for e in entries):
         failures.append(f"metadata of {name}: {entries}, expected type {kind!r} help {help_text!r}")
 print(f"  type and help of the {len(contract)} metrics as declared")
