@@ -64,6 +64,15 @@ struct Slot<S> {
     series: S,
 }
 
+impl<S: Series> Slot<S> {
+    /// Takes the slot's series out of the exposition and sets it back to zero, for the next
+    /// record to find it afresh (records through a series held across this count there).
+    fn retire(&self) {
+        self.live.store(false, Ordering::Relaxed);
+        self.series.reset();
+    }
+}
+
 /// A dense slot in use.
 struct DenseLive {
     index: usize,
@@ -141,6 +150,9 @@ struct Inner<S> {
     /// The open series of a removable metric (`#[metric(removable)]`, `expire_after`), which
     /// then never go into `open`.
     removable: Option<RemovableIndex<S>>,
+    /// Set when an open series was removed since the export order was made (which may still
+    /// hold it).
+    removed: AtomicBool,
     overflow: OnceLock<S>,
     overflow_records: AtomicU64,
     /// The export order of the last exposition and the series' rendered labels; valid while
@@ -260,6 +272,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 dense_live: Mutex::new(Vec::new()),
                 open: OpenIndex::default(),
                 removable: removable.then(RemovableIndex::default),
+                removed: AtomicBool::new(false),
                 overflow: OnceLock::new(),
                 overflow_records: AtomicU64::new(0),
                 export: Mutex::new(Export::default()),
@@ -371,8 +384,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             let mut key = KeyBuf::default();
             labels.write_key(&mut key);
             live.push(DenseLive { index, key: key.as_bytes().into(), idle: Idle::default() });
-            // A slot used before was removed since: its series starts afresh.
-            slot.series.reset();
+            // A slot used before was reset when its series was removed (`Slot::retire`).
             slot.live.store(true, Ordering::Relaxed);
         }
         &slot.series
@@ -420,6 +432,9 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     fn export_order(&self) -> MutexGuard<'_, Export<S>> {
         let mut export = lock(&self.inner.export);
         let mut dense = lock(&self.inner.dense_live);
+        if self.inner.removed.swap(false, Ordering::Relaxed) {
+            export.invalidate();
+        }
         if let Some(limit) = self.inner.meta.expire_after {
             if self.expire(&mut dense, limit) {
                 export.invalidate();
@@ -484,7 +499,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             let Some(slot) = self.slot(live.index) else { return false };
             let expired = live.idle.unchanged_for(slot.series.fingerprint(), limit);
             if expired {
-                slot.live.store(false, Ordering::Relaxed);
+                slot.retire();
             }
             !expired
         });
@@ -654,6 +669,11 @@ impl<S: Series> Family<S, true> {
     #[inline(never)]
     fn insert_leased<L: LabelSet>(&self, index: &RemovableIndex<S>, labels: &L) -> Lease<'_, S> {
         let limit = self.inner.meta.max_series.unwrap_or(usize::MAX);
+        if index.len() >= limit {
+            // At the limit a new tuple goes to the overflow series without a shard's write
+            // lock, as in `insert_open`.
+            return index.find(labels).map_or_else(|| Lease::borrowed(self.overflow_series()), Lease::shared);
+        }
         let bounds = self.inner.bounds;
         match index.find_or_insert(labels, limit, || S::new(bounds)) {
             Some(entry) => Lease::shared(entry),
@@ -665,31 +685,35 @@ impl<S: Series> Family<S, true> {
     /// derive generates for a removable metric calls; on a metric that is not removable it
     /// removes nothing and returns `false`.
     ///
-    /// An open series' memory is freed once no [`Lease`] holds it; a series of fixed labels
-    /// keeps its slot, and starts again from zero when it is used again.
+    /// An open series' memory is freed once no [`Lease`] holds it and the next exposition
+    /// has dropped the export order that names it; a series of fixed labels keeps its slot,
+    /// set back to zero.
     #[doc(hidden)]
     pub fn remove<L: LabelSet>(&self, labels: L) -> bool {
         let Some(index) = &self.inner.removable else { return false };
         if L::LEN != self.inner.meta.labels.len() || L::DENSE_SLOTS != self.dense_slots {
             return false;
         }
-        let mut export = lock(&self.inner.export);
-        let removed = match self.dense_index(&labels) {
-            Some(dense_index) => {
-                let mut dense = lock(&self.inner.dense_live);
-                let position = dense.iter().position(|live| live.index == dense_index);
-                if let (Some(position), Some(slot)) = (position, self.slot(dense_index)) {
-                    slot.live.store(false, Ordering::Relaxed);
-                    dense.swap_remove(position);
-                }
-                position.is_some()
+        let Some(dense_index) = self.dense_index(&labels) else {
+            // Without the export lock: a scrape in progress is not waited for. It may still
+            // write the series; the next one makes the order afresh.
+            let removed = index.remove(&labels);
+            if removed {
+                self.inner.removed.store(true, Ordering::Relaxed);
             }
-            None => index.remove(&labels),
+            return removed;
         };
-        if removed {
+        // The export order names dense series by their position in `dense_live`, which this
+        // changes: under the export lock, so that no scrape reads a stale position.
+        let mut export = lock(&self.inner.export);
+        let mut dense = lock(&self.inner.dense_live);
+        let position = dense.iter().position(|live| live.index == dense_index);
+        if let (Some(position), Some(slot)) = (position, self.slot(dense_index)) {
+            slot.retire();
+            dense.swap_remove(position);
             export.invalidate();
         }
-        removed
+        position.is_some()
     }
 
     /// Removes every series of a removable metric but the overflow series; how many it
@@ -700,7 +724,7 @@ impl<S: Series> Family<S, true> {
         let mut dense = lock(&self.inner.dense_live);
         for live in dense.iter() {
             if let Some(slot) = self.slot(live.index) {
-                slot.live.store(false, Ordering::Relaxed);
+                slot.retire();
             }
         }
         let removed = dense.len() + index.remove_where(|_| true);
@@ -1085,7 +1109,9 @@ mod tests {
         assert_eq!(text(&family, Format::Prometheus).lines().count(), 4);
         assert_eq!(lock(&family.inner.export).leased.len(), 2, "the export order holds both");
         assert!(family.remove(("/a",)));
-        assert!(lock(&family.inner.export).leased.is_empty(), "emptied by the removal");
+        assert_eq!(lock(&family.inner.export).leased.len(), 2, "a removal does not wait for the export lock");
+        assert_eq!(text(&family, Format::Prometheus).lines().count(), 3);
+        assert_eq!(lock(&family.inner.export).leased.len(), 1, "the next exposition lets go of it");
         assert_eq!(family.inner.removable.as_ref().map(RemovableIndex::len), Some(1));
         assert_eq!(family.with(("/c",)).get(), 0, "a borrowed series of a removable metric is detached");
         assert_eq!(family.series_count(), 1);

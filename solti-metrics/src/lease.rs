@@ -53,6 +53,13 @@ impl Idle {
 
 const SHARD_BITS: u32 = 6;
 
+/// The hash a shard's table places an entry by: the tuple's hash turned so that the bits that
+/// picked the shard (the top ones) are not the top bits hashbrown makes its tags of.
+#[inline]
+fn table_hash(hash: u64) -> u64 {
+    hash.rotate_left(SHARD_BITS)
+}
+
 /// A shard: `(hash, entry)` pairs; the full hash is kept so that growing never reads keys.
 type Shard<S> = RwLock<HashTable<(u64, Arc<Entry<S>>)>>;
 
@@ -89,7 +96,7 @@ impl<S> RemovableIndex<S> {
         let hash = self.hash(labels);
         let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
         table
-            .find(hash, |(stored, entry)| *stored == hash && labels.key_matches(&entry.key))
+            .find(table_hash(hash), |(stored, entry)| *stored == hash && labels.key_matches(&entry.key))
             .map(|(_, entry)| Arc::clone(entry))
     }
 
@@ -104,14 +111,16 @@ impl<S> RemovableIndex<S> {
         let hash = self.hash(labels);
         {
             let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
-            let found = table.find(hash, |(stored, entry)| *stored == hash && labels.key_matches(&entry.key));
+            let found =
+                table.find(table_hash(hash), |(stored, entry)| *stored == hash && labels.key_matches(&entry.key));
             if let Some((_, entry)) = found {
                 return Some(Arc::clone(entry));
             }
         }
         let mut table = self.shard(hash).write().unwrap_or_else(PoisonError::into_inner);
         // Another recorder may have created it between the two locks.
-        if let Some((_, entry)) = table.find(hash, |(stored, entry)| *stored == hash && labels.key_matches(&entry.key))
+        if let Some((_, entry)) =
+            table.find(table_hash(hash), |(stored, entry)| *stored == hash && labels.key_matches(&entry.key))
         {
             return Some(Arc::clone(entry));
         }
@@ -121,7 +130,7 @@ impl<S> RemovableIndex<S> {
         let mut key = KeyBuf::default();
         labels.write_key(&mut key);
         let entry = Arc::new(Entry { key: key.as_bytes().into(), series: new(), idle: Idle::default() });
-        table.insert_unique(hash, (hash, Arc::clone(&entry)), |(hash, _)| *hash);
+        table.insert_unique(table_hash(hash), (hash, Arc::clone(&entry)), |(hash, _)| table_hash(*hash));
         Some(entry)
     }
 
@@ -129,7 +138,8 @@ impl<S> RemovableIndex<S> {
     pub(crate) fn remove<L: LabelSet>(&self, labels: &L) -> bool {
         let hash = self.hash(labels);
         let mut table = self.shard(hash).write().unwrap_or_else(PoisonError::into_inner);
-        let found = table.find_entry(hash, |(stored, entry)| *stored == hash && labels.key_matches(&entry.key));
+        let found =
+            table.find_entry(table_hash(hash), |(stored, entry)| *stored == hash && labels.key_matches(&entry.key));
         let Ok(found) = found else { return false };
         let ((_, entry), _) = found.remove();
         self.len.fetch_sub(1, Ordering::Relaxed);
@@ -177,7 +187,7 @@ impl<S> RemovableIndex<S> {
 /// that a table at the threshold does not shrink and grow in turn).
 fn shrink<S>(table: &mut HashTable<(u64, Arc<Entry<S>>)>) {
     if table.capacity() > 64 && table.len() * 4 < table.capacity() {
-        table.shrink_to(table.len() * 2, |(hash, _)| *hash);
+        table.shrink_to(table.len() * 2, |(hash, _)| table_hash(*hash));
     }
 }
 
@@ -188,8 +198,8 @@ fn shrink<S>(table: &mut HashTable<(u64, Arc<Entry<S>>)>) {
 /// removal of its series (by the `remove_` method, by `clear`, or by expiry) stays valid, but
 /// what it records then is lost for a series of open labels (the removed series is no longer
 /// exported; the next record through the recorder method starts a fresh one) and counted in
-/// the fresh series for fixed labels (whose series live in a table and are reset when used
-/// again).
+/// the fresh series for fixed labels (whose series live in a table, set back to zero when
+/// removed).
 pub struct Lease<'a, S>(Held<'a, S>);
 
 enum Held<'a, S> {
