@@ -432,7 +432,8 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     fn export_order(&self) -> MutexGuard<'_, Export<S>> {
         let mut export = lock(&self.inner.export);
         let mut dense = lock(&self.inner.dense_live);
-        if self.inner.removed.swap(false, Ordering::Relaxed) {
+        // Read first: the common case, no removal, writes nothing.
+        if self.inner.removed.load(Ordering::Relaxed) && self.inner.removed.swap(false, Ordering::Relaxed) {
             export.invalidate();
         }
         if let Some(limit) = self.inner.meta.expire_after {
