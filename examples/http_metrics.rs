@@ -1,8 +1,9 @@
-//! A new set for an HTTP server: enum and string labels, a latency histogram, a gauge.
+//! A new set for an HTTP server: enum and string labels, a label struct, a latency histogram,
+//! a gauge.
 
 use std::time::Duration;
 
-use solti_metrics::{Format, HistogramVec, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry};
+use solti_metrics::{Format, HistogramVec, IntCounterVec, IntGauge, LabelSet, LabelValue, MetricsSet, Registry};
 
 /// The request method, as a label.
 #[derive(Clone, Copy, LabelValue)]
@@ -11,6 +12,13 @@ enum Method {
     Post,
     #[label = "DELETE"]
     Delete,
+}
+
+/// Who called which route: two string labels, named, so they cannot be swapped.
+#[derive(LabelSet)]
+struct Call<'a> {
+    tenant: &'a str,
+    route: &'a str,
 }
 
 /// HTTP server metrics.
@@ -27,6 +35,10 @@ struct HttpMetrics {
 
     /// Requests in flight.
     in_flight: IntGauge,
+
+    /// Requests per tenant and route.
+    #[metric(labels = Call)]
+    tenant_requests_total: IntCounterVec,
 }
 
 fn main() -> Result<(), solti_metrics::Error> {
@@ -34,18 +46,19 @@ fn main() -> Result<(), solti_metrics::Error> {
     let http = HttpMetrics::register(&registry)?;
 
     let requests = [
-        (Method::Get, "/users", 200, 12),
-        (Method::Get, "/users/7", 200, 4),
-        (Method::Post, "/users", 201, 31),
-        (Method::Get, "/users/8", 404, 2),
-        (Method::Delete, "/users/7", 204, 18),
-        (Method::Get, "/users", 200, 9),
-        (Method::Post, "/login", 500, 740),
+        ("acme", Method::Get, "/users", 200, 12),
+        ("acme", Method::Get, "/users/7", 200, 4),
+        ("globex", Method::Post, "/users", 201, 31),
+        ("globex", Method::Get, "/users/8", 404, 2),
+        ("acme", Method::Delete, "/users/7", 204, 18),
+        ("initech", Method::Get, "/users", 200, 9),
+        ("acme", Method::Post, "/login", 500, 740),
     ];
-    for (method, path, status, millis) in requests {
+    for (tenant, method, path, status, millis) in requests {
         http.in_flight().inc();
         http.requests_total(method, path, status).inc();
-        http.request_duration_seconds(method).observe(Duration::from_millis(millis).as_secs_f64());
+        http.request_duration_seconds(method).observe_duration(Duration::from_millis(millis));
+        http.tenant_requests_total(Call { tenant, route: path }).inc();
         http.in_flight().dec();
     }
 
