@@ -851,6 +851,8 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
             Format::Prometheus => &self.inner.le[0],
             Format::OpenMetrics => &self.inner.le[1],
         };
+        // Exemplars are written in OpenMetrics only.
+        let exemplars = self.inner.exemplars.as_ref().filter(|_| format == Format::OpenMetrics);
         for (series_ref, rendered) in export.series() {
             let Some(series) = self.series(&view, series_ref) else { continue };
             let pairs = if const_labels.is_empty() {
@@ -864,13 +866,11 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
                 labels.extend_from_slice(const_labels);
                 labels.as_slice()
             };
-            match &self.inner.exemplars {
-                Some(exemplars) if format == Format::OpenMetrics => {
-                    exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
-                        series.encode(&mut writer.series(pairs, bounds, slots));
-                    });
-                }
-                _ => series.encode(&mut writer.series(pairs, bounds, &[])),
+            match exemplars {
+                Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
+                    series.encode(&mut writer.series(pairs, bounds, slots));
+                }),
+                None => series.encode(&mut writer.series(pairs, bounds, &[])),
             }
         }
     }
