@@ -281,6 +281,8 @@ pub struct SeriesWriter<'w, 'a> {
 }
 
 impl SeriesWriter<'_, '_> {
+    // Without the hint the exemplar check left it a call of its own per counter series.
+    #[inline]
     pub(crate) fn counter(&mut self, number: Number) {
         let suffix = match self.family.format {
             Format::OpenMetrics if !self.family.name.ends_with("_total") => "_total",
