@@ -8,13 +8,15 @@
 //! lease held across the removal lands in the removed series, which nothing exports: it is
 //! lost, never misattributed.
 //!
-//! A series found recently is found again without the shard's lock and without touching its
-//! shared reference count: 64 slots of [`arc_swap::ArcSwap`] hold recently found entries,
+//! A series found before is found again without the shard's lock and without touching its
+//! shared reference count: 256 slots of [`arc_swap::ArcSwap`] hold recently found entries,
 //! and a lease made from a slot holds an `arc_swap` guard, which protects the entry with a
-//! debt in a slot of the recording thread's own instead of a reference count. Other lookups
-//! take the shard's read lock and a reference count increment (and its decrement when the
-//! lease is dropped), which the append-only index does not pay; that is why removal is
-//! declared per metric.
+//! debt in a slot of the recording thread's own instead of a reference count. A slot is
+//! filled only while vacant (replacing a series would make every record of tuples that share
+//! a slot wait for the slot's readers) and emptied when its series is removed; tuples that
+//! find their slot taken take the shard's read lock and a reference count increment (and its
+//! decrement when the lease is dropped), which the append-only index does not pay. That is
+//! why removal is declared per metric.
 
 use std::hash::BuildHasher as _;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
