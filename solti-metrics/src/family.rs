@@ -271,7 +271,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 name_order: name_order.into(),
                 dense_live: Mutex::new(Vec::new()),
                 open: OpenIndex::default(),
-                removable: removable.then(RemovableIndex::default),
+                removable: removable.then(|| RemovableIndex::new(S::new(bounds))),
                 removed: AtomicBool::new(false),
                 overflow: OnceLock::new(),
                 overflow_records: AtomicU64::new(0),
@@ -632,7 +632,7 @@ impl<S: Series> Family<S, true> {
             return slot.live.load(Ordering::Relaxed).then_some(Lease::borrowed(&slot.series));
         }
         if let Some(index) = &self.inner.removable {
-            return index.find(&labels).map(Lease::shared);
+            return index.find(&labels);
         }
         let open = &self.inner.open;
         open.find(open.hash(&labels), &labels).map(Lease::borrowed)
@@ -661,7 +661,7 @@ impl<S: Series> Family<S, true> {
             return Lease::borrowed(self.with(labels));
         }
         match index.find(&labels) {
-            Some(entry) => Lease::shared(entry),
+            Some(lease) => lease,
             None => self.insert_leased(index, &labels),
         }
     }
@@ -673,7 +673,7 @@ impl<S: Series> Family<S, true> {
         if index.len() >= limit {
             // At the limit a new tuple goes to the overflow series without a shard's write
             // lock, as in `insert_open`.
-            return index.find(labels).map_or_else(|| Lease::borrowed(self.overflow_series()), Lease::shared);
+            return index.find(labels).unwrap_or_else(|| Lease::borrowed(self.overflow_series()));
         }
         let bounds = self.inner.bounds;
         match index.find_or_insert(labels, limit, || S::new(bounds)) {
