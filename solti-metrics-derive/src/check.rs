@@ -360,8 +360,8 @@ fn metric<'a>(
     if let Some(span) = attrs.exemplars {
         exemplars(span, metric, kind, assertions, errors);
     }
+    let labelled = attrs.labels.is_some() || metric_type.is_some_and(|metric_type| metric_type.labelled);
     if let Some(path) = &attrs.collect {
-        let labelled = attrs.labels.is_some() || metric_type.is_some_and(|metric_type| metric_type.labelled);
         if labelled {
             errors.error(
                 path.span(),
@@ -371,7 +371,7 @@ fn metric<'a>(
             errors.error(path.span(), "`collect` computes one number: use it on a counter or a gauge, not a histogram");
         }
     }
-    let expire_after = lifecycle(attrs, metric_type, errors);
+    let expire_after = lifecycle(attrs, metric_type, labelled, errors);
     LoweredMetric {
         field: metric.field,
         vis: metric.vis,
@@ -380,7 +380,7 @@ fn metric<'a>(
         bound: metric_type
             .is_none()
             .then(|| if attrs.labels.is_some() { MetricBound::Labelled } else { MetricBound::Plain }),
-        labelled: attrs.labels.is_some() || metric_type.is_some_and(|metric_type| metric_type.labelled),
+        labelled,
         labels,
         name,
         help: help_text(metric),
@@ -397,8 +397,13 @@ fn metric<'a>(
 
 /// `removable` and `expire_after = n`: only on labelled metrics; `n` is at least 1 and fits a
 /// `u32`; expiry would undo `init`. Returns the number of expositions.
-fn lifecycle(attrs: &MetricAttrs, metric_type: Option<MetricType<'_>>, errors: &mut Errors) -> Option<u32> {
-    let plain = attrs.labels.is_none() && metric_type.is_none_or(|metric_type| !metric_type.labelled);
+fn lifecycle(
+    attrs: &MetricAttrs,
+    metric_type: Option<MetricType<'_>>,
+    labelled: bool,
+    errors: &mut Errors,
+) -> Option<u32> {
+    let plain = !labelled;
     if let Some(span) = attrs.removable.filter(|_| plain) {
         errors.error(span, "a metric without labels has one series, which cannot be removed; remove `removable`");
     }

@@ -78,6 +78,7 @@ pub trait DeclareExemplars<Labels: ?Sized> {}
 // The `*_with_exemplar` methods of the series below exist only to point the compiler's message
 // at `#[metric(exemplars)]`; `ExemplarSeries` has the real ones. Each is generic over its
 // labels' type: a bound without a type parameter that no type meets would not compile.
+// Written out per type, not by a macro: the compiler quotes these lines in its message.
 
 impl Counter {
     #[doc(hidden)]
