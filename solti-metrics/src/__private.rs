@@ -1,8 +1,8 @@
 //! Re-exports and helpers for generated code; not a public API.
 
-pub use crate::desc::DEFAULT_BUCKETS;
-pub use crate::key::KeyBuf;
-pub use crate::label::{dense_digit, dense_slots, dense_step};
+pub use crate::labels::key::KeyBuf;
+pub use crate::labels::{dense_digit, dense_slots, dense_step};
+pub use crate::metric::DEFAULT_BUCKETS;
 pub use crate::{
     Error, LabelSet, LabelStr, LabelValue, Lease, MetricDesc, MetricField, MetricKind, MetricsSet, NamedLabels,
     SetCollector,
@@ -20,7 +20,7 @@ pub fn collect_with<S: crate::series::Collected>(
     metric.collect_with(value);
 }
 
-pub use crate::exemplar::ExemplarSeries;
+pub use crate::series::ExemplarSeries;
 
 /// `#[metric(exemplars)]`: the series of `labels` (`()` without labels) with its exemplars,
 /// what the metric's recorder method returns.
@@ -67,7 +67,7 @@ pub trait LabelledMetric: MetricField {
 impl<S: Series> LabelledMetric for Family<S, true> {
     #[inline]
     fn series<L: LabelSet>(&self, labels: L) -> &S {
-        self.with(labels)
+        Family::series(self, labels)
     }
 
     #[inline]
@@ -89,7 +89,7 @@ pub const fn has_bucket_label(kind: MetricKind, labels: &[&str]) -> bool {
     }
     let mut i = 0;
     while i < labels.len() {
-        if concat_eq(labels[i], "", crate::desc::BUCKET_LABEL, "") {
+        if concat_eq(labels[i], "", crate::metric::names::BUCKET_LABEL, "") {
             return true;
         }
         i += 1;

@@ -2,29 +2,18 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-#[cfg(feature = "axum")]
-pub mod axum;
-pub mod catalog;
-mod desc;
-mod disjoint;
-mod encode;
-mod error;
-mod exemplar;
-mod family;
-mod global;
-mod key;
-mod label;
-mod lease;
-mod open;
-#[cfg(feature = "push")]
-pub mod push;
-mod registry;
-pub mod series;
-mod set;
-pub mod testing;
-
-#[cfg(feature = "runner")]
-mod runner;
+// The rooms, from the bottom up: each imports only from those above it in this list.
+// `ARCHITECTURE.md` draws the map and follows a record and a scrape through it.
+mod error; // why a set, a collector or a registry was refused
+pub(crate) mod exposition; // the formats: Prometheus text, OpenMetrics, `prometheus` protobuf
+mod family; // a metric's series: lookup, lifecycle, order, exposition
+mod index; // where series live: dense table, open index, removable index
+mod integrations; // axum, Pushgateway, Solti runner
+mod labels; // label values, label tuples, a series' key
+pub(crate) mod metric; // what a metric is: description, kind, rules
+mod registry; // sets, registries, catalog, global registry
+pub mod series; // the series types: a few atomics each, exemplars beside them
+pub mod testing; // reading values in tests
 
 #[doc = include_str!("guide.md")]
 pub mod guide {}
@@ -35,17 +24,20 @@ pub mod __private;
 pub use prometheus;
 pub use solti_metrics_derive::{LabelSet, LabelValue, MetricsSet};
 
-pub use desc::{DEFAULT_BUCKETS, MetricDesc, MetricKind};
-pub use encode::Format;
 pub use error::Error;
-pub use family::{Family, OVERFLOW_LABEL};
-pub use global::{Global, default_registry};
-pub use label::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS, NamedLabels};
-pub use lease::Lease;
-pub use registry::Registry;
+pub use exposition::Format;
+pub use family::Family;
+pub use index::Lease;
+pub use labels::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS, NamedLabels};
+pub use metric::{DEFAULT_BUCKETS, MetricDesc, MetricKind, OVERFLOW_LABEL};
+pub use registry::{Global, MetricField, MetricsSet, Registrar, Registry, SetCollector, catalog, default_registry};
+
+#[cfg(feature = "axum")]
+pub use integrations::axum;
+#[cfg(feature = "push")]
+pub use integrations::push;
 #[cfg(feature = "runner")]
-pub use runner::{PrometheusMetrics, RunnerMetrics};
-pub use set::{MetricField, MetricsSet, Registrar, SetCollector};
+pub use integrations::runner::{PrometheusMetrics, RunnerMetrics};
 
 /// A counter of `f64` values, without labels.
 pub type Counter = Family<series::Counter, false>;

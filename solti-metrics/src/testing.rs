@@ -4,7 +4,8 @@
 //! registry's exposition with the text a test expects, whatever the order of its families,
 //! with [`assert_exposition_eq`].
 
-use crate::{Format, Registry};
+use crate::exposition::Format;
+use crate::registry::Registry;
 
 /// The families of an exposition, each as its lines (`# HELP`, `# TYPE`, `# UNIT`, samples),
 /// sorted by family name; OpenMetrics' `# EOF` is left out. Blank lines are ignored.

@@ -18,15 +18,17 @@
 //! decrement when the lease is dropped), which the append-only index does not pay. That is
 //! why removal is declared per metric.
 
-use std::hash::BuildHasher as _;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use arc_swap::{ArcSwap, Guard};
-use hashbrown::{DefaultHashBuilder, HashTable};
+use arc_swap::ArcSwap;
+use hashbrown::HashTable;
 
-use crate::key::KeyBuf;
-use crate::label::LabelSet;
+use crate::index::idle::Idle;
+use crate::index::lease::Lease;
+use crate::index::sharded::{SHARD_BITS, Sharded};
+use crate::labels::LabelSet;
+use crate::labels::key::KeyBuf;
 
 /// One series of a removable metric, with its key and what expiry knows of it.
 pub(crate) struct Entry<S> {
@@ -39,33 +41,8 @@ pub(crate) struct Entry<S> {
     pub(crate) series: S,
     /// The series' fingerprint at the last exposition, and for how many expositions in a row
     /// it has not changed.
-    idle: Idle,
+    pub(crate) idle: Idle,
 }
-
-/// What expiry remembers of a series between expositions.
-#[derive(Default)]
-pub(crate) struct Idle {
-    fingerprint: AtomicU64,
-    expositions: AtomicU32,
-}
-
-impl Idle {
-    /// Notes the series' fingerprint at an exposition; whether it has now been unchanged for
-    /// `limit` expositions in a row. A series is never idle at its first exposition.
-    pub(crate) fn unchanged_for(&self, fingerprint: u64, limit: u32) -> bool {
-        if self.fingerprint.swap(fingerprint, Ordering::Relaxed) == fingerprint
-            && self.expositions.load(Ordering::Relaxed) > 0
-        {
-            let idle = self.expositions.fetch_add(1, Ordering::Relaxed);
-            return idle >= limit;
-        }
-        // Changed (or first seen): counts as the first exposition of a new idle run.
-        self.expositions.store(1, Ordering::Relaxed);
-        false
-    }
-}
-
-const SHARD_BITS: u32 = 6;
 
 /// The hash a shard's table places an entry by: the tuple's hash turned so that the bits that
 /// picked the shard (the top ones) are not the top bits hashbrown makes its tags of.
@@ -74,12 +51,12 @@ fn table_hash(hash: u64) -> u64 {
     hash.rotate_left(SHARD_BITS)
 }
 
-/// A shard: `(hash, entry)` pairs; the full hash is kept so that growing never reads keys.
-type Shard<S> = RwLock<HashTable<(u64, Arc<Entry<S>>)>>;
+/// What a shard holds: `(hash, entry)` pairs; the full hash is kept so that growing never
+/// reads keys.
+type Slot<S> = (u64, Arc<Entry<S>>);
 
 pub(crate) struct RemovableIndex<S> {
-    hasher: DefaultHashBuilder,
-    shards: Box<[Shard<S>]>,
+    shards: Sharded<Slot<S>>,
     len: AtomicUsize,
     /// Recently found entries, by hash. A slot is written only under the read lock of the
     /// entry's shard, and emptied (set to `vacant`) under its write lock when the entry is
@@ -106,23 +83,11 @@ impl<S> RemovableIndex<S> {
             idle: Idle::default(),
         });
         Self {
-            hasher: DefaultHashBuilder::default(),
-            shards: (0..1 << SHARD_BITS).map(|_| RwLock::new(HashTable::new())).collect(),
+            shards: Sharded::default(),
             len: AtomicUsize::new(0),
             recent: (0..RECENT).map(|_| ArcSwap::new(Arc::clone(&vacant))).collect(),
             vacant,
         }
-    }
-
-    fn hash<L: LabelSet>(&self, labels: &L) -> u64 {
-        let mut state = self.hasher.build_hasher();
-        labels.hash_key(&mut state);
-        core::hash::Hasher::finish(&state)
-    }
-
-    fn shard(&self, hash: u64) -> &Shard<S> {
-        let shard = (hash >> (u64::BITS - SHARD_BITS)) as usize;
-        &self.shards[shard % self.shards.len()]
     }
 
     /// The recently-found slot of the tuple of hash `hash`: bits of the hash that the shard
@@ -136,11 +101,11 @@ impl<S> RemovableIndex<S> {
     /// outlives any borrow of it).
     #[inline]
     pub(crate) fn find<'a, L: LabelSet>(&self, labels: &L) -> Option<Lease<'a, S>> {
-        let hash = self.hash(labels);
+        let hash = self.shards.hash(labels);
         let recent = self.recent(hash);
         let guess = recent.load();
         if guess.hash == hash && !guess.removed.load(Ordering::Relaxed) && labels.key_matches(&guess.key) {
-            return Some(Lease(Held::Recent(guess)));
+            return Some(Lease::recent(guess));
         }
         // A slot taken by another series is left to it: replacing a series in a slot makes
         // the writer wait for the slot's readers, which tuples that share a slot would do at
@@ -157,7 +122,7 @@ impl<S> RemovableIndex<S> {
         labels: &L,
         vacant: Option<&ArcSwap<Entry<S>>>,
     ) -> Option<Arc<Entry<S>>> {
-        let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
+        let table = self.shards.read(hash);
         let (_, entry) =
             table.find(table_hash(hash), |(stored, entry)| *stored == hash && labels.key_matches(&entry.key))?;
         if let Some(recent) = vacant {
@@ -170,22 +135,22 @@ impl<S> RemovableIndex<S> {
 
     /// The series of `labels`, created with `new` unless it exists; `None` when the index
     /// holds `limit` series already.
-    pub(crate) fn find_or_insert<L: LabelSet>(
+    pub(crate) fn find_or_create<L: LabelSet>(
         &self,
         labels: &L,
         limit: usize,
         new: impl FnOnce() -> S,
     ) -> Option<Arc<Entry<S>>> {
-        let hash = self.hash(labels);
+        let hash = self.shards.hash(labels);
         {
-            let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
+            let table = self.shards.read(hash);
             let found =
                 table.find(table_hash(hash), |(stored, entry)| *stored == hash && labels.key_matches(&entry.key));
             if let Some((_, entry)) = found {
                 return Some(Arc::clone(entry));
             }
         }
-        let mut table = self.shard(hash).write().unwrap_or_else(PoisonError::into_inner);
+        let mut table = self.shards.write(hash);
         // Another recorder may have created it between the two locks.
         if let Some((_, entry)) =
             table.find(table_hash(hash), |(stored, entry)| *stored == hash && labels.key_matches(&entry.key))
@@ -210,8 +175,8 @@ impl<S> RemovableIndex<S> {
 
     /// Removes the series of `labels`; whether it had one.
     pub(crate) fn remove<L: LabelSet>(&self, labels: &L) -> bool {
-        let hash = self.hash(labels);
-        let mut table = self.shard(hash).write().unwrap_or_else(PoisonError::into_inner);
+        let hash = self.shards.hash(labels);
+        let mut table = self.shards.write(hash);
         let found =
             table.find_entry(table_hash(hash), |(stored, entry)| *stored == hash && labels.key_matches(&entry.key));
         let Ok(found) = found else { return false };
@@ -228,8 +193,7 @@ impl<S> RemovableIndex<S> {
     /// Removes every series for which `expired` says so; how many it removed.
     pub(crate) fn remove_where(&self, mut expired: impl FnMut(&Entry<S>) -> bool) -> usize {
         let mut removed = 0;
-        for shard in &self.shards {
-            let mut table = shard.write().unwrap_or_else(PoisonError::into_inner);
+        for mut table in self.shards.write_each() {
             let before = table.len();
             table.retain(|(_, entry)| {
                 let expired = expired(entry);
@@ -260,71 +224,17 @@ impl<S> RemovableIndex<S> {
 
     /// Every series, in no particular order.
     pub(crate) fn snapshot(&self, into: &mut Vec<Arc<Entry<S>>>) {
-        for shard in &self.shards {
-            let table = shard.read().unwrap_or_else(PoisonError::into_inner);
+        for table in self.shards.read_each() {
             into.extend(table.iter().map(|(_, entry)| Arc::clone(entry)));
         }
-    }
-
-    /// Whether expiry finds the series idle at this exposition.
-    pub(crate) fn idle(entry: &Entry<S>, fingerprint: u64, limit: u32) -> bool {
-        entry.idle.unchanged_for(fingerprint, limit)
     }
 }
 
 /// Gives a shard's memory back once removals left it three quarters empty (and halfway, so
 /// that a table at the threshold does not shrink and grow in turn).
-fn shrink<S>(table: &mut HashTable<(u64, Arc<Entry<S>>)>) {
+fn shrink<S>(table: &mut HashTable<Slot<S>>) {
     if table.capacity() > 64 && table.len() * 4 < table.capacity() {
         table.shrink_to(table.len() * 2, |(hash, _)| table_hash(*hash));
-    }
-}
-
-/// A series of a metric declared `#[metric(removable)]` or `#[metric(expire_after = ..)]`,
-/// as its recorder method returns it: it derefs to the series, and keeps it alive while held.
-///
-/// A lease is meant to be used at once (`metrics.sessions(user).inc()`). One held across the
-/// removal of its series (by the `remove_` method, by `clear`, or by expiry) stays valid, but
-/// what it records then is lost for a series of open labels (the removed series is no longer
-/// exported; the next record through the recorder method starts a fresh one) and counted in
-/// the fresh series for fixed labels (whose series live in a table, set back to zero when
-/// removed).
-pub struct Lease<'a, S>(Held<'a, S>);
-
-enum Held<'a, S> {
-    Borrowed(&'a S),
-    Shared(Arc<Entry<S>>),
-    /// From a recently-found slot: protected by a debt of the recording thread's, not by the
-    /// entry's reference count.
-    Recent(Guard<Arc<Entry<S>>>),
-}
-
-impl<'a, S> Lease<'a, S> {
-    pub(crate) fn borrowed(series: &'a S) -> Self {
-        Self(Held::Borrowed(series))
-    }
-
-    pub(crate) fn shared(entry: Arc<Entry<S>>) -> Self {
-        Self(Held::Shared(entry))
-    }
-}
-
-impl<S> core::ops::Deref for Lease<'_, S> {
-    type Target = S;
-
-    #[inline]
-    fn deref(&self) -> &S {
-        match &self.0 {
-            Held::Borrowed(series) => series,
-            Held::Shared(entry) => &entry.series,
-            Held::Recent(entry) => &entry.series,
-        }
-    }
-}
-
-impl<S: core::fmt::Debug> core::fmt::Debug for Lease<'_, S> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Debug::fmt(&**self, f)
     }
 }
 
@@ -335,9 +245,9 @@ mod tests {
     #[test]
     fn removed_series_are_freed_once_no_lease_holds_them() {
         let index = RemovableIndex::<u64>::new(0);
-        let kept = index.find_or_insert(&("a",), usize::MAX, || 1).unwrap();
+        let kept = index.find_or_create(&("a",), usize::MAX, || 1).unwrap();
         let weak = Arc::downgrade(&kept);
-        assert!(index.find_or_insert(&("b",), usize::MAX, || 2).is_some());
+        assert!(index.find_or_create(&("b",), usize::MAX, || 2).is_some());
         assert_eq!(index.len(), 2);
         assert!(index.remove(&("a",)));
         assert!(!index.remove(&("a",)), "removed once");
@@ -346,17 +256,13 @@ mod tests {
         drop(kept);
         assert!(weak.upgrade().is_none(), "freed with the last lease");
         assert_eq!(index.len(), 1);
-        let fresh = index.find_or_insert(&("a",), usize::MAX, || 3).unwrap();
+        let fresh = index.find_or_create(&("a",), usize::MAX, || 3).unwrap();
         assert_eq!(fresh.series, 3, "created afresh");
     }
 
-    /// What a lease is made from: a recently-found slot (`Recent`) or the shard (`Shared`).
+    /// What a lease is made from: a recently-found slot or the shard.
     fn held<S>(lease: &Lease<'_, S>) -> &'static str {
-        match lease.0 {
-            Held::Borrowed(_) => "borrowed",
-            Held::Shared(_) => "shared",
-            Held::Recent(_) => "recent",
-        }
+        lease.source()
     }
 
     /// A lease may go to another thread and be shared, as `&S` may.
@@ -375,7 +281,7 @@ mod tests {
     #[test]
     fn a_removed_series_leaves_its_recent_slot() {
         let index = RemovableIndex::<u64>::new(0);
-        let weak = Arc::downgrade(&index.find_or_insert(&("a",), usize::MAX, || 1).unwrap());
+        let weak = Arc::downgrade(&index.find_or_create(&("a",), usize::MAX, || 1).unwrap());
         assert_eq!(held(&index.find(&("a",)).unwrap()), "shared", "the first lookup fills the slot");
         let lease = index.find(&("a",)).unwrap();
         assert_eq!((held(&lease), *lease), ("recent", 1));
@@ -385,11 +291,11 @@ mod tests {
         assert!(weak.upgrade().is_some());
         drop(lease);
         assert!(weak.upgrade().is_none(), "freed with the last lease: the slot let go of it");
-        assert_eq!(index.find_or_insert(&("a",), usize::MAX, || 3).unwrap().series, 3);
+        assert_eq!(index.find_or_create(&("a",), usize::MAX, || 3).unwrap().series, 3);
         assert_eq!(*index.find(&("a",)).unwrap(), 3, "the fresh series, never the removed one");
 
         // `clear` and expiry go through `remove_where`: their series leave their slots too.
-        let weak = Arc::downgrade(&index.find_or_insert(&("b",), usize::MAX, || 2).unwrap());
+        let weak = Arc::downgrade(&index.find_or_create(&("b",), usize::MAX, || 2).unwrap());
         assert_eq!(held(&index.find(&("b",)).unwrap()), "shared");
         assert_eq!(held(&index.find(&("b",)).unwrap()), "recent");
         assert_eq!(index.remove_where(|_| true), 2);
@@ -410,7 +316,7 @@ mod tests {
         let lease = |i: usize| {
             let labels = (tuples[i].as_str(),);
             index.find(&labels).unwrap_or_else(|| {
-                Lease::shared(index.find_or_insert(&labels, usize::MAX, || (i, AtomicU64::new(0))).unwrap())
+                Lease::shared(index.find_or_create(&labels, usize::MAX, || (i, AtomicU64::new(0))).unwrap())
             })
         };
         std::thread::scope(|scope| {
@@ -451,25 +357,14 @@ mod tests {
     fn the_limit_counts_removals() {
         let index = RemovableIndex::<u64>::new(0);
         for i in 0..4u64 {
-            assert!(index.find_or_insert(&(i,), 3, || i).is_some() == (i < 3));
+            assert!(index.find_or_create(&(i,), 3, || i).is_some() == (i < 3));
         }
         assert!(index.remove(&(0u64,)));
-        assert!(index.find_or_insert(&(9u64,), 3, || 9).is_some(), "room again after a removal");
+        assert!(index.find_or_create(&(9u64,), 3, || 9).is_some(), "room again after a removal");
         assert_eq!(index.remove_where(|entry| entry.series % 2 == 1), 2);
         assert_eq!(index.len(), 1);
         let mut all = Vec::new();
         index.snapshot(&mut all);
         assert_eq!(all.iter().map(|entry| entry.series).collect::<Vec<_>>(), [2]);
-    }
-
-    #[test]
-    fn idle_counts_unchanged_expositions() {
-        let idle = Idle::default();
-        assert!(!idle.unchanged_for(5, 2), "first exposition");
-        assert!(!idle.unchanged_for(5, 2), "unchanged once");
-        assert!(idle.unchanged_for(5, 2), "unchanged twice");
-        assert!(!idle.unchanged_for(6, 2), "a change starts over");
-        assert!(!idle.unchanged_for(6, 2));
-        assert!(idle.unchanged_for(6, 2));
     }
 }

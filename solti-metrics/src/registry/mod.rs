@@ -1,5 +1,14 @@
-//! solti-metrics' own registry: holds sets (and foreign `prometheus` collectors) and writes
-//! their exposition straight from the series' atomics.
+//! Registration: a set of metrics declared as a struct ([`MetricsSet`]) and what it registers
+//! into, solti-metrics' own [`Registry`] (which holds sets and foreign `prometheus` collectors,
+//! and writes their exposition straight from the series' atomics) or a `prometheus::Registry`.
+
+pub mod catalog;
+mod disjoint;
+mod global;
+pub(crate) mod set;
+
+pub use global::{Global, default_registry};
+pub use set::{MetricField, MetricsSet, Registrar, SetCollector};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -7,10 +16,12 @@ use std::sync::{Arc, PoisonError, RwLock};
 use prometheus::core::Collector;
 use prometheus::proto::MetricFamily;
 
-use crate::desc;
-use crate::encode::{self, Format};
 use crate::error::Error;
-use crate::set::{Registrar, SetCollector};
+use crate::exposition::Format;
+use crate::exposition::foreign::{proto_label, write_foreign_family};
+use crate::exposition::text::finish;
+use crate::labels::escape::write_label_pair;
+use crate::metric::names;
 
 /// A registry of metric sets, and their exposition.
 ///
@@ -98,7 +109,7 @@ impl Registry {
     /// is not a valid label name.
     pub fn new_custom(prefix: Option<String>, const_labels: Option<HashMap<String, String>>) -> Result<Self, Error> {
         if let Some(prefix) = &prefix {
-            if !desc::is_metric_name(prefix) {
+            if !names::is_metric_name(prefix) {
                 return Err(Error::InvalidRegistry(format!("`{prefix}` is not a valid metric name prefix")));
             }
         }
@@ -106,10 +117,10 @@ impl Registry {
         const_labels.sort();
         let mut const_text = Vec::new();
         for (position, (name, value)) in const_labels.iter().enumerate() {
-            if !desc::is_label_name(name) || desc::RESERVED_LABELS.contains(&name.as_str()) {
+            if !names::is_label_name(name) || names::RESERVED_LABELS.contains(&name.as_str()) {
                 return Err(Error::InvalidRegistry(format!("`{name}` cannot be a constant label")));
             }
-            encode::write_label_pair(&mut const_text, position > 0, name, value.as_bytes());
+            write_label_pair(&mut const_text, position > 0, name, value.as_bytes());
         }
         let state = State { prefix, const_labels, const_text, ..State::default() };
         Ok(Self { state: Arc::new(RwLock::new(state)) })
@@ -162,15 +173,15 @@ impl Registry {
         let mut labels = Vec::new();
         for &(set, family) in &state.order {
             let Some(family) = state.sets.get(set).and_then(|set| set.set.families.get(family)) else { continue };
-            while let Some(other) = foreign.next_if(|other| other.name() < family.meta().name) {
-                encode::proto_family(out, format, prefix, &state.const_text, other);
+            while let Some(other) = foreign.next_if(|other| other.name() < family.desc().name) {
+                write_foreign_family(out, format, prefix, &state.const_text, other);
             }
             family.encode(out, format, prefix, &state.const_text, &mut labels);
         }
         for other in foreign {
-            encode::proto_family(out, format, prefix, &state.const_text, other);
+            write_foreign_family(out, format, prefix, &state.const_text, other);
         }
-        encode::finish(out, format);
+        finish(out, format);
         Ok(())
     }
 
@@ -191,7 +202,7 @@ impl Registry {
             }
             for metric in family.mut_metric().iter_mut() {
                 for (name, value) in &state.const_labels {
-                    metric.label.push(encode::proto_label(name, value.as_bytes()));
+                    metric.label.push(proto_label(name, value.as_bytes()));
                 }
             }
         }
@@ -202,7 +213,7 @@ impl Registry {
         let mut state = self.write();
         let mut claimed: HashMap<String, String> = HashMap::new();
         for family in &set.families {
-            let meta = family.meta();
+            let meta = family.desc();
             let owner = owner(name, meta.field);
             // The set's labels and constant labels must not be the registry's constant labels.
             let mut set_labels = meta.labels.iter().copied().chain(family.const_label_names());
@@ -232,7 +243,7 @@ impl Registry {
             .position(|registered| registered.name == name && registered.set.same_as(set))
             .ok_or_else(|| Error::NotRegistered(format!("this instance of `{name}`")))?;
         let removed = state.sets.remove(position);
-        let owners: Vec<String> = removed.set.families.iter().map(|family| owner(name, family.meta().field)).collect();
+        let owners: Vec<String> = removed.set.families.iter().map(|family| owner(name, family.desc().field)).collect();
         state.owners.retain(|_, owner| !owners.contains(owner));
         state.reorder();
         Ok(())
@@ -250,7 +261,7 @@ impl State {
             .flat_map(|(set, registered)| (0..registered.set.families.len()).map(move |family| (set, family)))
             .collect();
         let name = |&(set, family): &(usize, usize)| -> &'static str {
-            self.sets.get(set).and_then(|registered| registered.set.families.get(family)).map_or("", |f| f.meta().name)
+            self.sets.get(set).and_then(|registered| registered.set.families.get(family)).map_or("", |f| f.desc().name)
         };
         order.sort_by(|a, b| name(a).cmp(name(b)));
         self.order = order;
@@ -284,7 +295,7 @@ fn collect_foreign(collectors: &[Box<dyn Collector>]) -> Vec<MetricFamily> {
     families
 }
 
-impl crate::set::sealed::Sealed for Registry {}
+impl crate::registry::set::sealed::Sealed for Registry {}
 impl Registrar for Registry {
     type Error = Error;
 

@@ -28,8 +28,9 @@
 //! `/metrics/job/<job>/<label>/<value>..`; the job and the label values are base64-encoded in
 //! the path (`job@base64/..`), so any value, a `/` or an empty one included, is safe.
 
-use crate::desc;
-use crate::{Format, Registry};
+use crate::exposition::Format;
+use crate::metric::names;
+use crate::registry::Registry;
 
 /// A Pushgateway, by its base URL (`http://host:9091`).
 #[derive(Debug, Clone)]
@@ -168,7 +169,7 @@ impl Pushgateway {
     fn group_url(&self, job: &str, grouping: &[(&str, &str)]) -> Result<String, PushError> {
         let mut url = format!("{}/metrics/job@base64/{}", self.url, base64_url(job.as_bytes()));
         for (name, value) in grouping {
-            if !desc::is_label_name(name) || *name == "job" {
+            if !names::is_label_name(name) || *name == "job" {
                 return Err(PushError::InvalidGrouping((*name).to_owned()));
             }
             url.push_str(&format!("/{name}@base64/{}", base64_url(value.as_bytes())));

@@ -19,8 +19,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use hashbrown::HashMap;
 
-use crate::desc;
-use crate::encode::{self, Format};
+use crate::labels::escape::write_label_pair;
+use crate::metric::names::is_label_name;
 use crate::series::{Counter, Histogram, IntCounter};
 
 /// The most characters (Unicode scalar values, not bytes) an exemplar's label names and values
@@ -172,7 +172,7 @@ impl ExemplarSeries<'_, Histogram> {
 fn valid_labels(labels: &[(&str, &str)]) -> bool {
     let mut bytes = 0;
     for (i, &(name, value)) in labels.iter().enumerate() {
-        if !desc::is_label_name(name) || labels[..i].iter().any(|&(seen, _)| seen == name) {
+        if !is_label_name(name) || labels[..i].iter().any(|&(seen, _)| seen == name) {
             return false;
         }
         bytes += name.len() + value.len();
@@ -194,18 +194,30 @@ pub(crate) struct Exemplar {
 }
 
 impl Exemplar {
-    /// Writes ` # {labels} value timestamp` after a sample, in OpenMetrics; nothing for a slot
-    /// without an exemplar, or in the Prometheus text.
-    pub(crate) fn write(&self, out: &mut Vec<u8>, format: Format) {
-        if !self.recorded || format != Format::OpenMetrics {
-            return;
-        }
-        out.extend_from_slice(b" # {");
-        out.extend_from_slice(&self.labels);
-        out.extend_from_slice(b"} ");
-        encode::write_f64(out, format, self.value);
-        out.push(b' ');
-        encode::write_f64(out, format, self.timestamp_ms as f64 / 1000.0);
+    /// Whether the slot holds an exemplar.
+    pub(crate) fn recorded(&self) -> bool {
+        self.recorded
+    }
+
+    /// The label pairs, rendered and escaped: `trace_id="4bf92f"`.
+    pub(crate) fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
+    /// The recorded value.
+    pub(crate) fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// When it was recorded, in milliseconds since the Unix epoch.
+    pub(crate) fn timestamp_ms(&self) -> u64 {
+        self.timestamp_ms
+    }
+
+    /// An exemplar recorded with these parts.
+    #[cfg(test)]
+    pub(crate) fn recorded_at(labels: &[u8], value: f64, timestamp_ms: u64) -> Self {
+        Self { labels: labels.to_vec(), value, timestamp_ms, recorded: true }
     }
 }
 
@@ -245,7 +257,7 @@ impl ExemplarTable {
         let Some(exemplar) = slots.get_mut(slot) else { return };
         exemplar.labels.clear();
         for (position, &(name, value)) in labels.iter().enumerate() {
-            encode::write_label_pair(&mut exemplar.labels, position > 0, name, value.as_bytes());
+            write_label_pair(&mut exemplar.labels, position > 0, name, value.as_bytes());
         }
         exemplar.value = value;
         exemplar.timestamp_ms = timestamp_ms;
@@ -263,12 +275,6 @@ impl ExemplarTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn written(exemplar: &Exemplar) -> String {
-        let mut out = Vec::new();
-        exemplar.write(&mut out, Format::OpenMetrics);
-        String::from_utf8(out).unwrap()
-    }
 
     #[test]
     fn the_limit_counts_characters_of_names_and_values() {
@@ -301,21 +307,14 @@ mod tests {
         let table = ExemplarTable::default();
         table.store(64, 1, 0, 2.5, &[("trace_id", "old")]);
         table.store(64, 1, 0, 0.5, &[("trace_id", "a\"b\\c\nd"), ("user", "\u{e9}")]);
-        let text = table.with_slots(64, |slots| written(&slots[0]));
-        let (head, timestamp) = text.rsplit_once(' ').unwrap();
-        assert_eq!(head, " # {trace_id=\"a\\\"b\\\\c\\nd\",user=\"\u{e9}\"} 0.5");
-        assert!(timestamp.parse::<f64>().unwrap() > 1.6e9, "{timestamp}");
+        table.with_slots(64, |slots| {
+            let exemplar = &slots[0];
+            assert!(exemplar.recorded());
+            assert_eq!(exemplar.labels(), "trace_id=\"a\\\"b\\\\c\\nd\",user=\"\u{e9}\"".as_bytes());
+            assert_eq!(exemplar.value(), 0.5);
+            assert!(exemplar.timestamp_ms() > 1_600_000_000_000, "{}", exemplar.timestamp_ms());
+        });
         assert_eq!(table.with_slots(128, <[Exemplar]>::len), 0, "no slots for a series without exemplars");
-    }
-
-    #[test]
-    fn nothing_in_the_prometheus_text() {
-        let exemplar = Exemplar { labels: b"a=\"b\"".to_vec(), value: 1.0, timestamp_ms: 1, recorded: true };
-        let mut out = Vec::new();
-        exemplar.write(&mut out, Format::Prometheus);
-        assert!(out.is_empty());
-        assert_eq!(written(&exemplar), " # {a=\"b\"} 1.0 0.001");
-        assert_eq!(written(&Exemplar::default()), "");
     }
 
     /// Exemplars live beside the series: a series is as small as it was.

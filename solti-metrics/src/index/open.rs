@@ -2,21 +2,16 @@
 //! `(key, series)` entries and a sharded hash index from a key to its entry.
 //!
 //! Entries never move and live as long as the family, so a record borrows the series it finds
-//! (no reference count to touch). The index is split into shards, each a `hashbrown` table of
-//! entry numbers behind its own `RwLock`: a lookup holds one shard's read lock for the probe,
-//! and a table grows one shard at a time, so growing never stalls more than the few records
-//! that hit that shard, for the time it takes to rehash a 64th of the series (a fraction of a
-//! millisecond at 1,000,000 series). New series are created under one writer lock, which keeps
-//! `max_series` exact.
+//! (no reference count to touch). The index is [`Sharded`]: a shard holds entry numbers, and
+//! rehashing a 64th of the series takes a fraction of a millisecond at 1,000,000 series. New
+//! series are created under one writer lock, which keeps `max_series` exact.
 
-use std::hash::BuildHasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError};
 
-use hashbrown::{DefaultHashBuilder, HashTable};
-
-use crate::key::KeyBuf;
-use crate::label::LabelSet;
+use crate::index::sharded::Sharded;
+use crate::labels::LabelSet;
+use crate::labels::key::KeyBuf;
 
 /// One open series and its key.
 pub(crate) struct Entry<S> {
@@ -24,12 +19,9 @@ pub(crate) struct Entry<S> {
     pub(crate) series: S,
 }
 
-const SHARD_BITS: u32 = 6;
-
-/// A shard: `(hash, entry number)` pairs, 8 bytes each. The stored hash is the upper half of
-/// the tuple's hash, and the table's hash is made from it ([`table_hash`]), so that growing
-/// the table never reads the entries.
-type Shard = RwLock<HashTable<(u32, u32)>>;
+// A shard holds `(hash, entry number)` pairs, 8 bytes each. The stored hash is the lower half
+// of the tuple's hash, and the table's hash is made from it ([`table_hash`]), so that growing
+// the table never reads the entries.
 
 /// The half of a tuple's hash an entry keeps; the other half picked its shard.
 #[inline]
@@ -45,8 +37,7 @@ fn table_hash(short: u32) -> u64 {
 }
 
 pub(crate) struct OpenIndex<S> {
-    hasher: DefaultHashBuilder,
-    shards: Box<[Shard]>,
+    shards: Sharded<(u32, u32)>,
     entries: boxcar::Vec<Entry<S>>,
     writer: Mutex<()>,
     /// Recently found entries, by hash: `(short hash << 32) | (entry number + 1)`, 0 for none.
@@ -62,8 +53,7 @@ const RECENT: usize = 64;
 impl<S> Default for OpenIndex<S> {
     fn default() -> Self {
         Self {
-            hasher: DefaultHashBuilder::default(),
-            shards: (0..1 << SHARD_BITS).map(|_| RwLock::new(HashTable::new())).collect(),
+            shards: Sharded::default(),
             entries: boxcar::Vec::new(),
             writer: Mutex::new(()),
             recent: (0..RECENT).map(|_| AtomicU64::new(0)).collect(),
@@ -75,16 +65,7 @@ impl<S> OpenIndex<S> {
     /// The hash of a tuple, from its typed values (no key is built).
     #[inline]
     pub(crate) fn hash<L: LabelSet>(&self, labels: &L) -> u64 {
-        let mut state = self.hasher.build_hasher();
-        labels.hash_key(&mut state);
-        core::hash::Hasher::finish(&state)
-    }
-
-    #[inline]
-    fn shard(&self, hash: u64) -> &Shard {
-        // The top bits pick the shard; hashbrown uses the low bits and the top 7 as a tag.
-        let shard = (hash >> (u64::BITS - SHARD_BITS)) as usize;
-        &self.shards[shard % self.shards.len()]
+        self.shards.hash(labels)
     }
 
     /// The series of `labels` (whose hash is `hash`), if it has one.
@@ -108,7 +89,7 @@ impl<S> OpenIndex<S> {
 
     #[inline(never)]
     fn find_in_shard<L: LabelSet>(&self, hash: u64, short: u32, labels: &L, recent: &AtomicU64) -> Option<&S> {
-        let table = self.shard(hash).read().unwrap_or_else(PoisonError::into_inner);
+        let table = self.shards.read(hash);
         let mut found = None;
         table.find(table_hash(short), |&(stored, id)| {
             if stored != short {
@@ -130,7 +111,7 @@ impl<S> OpenIndex<S> {
 
     /// The series of `labels`, created with `new` unless it exists; `None` when the index
     /// holds `limit` series already.
-    pub(crate) fn find_or_insert<L: LabelSet>(
+    pub(crate) fn find_or_create<L: LabelSet>(
         &self,
         hash: u64,
         labels: &L,
@@ -149,7 +130,7 @@ impl<S> OpenIndex<S> {
         let mut key = KeyBuf::default();
         labels.write_key(&mut key);
         let id = self.entries.push(Entry { key: key.as_bytes().into(), series: new() });
-        let mut table = self.shard(hash).write().unwrap_or_else(PoisonError::into_inner);
+        let mut table = self.shards.write(hash);
         // `id` fits: the length was checked against `u32::MAX` above, under the writer lock.
         let short = short_hash(hash);
         table.insert_unique(table_hash(short), (short, id as u32), |&(short, _)| table_hash(short));
@@ -185,12 +166,12 @@ mod tests {
             let labels = (text.as_str(), *i);
             let hash = index.hash(&labels);
             assert!(index.find(hash, &labels).is_none());
-            assert_eq!(index.find_or_insert(hash, &labels, usize::MAX, || n as u64), Some(&(n as u64)));
+            assert_eq!(index.find_or_create(hash, &labels, usize::MAX, || n as u64), Some(&(n as u64)));
         }
         for (n, (text, i)) in keys.iter().enumerate() {
             let labels = (text.as_str(), *i);
             assert_eq!(index.find(index.hash(&labels), &labels), Some(&(n as u64)));
-            let found = index.find_or_insert(index.hash(&labels), &labels, 0, || 0);
+            let found = index.find_or_create(index.hash(&labels), &labels, 0, || 0);
             assert_eq!(found, Some(&(n as u64)), "found before the limit");
         }
         assert!(index.find(index.hash(&("k", 7u32)), &("k", 7u32)).is_none(), "a value of another tuple");
@@ -203,7 +184,7 @@ mod tests {
         let index = OpenIndex::<u64>::default();
         for i in 0..10u64 {
             let labels = (i,);
-            let inserted = index.find_or_insert(index.hash(&labels), &labels, 4, || i).is_some();
+            let inserted = index.find_or_create(index.hash(&labels), &labels, 4, || i).is_some();
             assert_eq!(inserted, i < 4);
         }
         assert_eq!(index.len(), 4);

@@ -35,7 +35,8 @@
 
 use core::fmt::Write as _;
 
-use crate::{MetricDesc, MetricsSet};
+use crate::metric::MetricDesc;
+use crate::registry::MetricsSet;
 
 /// The catalog of `T` as a markdown table: one row per metric, in declaration order, with its
 /// exported name, type, labels, histogram buckets and help.
@@ -85,7 +86,7 @@ fn cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::MetricKind;
+    use crate::metric::MetricKind;
 
     #[test]
     fn escapes_cells_and_formats_buckets() {

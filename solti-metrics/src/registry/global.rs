@@ -3,7 +3,8 @@
 
 use std::sync::OnceLock;
 
-use crate::{Error, MetricsSet, Registry};
+use crate::error::Error;
+use crate::registry::{MetricsSet, Registry};
 
 /// The process-wide registry that [`Global`] sets register in; serve it like any other
 /// (`solti_metrics::axum::router(default_registry().clone())`).

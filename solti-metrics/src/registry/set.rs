@@ -5,10 +5,10 @@ use std::sync::Arc;
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
 
-use crate::desc::{MetricDesc, MetricKind};
 use crate::error::Error;
 use crate::family::{ErasedFamily, Family};
-use crate::label::LabelSet;
+use crate::labels::LabelSet;
+use crate::metric::{MetricDesc, MetricKind};
 use crate::series::Series;
 
 /// A set of metrics declared as a struct; implemented by `#[derive(MetricsSet)]`.
@@ -204,14 +204,14 @@ impl SetCollector {
 
 impl core::fmt::Debug for SetCollector {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let names: Vec<&str> = self.families.iter().map(|family| family.meta().name).collect();
+        let names: Vec<&str> = self.families.iter().map(|family| family.desc().name).collect();
         f.debug_struct("SetCollector").field("metrics", &names).finish()
     }
 }
 
 impl Collector for SetCollector {
     fn desc(&self) -> Vec<&Desc> {
-        self.families.iter().map(|family| family.desc()).collect()
+        self.families.iter().map(|family| family.prometheus_desc()).collect()
     }
 
     fn collect(&self) -> Vec<MetricFamily> {

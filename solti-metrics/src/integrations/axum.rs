@@ -33,7 +33,8 @@ use ::axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::get;
 
-use crate::{Format, Registry};
+use crate::exposition::Format;
+use crate::registry::Registry;
 
 /// A router that serves `registry` at `GET /metrics` with [`metrics`].
 pub fn router(registry: Registry) -> Router {

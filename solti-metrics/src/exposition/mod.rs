@@ -1,0 +1,10 @@
+//! The exposition: every format a registry writes, each in a file of its own, and the choice
+//! among them. It reads series through [`Reading`](crate::series::Reading) alone and knows
+//! nothing of families or registries.
+
+pub(crate) mod foreign;
+mod format;
+pub(crate) mod number;
+pub(crate) mod text;
+
+pub use format::Format;

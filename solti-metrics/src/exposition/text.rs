@@ -1,0 +1,261 @@
+//! The text formats, Prometheus 0.0.4 and OpenMetrics 1.0, written straight into the caller's
+//! buffer from what each series reads.
+//!
+//! The Prometheus text is byte-identical to what `prometheus::TextEncoder` writes for a
+//! `prometheus::Registry` holding the same data.
+
+use crate::exposition::Format;
+use crate::exposition::number::{bound_text, write_f64, write_number};
+use crate::labels::escape;
+use crate::metric::MetricKind;
+use crate::metric::names::BUCKET_LABEL;
+use crate::series::{Exemplar, Number, Reading};
+
+/// The kind as `format`'s `# TYPE` line spells it: the Prometheus text format has no `info`,
+/// and exports it as a gauge.
+pub(crate) const fn type_name(kind: MetricKind, format: Format) -> &'static str {
+    match (kind, format) {
+        (MetricKind::Info, Format::Prometheus) => "gauge",
+        _ => kind.as_str(),
+    }
+}
+
+/// Writes ` # {labels} value timestamp` after a sample, in OpenMetrics; nothing for a slot
+/// without an exemplar, or in the Prometheus text.
+fn write_exemplar(out: &mut Vec<u8>, format: Format, exemplar: &Exemplar) {
+    if !exemplar.recorded() || format != Format::OpenMetrics {
+        return;
+    }
+    out.extend_from_slice(b" # {");
+    out.extend_from_slice(exemplar.labels());
+    out.extend_from_slice(b"} ");
+    write_f64(out, format, exemplar.value());
+    out.push(b' ');
+    write_f64(out, format, exemplar.timestamp_ms() as f64 / 1000.0);
+}
+
+/// A metric family being written: its name as exported and the samples' shared parts.
+pub(crate) struct FamilyWriter<'a> {
+    pub(crate) out: &'a mut Vec<u8>,
+    pub(crate) format: Format,
+    /// The registry's prefix, without its `_`.
+    pub(crate) prefix: Option<&'a str>,
+    pub(crate) name: &'a str,
+    pub(crate) kind: MetricKind,
+}
+
+impl<'a> FamilyWriter<'a> {
+    fn write_name(&mut self) {
+        if let Some(prefix) = self.prefix {
+            self.out.extend_from_slice(prefix.as_bytes());
+            self.out.push(b'_');
+        }
+        self.out.extend_from_slice(self.name.as_bytes());
+    }
+
+    /// The OpenMetrics family name: a counter's name without `_total`, which its sample adds.
+    fn write_family_name(&mut self) {
+        self.write_name();
+        // In OpenMetrics a family's name is its samples' name without the kind's suffix.
+        let suffix = match self.kind {
+            MetricKind::Counter => "_total",
+            MetricKind::Info => "_info",
+            MetricKind::Gauge | MetricKind::Histogram => return,
+        };
+        if self.format == Format::OpenMetrics && self.name.ends_with(suffix) {
+            let len = self.out.len() - suffix.len();
+            self.out.truncate(len);
+        }
+    }
+
+    /// The `# HELP` and `# TYPE` lines (`type_name` as the `# TYPE` line spells it), and in
+    /// OpenMetrics the `# UNIT` line of a metric with a unit.
+    pub(crate) fn header(&mut self, help: &str, type_name: &str, unit: Option<&str>) {
+        if !help.is_empty() {
+            self.out.extend_from_slice(b"# HELP ");
+            self.write_family_name();
+            self.out.push(b' ');
+            escape::write_escaped(self.out, help.as_bytes(), self.format == Format::OpenMetrics);
+            self.out.push(b'\n');
+        }
+        self.out.extend_from_slice(b"# TYPE ");
+        self.write_family_name();
+        self.out.push(b' ');
+        self.out.extend_from_slice(type_name.as_bytes());
+        self.out.push(b'\n');
+        if let Some(unit) = unit.filter(|_| self.format == Format::OpenMetrics) {
+            self.out.extend_from_slice(b"# UNIT ");
+            self.write_family_name();
+            self.out.push(b' ');
+            self.out.extend_from_slice(unit.as_bytes());
+            self.out.push(b'\n');
+        }
+    }
+
+    /// One sample line: name and `suffix`, the `labels` (rendered pairs, no braces) and one
+    /// more pair if any (a bucket bound or a quantile: a number's text, which needs no
+    /// escaping), the value.
+    pub(crate) fn sample(&mut self, suffix: &str, labels: &[u8], extra: Option<(&str, &[u8])>, number: Number) {
+        self.write_name();
+        self.out.extend_from_slice(suffix.as_bytes());
+        if !labels.is_empty() || extra.is_some() {
+            self.out.push(b'{');
+            self.out.extend_from_slice(labels);
+            if let Some((name, value)) = extra {
+                if !labels.is_empty() {
+                    self.out.push(b',');
+                }
+                self.out.extend_from_slice(name.as_bytes());
+                self.out.extend_from_slice(b"=\"");
+                self.out.extend_from_slice(value);
+                self.out.push(b'"');
+            }
+            self.out.push(b'}');
+        }
+        self.out.push(b' ');
+        write_number(self.out, self.format, number);
+    }
+
+    pub(crate) fn end_line(&mut self) {
+        self.out.push(b'\n');
+    }
+
+    /// The samples of one series, written by the series itself; `exemplars` are its exemplar
+    /// slots (empty for a series without exemplars), written in OpenMetrics only.
+    pub(crate) fn series<'w>(
+        &'w mut self,
+        labels: &'w [u8],
+        bounds: &'w [String],
+        exemplars: &'w [Exemplar],
+    ) -> SeriesWriter<'w, 'a> {
+        SeriesWriter { family: self, labels, bounds, exemplars }
+    }
+}
+
+/// Writes the samples of one series, from what the series reads ([`Series::read`]).
+pub(crate) struct SeriesWriter<'w, 'a> {
+    family: &'w mut FamilyWriter<'a>,
+    labels: &'w [u8],
+    /// The `le` pairs of the bucket bounds, in the family's format ([`bucket_bound`]).
+    bounds: &'w [String],
+    /// A counter's exemplar, or one per bucket of a histogram (`+Inf` last); empty without.
+    exemplars: &'w [Exemplar],
+}
+
+impl SeriesWriter<'_, '_> {
+    /// Writes the samples of `reading`.
+    #[inline]
+    pub(crate) fn write(&mut self, reading: Reading<'_>) {
+        match reading {
+            Reading::Counter(number) => self.counter(number),
+            Reading::Gauge(number) => self.gauge(number),
+            Reading::Histogram(histogram) => self.histogram(histogram.buckets(), histogram.get_sample_sum()),
+        }
+    }
+
+    // Without the hint the exemplar check left it a call of its own per counter series.
+    #[inline]
+    fn counter(&mut self, number: Number) {
+        let suffix = match self.family.format {
+            Format::OpenMetrics if !self.family.name.ends_with("_total") => "_total",
+            _ => "",
+        };
+        self.family.sample(suffix, self.labels, None, number);
+        self.exemplar(0);
+        self.family.end_line();
+    }
+
+    /// The exemplar of slot `slot`, if the series has one there (OpenMetrics only).
+    fn exemplar(&mut self, slot: usize) {
+        if let Some(exemplar) = self.exemplars.get(slot) {
+            write_exemplar(self.family.out, self.family.format, exemplar);
+        }
+    }
+
+    fn gauge(&mut self, number: Number) {
+        self.family.sample("", self.labels, None, number);
+        self.family.end_line();
+    }
+
+    /// `buckets` are the observations per bucket, the last one those above every bound.
+    fn histogram(&mut self, buckets: impl Iterator<Item = u64>, sum: f64) {
+        let mut cumulative = 0u64;
+        let mut buckets = buckets;
+        for (slot, bound) in self.bounds.iter().enumerate() {
+            cumulative = cumulative.wrapping_add(buckets.next().unwrap_or(0));
+            self.bucket(bound.as_bytes(), cumulative, slot);
+        }
+        let count = cumulative.wrapping_add(buckets.next().unwrap_or(0));
+        self.bucket(INFINITE_BUCKET, count, self.bounds.len());
+        let count_line = |family: &mut FamilyWriter<'_>| {
+            family.sample("_count", self.labels, None, Number::U64(count));
+            family.end_line();
+        };
+        match self.family.format {
+            Format::Prometheus => {
+                self.family.sample("_sum", self.labels, None, Number::F64(sum));
+                self.family.end_line();
+                count_line(self.family);
+            }
+            Format::OpenMetrics => {
+                count_line(self.family);
+                self.family.sample("_sum", self.labels, None, Number::F64(sum));
+                self.family.end_line();
+            }
+        }
+    }
+}
+
+/// The `le` pair of the `+Inf` bucket and the end of its labels, as [`bucket_bound`] writes
+/// the others.
+const INFINITE_BUCKET: &[u8] = b"le=\"+Inf\"}";
+
+/// A bucket's `le` pair and the end of its labels (`le="0.5"}`), written once per family so
+/// that a bucket line is its name, the series' labels, this, and the count.
+pub(crate) fn bucket_bound(format: Format, bound: f64) -> String {
+    format!("{BUCKET_LABEL}=\"{}\"}}", bound_text(format, bound))
+}
+
+impl SeriesWriter<'_, '_> {
+    /// A bucket line; `slot` is the bucket's exemplar slot.
+    fn bucket(&mut self, bound: &[u8], count: u64, slot: usize) {
+        let family = &mut *self.family;
+        family.write_name();
+        family.out.extend_from_slice(b"_bucket{");
+        if !self.labels.is_empty() {
+            family.out.extend_from_slice(self.labels);
+            family.out.push(b',');
+        }
+        family.out.extend_from_slice(bound);
+        family.out.push(b' ');
+        write_number(family.out, family.format, Number::U64(count));
+        self.exemplar(slot);
+        self.family.out.push(b'\n');
+    }
+}
+
+/// Ends an exposition: OpenMetrics' `# EOF` line.
+pub(crate) fn finish(out: &mut Vec<u8>, format: Format) {
+    if format == Format::OpenMetrics {
+        out.extend_from_slice(b"# EOF\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(exemplar: &Exemplar, format: Format) -> String {
+        let mut out = Vec::new();
+        write_exemplar(&mut out, format, exemplar);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn exemplars_in_openmetrics_only() {
+        let exemplar = Exemplar::recorded_at(b"a=\"b\"", 1.0, 1);
+        assert_eq!(written(&exemplar, Format::Prometheus), "");
+        assert_eq!(written(&exemplar, Format::OpenMetrics), " # {a=\"b\"} 1.0 0.001");
+        assert_eq!(written(&Exemplar::default(), Format::OpenMetrics), "");
+    }
+}

@@ -1,0 +1,175 @@
+//! A family as a registry holds it, its series type erased, and what a scrape asks of it.
+
+use std::sync::{Arc, MutexGuard};
+
+use prometheus::core::Desc;
+use prometheus::proto::MetricFamily;
+
+use crate::error::Error;
+use crate::exposition::Format;
+use crate::exposition::foreign::{proto_label, proto_metric, proto_type};
+use crate::exposition::text::{FamilyWriter, type_name};
+use crate::family::order::{Export, View};
+use crate::family::{Family, lock};
+use crate::index::dense::DenseLive;
+use crate::labels::key::key_values;
+use crate::metric::MetricDesc;
+use crate::metric::rules::check_const_labels;
+use crate::series::Series;
+
+/// A family whose series type is erased: what a set hands its registry.
+#[doc(hidden)]
+pub trait ErasedFamily: Send + Sync {
+    /// The description: the family's catalog entry.
+    fn desc(&self) -> &'static MetricDesc;
+
+    /// Identifies the family: clones share it, other families never do.
+    fn id(&self) -> usize;
+
+    /// For registration in a `prometheus::Registry`.
+    fn prometheus_desc(&self) -> &Desc;
+
+    /// Writes the family (nothing when it has no series). `labels` is scratch space for
+    /// rendering label pairs; `const_labels` are rendered pairs added to every series.
+    fn encode(
+        &self,
+        out: &mut Vec<u8>,
+        format: Format,
+        prefix: Option<&str>,
+        const_labels: &[u8],
+        labels: &mut Vec<u8>,
+    );
+
+    /// The family as a `prometheus` protobuf family, series in gather order; `None` when it
+    /// has no series.
+    fn proto(&self) -> Option<MetricFamily>;
+
+    /// Gives the family its set's constant labels (once, before it is registered).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ConstLabelClash`] for a name the metric declares as a label,
+    /// [`Error::InvalidMetric`] for a name that cannot be a constant label or is given twice.
+    fn set_const_labels(&self, labels: &[(&str, &str)]) -> Result<(), Error>;
+
+    /// The names of the set's constant labels.
+    fn const_label_names(&self) -> Vec<&str>;
+}
+
+impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
+    /// The steps of a scrape before its series are read: values computed at scrape time
+    /// (`#[metric(collect = ..)]`), idle series expired (`expire_after`), the export order
+    /// brought up to date. Returns the order and the dense slots in use, locked.
+    fn prepare_scrape(&self) -> (MutexGuard<'_, Export<S>>, MutexGuard<'_, Vec<DenseLive>>) {
+        self.compute();
+        let mut export = lock(&self.inner.export);
+        let mut dense = lock(&self.inner.dense_live);
+        self.expire_idle(&mut export, &mut dense);
+        self.order(&mut export, &dense);
+        (export, dense)
+    }
+}
+
+impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
+    fn desc(&self) -> &'static MetricDesc {
+        self.inner.desc
+    }
+
+    fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as *const () as usize
+    }
+
+    fn prometheus_desc(&self) -> &Desc {
+        &self.inner.prometheus_desc
+    }
+
+    fn encode(
+        &self,
+        out: &mut Vec<u8>,
+        format: Format,
+        prefix: Option<&str>,
+        const_labels: &[u8],
+        labels: &mut Vec<u8>,
+    ) {
+        let (export, dense) = self.prepare_scrape();
+        if export.order.is_empty() {
+            return;
+        }
+        let view = View { dense: &dense, leased: &export.leased };
+        let desc = self.inner.desc;
+        let mut writer = FamilyWriter { out, format, prefix, name: desc.name, kind: S::KIND };
+        writer.header(desc.help, type_name(S::KIND, format), desc.unit);
+        let bounds = match format {
+            Format::Prometheus => &self.inner.le[0],
+            Format::OpenMetrics => &self.inner.le[1],
+        };
+        // Exemplars are written in OpenMetrics only.
+        let exemplars = self.inner.exemplars.as_ref().filter(|_| format == Format::OpenMetrics);
+        for (series_ref, rendered) in export.series() {
+            let Some(series) = self.series_at(&view, series_ref) else { continue };
+            let pairs = if const_labels.is_empty() {
+                rendered
+            } else {
+                labels.clear();
+                labels.extend_from_slice(rendered);
+                if !rendered.is_empty() {
+                    labels.push(b',');
+                }
+                labels.extend_from_slice(const_labels);
+                labels.as_slice()
+            };
+            match exemplars {
+                Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
+                    writer.series(pairs, bounds, slots).write(series.read());
+                }),
+                None => writer.series(pairs, bounds, &[]).write(series.read()),
+            }
+        }
+    }
+
+    fn set_const_labels(&self, labels: &[(&str, &str)]) -> Result<(), Error> {
+        check_const_labels(self.inner.desc, labels)?;
+        let mut pairs: Vec<(String, String)> =
+            labels.iter().map(|&(name, value)| (name.to_owned(), value.to_owned())).collect();
+        pairs.sort();
+        // A family built for one set takes its labels once; `register_with` builds afresh.
+        let _ = self.inner.const_labels.set(pairs.into());
+        Ok(())
+    }
+
+    fn const_label_names(&self) -> Vec<&str> {
+        self.inner
+            .const_labels
+            .get()
+            .map(|pairs| pairs.iter().map(|(name, _)| name.as_str()).collect())
+            .unwrap_or_default()
+    }
+
+    fn proto(&self) -> Option<MetricFamily> {
+        let (export, dense) = self.prepare_scrape();
+        if export.order.is_empty() {
+            return None;
+        }
+        let view = View { dense: &dense, leased: &export.leased };
+        let metrics = export
+            .order
+            .iter()
+            .filter_map(|&series_ref| {
+                let mut metric = proto_metric(self.series_at(&view, series_ref)?.read());
+                let (values, len) = key_values(self.key(&view, series_ref).unwrap_or_default());
+                let pairs = self
+                    .pairs(&values, len, series_ref)
+                    .map(|(name, value)| value.with_text(|text| proto_label(name, text)))
+                    .collect();
+                metric.set_label(pairs);
+                Some(metric)
+            })
+            .collect();
+        let mut family = MetricFamily::default();
+        family.set_name(self.inner.desc.name.to_owned());
+        family.set_help(self.inner.desc.help.to_owned());
+        family.set_field_type(proto_type(S::KIND));
+        family.set_metric(metrics);
+        Some(family)
+    }
+}

@@ -1,0 +1,204 @@
+//! The series of a family in export order, with their labels rendered: made at a scrape when
+//! series were added or removed since the last one, and read as it is otherwise.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use crate::family::Family;
+use crate::index::dense::DenseLive;
+use crate::index::removable;
+use crate::labels::escape::write_label_pair;
+use crate::labels::key::{KeyValue, key_values};
+use crate::metric::OVERFLOW_LABEL;
+use crate::series::Series;
+
+/// The series in export order, with their labels rendered (`a="x",b="y"`, the same text in
+/// both formats): a scrape copies them instead of decoding and escaping every key again.
+pub(super) struct Export<S> {
+    pub(super) order: Vec<SeriesRef>,
+    /// The series of a removable metric's open labels, as they were when the order was made;
+    /// emptied when a series is removed, so that it holds none past its removal.
+    pub(super) leased: Vec<Arc<removable::Entry<S>>>,
+    /// The rendered labels of every series, one after the other.
+    labels: Vec<u8>,
+    /// Where each series' labels end in `labels` (4 GiB of label text is far past what a
+    /// process holds).
+    ends: Vec<u32>,
+}
+
+impl<S> Default for Export<S> {
+    fn default() -> Self {
+        Self { order: Vec::new(), leased: Vec::new(), labels: Vec::new(), ends: Vec::new() }
+    }
+}
+
+impl<S> Export<S> {
+    /// Forgets the order, to be made again at the next exposition, and frees what it held.
+    pub(super) fn invalidate(&mut self) {
+        *self = Self::default();
+    }
+
+    /// The series in order, each with its rendered labels.
+    pub(super) fn series(&self) -> impl Iterator<Item = (SeriesRef, &[u8])> {
+        let starts = core::iter::once(0).chain(self.ends.iter().copied());
+        self.order
+            .iter()
+            .zip(starts.zip(&self.ends))
+            .map(|(&series, (start, &end))| (series, self.labels.get(start as usize..end as usize).unwrap_or_default()))
+    }
+}
+
+/// Where an exported series lives.
+#[derive(Clone, Copy)]
+pub(super) enum SeriesRef {
+    /// Position in `Inner::dense_live`.
+    Dense(u32),
+    /// Number of an open entry.
+    Open(u32),
+    /// Position in `Export::leased`.
+    Leased(u32),
+    Overflow,
+}
+
+/// Where the keys and series that a [`SeriesRef`] points to are read from.
+pub(super) struct View<'a, S> {
+    pub(super) dense: &'a [DenseLive],
+    pub(super) leased: &'a [Arc<removable::Entry<S>>],
+}
+
+impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
+    /// Brings `export` up to date with the series that exist: sorted by their label values in
+    /// the order of the label names, as `prometheus::Registry::gather` sorts them, and their
+    /// labels rendered. Made again only when series were added or removed.
+    pub(super) fn order(&self, export: &mut Export<S>, dense: &[DenseLive]) {
+        // Read first: the common case, no removal, writes nothing.
+        if self.inner.removed.load(Ordering::Relaxed) && self.inner.removed.swap(false, Ordering::Relaxed) {
+            export.invalidate();
+        }
+        let count = dense.len() + self.open_count();
+        if export.order.len() == count {
+            return;
+        }
+        let Export { order, leased, labels, ends } = export;
+        order.clear();
+        leased.clear();
+        if let Some(index) = &self.inner.removable {
+            index.snapshot(leased);
+        }
+        order.extend((0..dense.len()).map(|position| SeriesRef::Dense(position as u32)));
+        order.extend(self.inner.open.iter().map(|(id, _)| SeriesRef::Open(id as u32)));
+        order.extend((0..leased.len()).map(|position| SeriesRef::Leased(position as u32)));
+        order.extend(self.inner.overflow.get().map(|_| SeriesRef::Overflow));
+        let view = View { dense, leased };
+        let values = |series: SeriesRef| {
+            let key = self.key(&view, series).unwrap_or_default();
+            key_values(key)
+        };
+        // The number of label pairs first, as `gather` compares them: the overflow series
+        // has one.
+        let pairs = |series: SeriesRef, len: usize| if matches!(series, SeriesRef::Overflow) { 1 } else { len };
+        order.sort_by(|&a, &b| {
+            let ((a_values, a_len), (b_values, b_len)) = (values(a), values(b));
+            let (a_pairs, b_pairs) = (pairs(a, a_len), pairs(b, b_len));
+            let a_values = self.in_name_order(&a_values, a_len, a);
+            let b_values = self.in_name_order(&b_values, b_len, b);
+            a_pairs.cmp(&b_pairs).then_with(|| {
+                for (a, b) in a_values.zip(b_values) {
+                    let order = a.with_text(|a| b.with_text(|b| a.cmp(b)));
+                    if order.is_ne() {
+                        return order;
+                    }
+                }
+                core::cmp::Ordering::Equal
+            })
+        });
+        labels.clear();
+        ends.clear();
+        for &series in order.iter() {
+            self.render_labels(labels, &view, series);
+            ends.push(u32::try_from(labels.len()).unwrap_or(u32::MAX));
+        }
+        // Kept until series are added: no room for growth.
+        order.shrink_to_fit();
+        leased.shrink_to_fit();
+        labels.shrink_to_fit();
+        ends.shrink_to_fit();
+    }
+
+    /// The key of `series`; `None` for the overflow series.
+    pub(super) fn key<'a>(&'a self, view: &View<'a, S>, series: SeriesRef) -> Option<&'a [u8]> {
+        match series {
+            SeriesRef::Dense(position) => view.dense.get(position as usize).map(|live| &*live.key),
+            SeriesRef::Open(id) => self.inner.open.get(id as usize).map(|entry| &*entry.key),
+            SeriesRef::Leased(position) => view.leased.get(position as usize).map(|entry| &*entry.key),
+            SeriesRef::Overflow => None,
+        }
+    }
+
+    /// The series `series` points to.
+    pub(super) fn series_at<'a>(&'a self, view: &View<'a, S>, series: SeriesRef) -> Option<&'a S> {
+        match series {
+            SeriesRef::Dense(position) => {
+                self.dense.slot(view.dense.get(position as usize)?.index).map(|slot| slot.series())
+            }
+            SeriesRef::Open(id) => self.inner.open.get(id as usize).map(|entry| &entry.series),
+            SeriesRef::Leased(position) => view.leased.get(position as usize).map(|entry| &entry.series),
+            SeriesRef::Overflow => self.inner.overflow.get(),
+        }
+    }
+
+    /// The label values of a series (as read from its key) in the order of the label names;
+    /// the overflow series has one value, `true`.
+    fn in_name_order<'v>(
+        &'v self,
+        values: &'v [KeyValue<'v>],
+        len: usize,
+        series: SeriesRef,
+    ) -> impl Iterator<Item = KeyValue<'v>> + 'v {
+        let overflow = matches!(series, SeriesRef::Overflow);
+        let declared = self
+            .inner
+            .name_order
+            .iter()
+            .filter(move |_| !overflow)
+            .filter_map(move |&i| if i < len { values.get(i).copied() } else { None });
+        let overflow_value = overflow.then_some(KeyValue::Str(b"true"));
+        declared.chain(overflow_value)
+    }
+
+    /// The label names in the order they are exported.
+    fn names_in_order(&self, series: SeriesRef) -> impl Iterator<Item = &'static str> + '_ {
+        let overflow = matches!(series, SeriesRef::Overflow);
+        let labels = self.inner.desc.labels;
+        let declared =
+            self.inner.name_order.iter().filter(move |_| !overflow).filter_map(move |&i| labels.get(i).copied());
+        declared.chain(overflow.then_some(OVERFLOW_LABEL))
+    }
+
+    /// The label pairs of a series, its own and the set's constant labels, sorted by name (as
+    /// `prometheus` sorts a metric's pairs).
+    pub(super) fn pairs<'v>(
+        &'v self,
+        values: &'v [KeyValue<'v>],
+        len: usize,
+        series: SeriesRef,
+    ) -> impl Iterator<Item = (&'v str, KeyValue<'v>)> + 'v {
+        let own = self.names_in_order(series).zip(self.in_name_order(values, len, series));
+        let constant = self.inner.const_labels.get().into_iter().flat_map(|pairs| pairs.iter());
+        let constant = constant.map(|(name, value)| (name.as_str(), KeyValue::Str(value.as_bytes())));
+        let (mut own, mut constant) = (own.peekable(), constant.peekable());
+        core::iter::from_fn(move || match (own.peek(), constant.peek()) {
+            (Some(a), Some(b)) if b.0 < a.0 => constant.next(),
+            (Some(_), _) => own.next(),
+            (None, _) => constant.next(),
+        })
+    }
+
+    /// Appends the labels of `series` to `out`, as `a="x",b="y"`.
+    fn render_labels(&self, out: &mut Vec<u8>, view: &View<'_, S>, series: SeriesRef) {
+        let (values, len) = key_values(self.key(view, series).unwrap_or_default());
+        for (position, (name, value)) in self.pairs(&values, len, series).enumerate() {
+            value.with_text(|text| write_label_pair(out, position > 0, name, text));
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Where a family's series live and how a label tuple finds its own: the dense table for fixed
+//! label values, the open index for the others (append-only, its series borrowed), the
+//! removable index for the open series of a removable metric (its series leased), both open
+//! ones on one sharded skeleton, each with a cache of recently found series.
+
+pub(crate) mod dense;
+pub(crate) mod idle;
+mod lease;
+pub(crate) mod open;
+pub(crate) mod removable;
+mod sharded;
+
+pub use lease::Lease;

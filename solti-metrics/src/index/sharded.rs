@@ -1,0 +1,69 @@
+//! The skeleton both open indexes share: a tuple's hash, and tables split into shards, each
+//! behind its own `RwLock`, so that a lookup holds one shard's read lock for its probe and a
+//! table grows one shard at a time (growing never stalls more than the records that hit that
+//! shard, for the time it takes to rehash a 64th of the series).
+
+use std::hash::BuildHasher as _;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use crate::labels::LabelSet;
+
+/// The shards are picked by this many top bits of a tuple's hash.
+pub(crate) const SHARD_BITS: u32 = 6;
+
+/// A hash table of `T` split into `1 << SHARD_BITS` shards by the top bits of the hash.
+pub(crate) struct Sharded<T> {
+    hasher: DefaultHashBuilder,
+    shards: Box<[RwLock<HashTable<T>>]>,
+}
+
+impl<T> Default for Sharded<T> {
+    fn default() -> Self {
+        Self {
+            hasher: DefaultHashBuilder::default(),
+            shards: (0..1 << SHARD_BITS).map(|_| RwLock::new(HashTable::new())).collect(),
+        }
+    }
+}
+
+impl<T> Sharded<T> {
+    /// The hash of a tuple, from its typed values (no key is built).
+    #[inline]
+    pub(crate) fn hash<L: LabelSet>(&self, labels: &L) -> u64 {
+        let mut state = self.hasher.build_hasher();
+        labels.hash_key(&mut state);
+        core::hash::Hasher::finish(&state)
+    }
+
+    #[inline]
+    fn shard(&self, hash: u64) -> &RwLock<HashTable<T>> {
+        // The top bits pick the shard; hashbrown uses the low bits and the top 7 as a tag, so
+        // each index places its entries by a hash made to vary elsewhere.
+        let shard = (hash >> (u64::BITS - SHARD_BITS)) as usize;
+        &self.shards[shard % self.shards.len()]
+    }
+
+    /// The shard of `hash`, read-locked. A poisoned lock is used as it is: a table is only
+    /// changed by `hashbrown`'s own operations, which leave it whole.
+    #[inline]
+    pub(crate) fn read(&self, hash: u64) -> RwLockReadGuard<'_, HashTable<T>> {
+        self.shard(hash).read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The shard of `hash`, write-locked.
+    pub(crate) fn write(&self, hash: u64) -> RwLockWriteGuard<'_, HashTable<T>> {
+        self.shard(hash).write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Every shard in turn, write-locked one at a time.
+    pub(crate) fn write_each(&self) -> impl Iterator<Item = RwLockWriteGuard<'_, HashTable<T>>> {
+        self.shards.iter().map(|shard| shard.write().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Every shard in turn, read-locked one at a time.
+    pub(crate) fn read_each(&self) -> impl Iterator<Item = RwLockReadGuard<'_, HashTable<T>>> {
+        self.shards.iter().map(|shard| shard.read().unwrap_or_else(PoisonError::into_inner))
+    }
+}

@@ -1,0 +1,126 @@
+//! The series types: a few atomics each, with the recording API of the `prometheus` crate's
+//! types of the same names.
+//!
+//! A series is what a recorder method returns: `metrics.requests_total(Method::Get).inc()`.
+//! Recording never panics and never allocates. A counter never decreases: a negative or `NaN`
+//! increment is ignored.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::metric::MetricKind;
+
+mod exemplar;
+mod histogram;
+mod info;
+mod scalar;
+
+pub use exemplar::{EXEMPLAR_MAX_CHARS, ExemplarSeries};
+pub(crate) use exemplar::{Exemplar, ExemplarTable};
+pub use histogram::{Histogram, HistogramTimer};
+pub use info::Info;
+pub use scalar::{Counter, Gauge, IntCounter, IntGauge};
+
+/// The series type of a metric: [`Counter`], [`IntCounter`], [`Gauge`], [`IntGauge`] or
+/// [`Histogram`]. Sealed: the exposition knows each of them.
+pub trait Series: Send + Sync + Sized + 'static + sealed::Sealed {
+    /// The kind of metric this series type makes.
+    const KIND: MetricKind;
+
+    /// A series at zero; `bounds` are a histogram's bucket upper bounds (ignored by the others).
+    #[doc(hidden)]
+    fn new(bounds: &'static [f64]) -> Self;
+
+    /// What the series holds now: the one view of a series the exposition reads.
+    #[doc(hidden)]
+    fn read(&self) -> Reading<'_>;
+
+    /// Sets the series back to zero: a removed series of fixed labels that is used again
+    /// starts afresh.
+    #[doc(hidden)]
+    fn reset(&self);
+
+    /// A number that changes whenever a record changes the series (a counter's or gauge's
+    /// value, a histogram's count): what `#[metric(expire_after = ..)]` compares between
+    /// expositions to find idle series.
+    #[doc(hidden)]
+    fn fingerprint(&self) -> u64;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A series whose value a function can compute at each exposition
+/// (`#[metric(collect = path)]`): counters and gauges, not histograms.
+#[diagnostic::on_unimplemented(
+    message = "`collect` computes one number, and a `{Self}` series holds more",
+    label = "`collect` needs a counter or a gauge",
+    note = "`collect = path` works on `Counter`, `IntCounter`, `Gauge` and `IntGauge`"
+)]
+pub trait Collected: Series {
+    /// What the function returns: `f64` for `Counter` and `Gauge`, `u64` for `IntCounter`,
+    /// `i64` for `IntGauge`.
+    type Value;
+
+    /// Stores a computed value.
+    #[doc(hidden)]
+    fn store(&self, value: Self::Value);
+}
+
+/// What a call of `inc_with_exemplar`, `inc_by_with_exemplar` or `observe_with_exemplar` on
+/// the series of a metric without `#[metric(exemplars)]` is told. Implemented for nothing.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this series records no exemplars: its metric is declared without `#[metric(exemplars)]`",
+    label = "exemplars need `#[metric(exemplars)]` on the metric",
+    note = "with `#[metric(exemplars)]` on a counter or a histogram, its recorder method returns a series with `inc_with_exemplar`, `inc_by_with_exemplar` (counters) or `observe_with_exemplar` (histograms)"
+)]
+pub trait DeclareExemplars<Labels: ?Sized> {}
+
+/// What a series holds at one moment, as the exposition reads it.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Reading<'a> {
+    /// A counter's value.
+    Counter(Number),
+    /// A gauge's value (an info series reads as the gauge 1).
+    Gauge(Number),
+    /// A histogram: its bounds, its observations per bucket and its sum.
+    Histogram(&'a Histogram),
+}
+
+/// A sample's value as the series holds it.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Number {
+    /// A whole number that is never negative.
+    U64(u64),
+    /// A whole number.
+    I64(i64),
+    /// Any number.
+    F64(f64),
+}
+
+impl Number {
+    /// The value as the `prometheus` crate holds every value: an `f64` (large integers round).
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            Self::U64(value) => value as f64,
+            Self::I64(value) => value as f64,
+            Self::F64(value) => value,
+        }
+    }
+}
+
+/// Adds `value` to the `f64` stored as bits in `cell`.
+#[inline]
+pub(crate) fn add_f64(cell: &AtomicU64, value: f64) {
+    let mut current = cell.load(Ordering::Relaxed);
+    loop {
+        let next = (f64::from_bits(current) + value).to_bits();
+        match cell.compare_exchange_weak(current, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return,
+            Err(actual) => current = actual,
+        }
+    }
+}
