@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use crate::family::Family;
 use crate::index::dense::DenseLive;
-use crate::index::removable;
+use crate::index::entry::Entry;
 use crate::labels::escape::write_label_pair;
 use crate::labels::key::{KeyValue, key_values};
 use crate::metric::OVERFLOW_LABEL;
@@ -18,7 +18,7 @@ pub(super) struct Export<S> {
     pub(super) order: Vec<SeriesRef>,
     /// The series of a removable metric's open labels, as they were when the order was made;
     /// emptied when a series is removed, so that it holds none past its removal.
-    pub(super) leased: Vec<Arc<removable::Entry<S>>>,
+    pub(super) leased: Vec<Arc<Entry<S>>>,
     /// The rendered labels of every series, one after the other.
     labels: Vec<u8>,
     /// Where each series' labels end in `labels` (4 GiB of label text is far past what a
@@ -63,7 +63,7 @@ pub(super) enum SeriesRef {
 /// Where the keys and series that a [`SeriesRef`] points to are read from.
 pub(super) struct View<'a, S> {
     pub(super) dense: &'a [DenseLive],
-    pub(super) leased: &'a [Arc<removable::Entry<S>>],
+    pub(super) leased: &'a [Arc<Entry<S>>],
 }
 
 impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use arc_swap::Guard;
 
-use crate::index::removable::Entry;
+use crate::index::entry::Entry;
 
 /// A series of a metric declared `#[metric(removable)]` or `#[metric(expire_after = ..)]`,
 /// as its recorder method returns it: it derefs to the series, and keeps it alive while held.

@@ -4,6 +4,7 @@
 //! ones on one sharded skeleton, each with a cache of recently found series.
 
 pub(crate) mod dense;
+pub(crate) mod entry;
 pub(crate) mod idle;
 mod lease;
 pub(crate) mod open;

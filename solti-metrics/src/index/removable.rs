@@ -24,25 +24,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use arc_swap::ArcSwap;
 use hashbrown::HashTable;
 
+use crate::index::entry::Entry;
 use crate::index::idle::Idle;
 use crate::index::lease::Lease;
 use crate::index::sharded::{SHARD_BITS, Sharded};
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
-
-/// One series of a removable metric, with its key and what expiry knows of it.
-pub(crate) struct Entry<S> {
-    pub(crate) key: Box<[u8]>,
-    /// The tuple's hash, which a recently-found slot is checked by before the key.
-    hash: u64,
-    /// Set when the series is removed, under its shard's write lock: a slot that still names
-    /// the entry is then no longer a hit.
-    removed: AtomicBool,
-    pub(crate) series: S,
-    /// The series' fingerprint at the last exposition, and for how many expositions in a row
-    /// it has not changed.
-    pub(crate) idle: Idle,
-}
 
 /// The hash a shard's table places an entry by: the tuple's hash turned so that the bits that
 /// picked the shard (the top ones) are not the top bits hashbrown makes its tags of.
