@@ -2,9 +2,11 @@
 //! `(key, series)` entries and a sharded hash index from a key to its entry.
 //!
 //! Entries never move and live as long as the family, so a record borrows the series it finds
-//! (no reference count to touch). The index is [`Sharded`]: a shard holds entry numbers, and
-//! rehashing a 64th of the series takes a fraction of a millisecond at 1,000,000 series. New
-//! series are created under one writer lock, which keeps `max_series` exact.
+//! (no reference count to touch). A lookup first reads its slot of a small cache of recently
+//! found entries, without a lock; on a miss it probes the index, [`Sharded`], holding one
+//! shard's read lock (a shard holds entry numbers; rehashing a 64th of the series takes a
+//! fraction of a millisecond at 1,000,000 series). New series are created under one writer
+//! lock, which keeps `max_series` exact; lookups never take it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};

@@ -167,7 +167,7 @@ impl Registry {
     /// None today; the `Result` leaves room for fallible writers.
     pub fn encode(&self, out: &mut Vec<u8>, format: Format) -> Result<(), Error> {
         let state = self.read();
-        let foreign = collect_foreign(&state.collectors);
+        let foreign = gather_foreign(&state.collectors);
         let mut foreign = foreign.iter().peekable();
         let prefix = state.prefix.as_deref();
         let mut labels = Vec::new();
@@ -190,7 +190,7 @@ impl Registry {
     /// that takes `MetricFamily` values.
     pub fn gather(&self) -> Vec<MetricFamily> {
         let state = self.read();
-        let mut families = collect_foreign(&state.collectors);
+        let mut families = gather_foreign(&state.collectors);
         for registered in &state.sets {
             families.extend(registered.set.families.iter().filter_map(|family| family.proto()));
         }
@@ -213,16 +213,16 @@ impl Registry {
         let mut state = self.write();
         let mut claimed: HashMap<String, String> = HashMap::new();
         for family in &set.families {
-            let meta = family.desc();
-            let owner = owner(name, meta.field);
+            let desc = family.desc();
+            let owner = owner(name, desc.field);
             // The set's labels and constant labels must not be the registry's constant labels.
-            let mut set_labels = meta.labels.iter().copied().chain(family.const_label_names());
+            let mut set_labels = desc.labels.iter().copied().chain(family.const_label_names());
             if let Some(label) = set_labels.find(|label| state.const_labels.iter().any(|(name, _)| name == label)) {
-                return Err(Error::ConstLabelClash { metric: meta.name.to_owned(), label: label.to_owned() });
+                return Err(Error::ConstLabelClash { metric: desc.name.to_owned(), label: label.to_owned() });
             }
-            let series = core::iter::once("").chain(meta.kind.suffixes().iter().copied());
+            let series = core::iter::once("").chain(desc.kind.suffixes().iter().copied());
             for suffix in series {
-                let series = format!("{}{suffix}", meta.name);
+                let series = format!("{}{suffix}", desc.name);
                 if let Some(existing) = state.owners.get(&series).or_else(|| claimed.get(&series)) {
                     return Err(Error::AlreadyRegistered { series, new: owner, existing: existing.clone() });
                 }
@@ -269,7 +269,7 @@ impl State {
 }
 
 /// The families of foreign collectors, merged by name and sorted as `gather` sorts them.
-fn collect_foreign(collectors: &[Box<dyn Collector>]) -> Vec<MetricFamily> {
+fn gather_foreign(collectors: &[Box<dyn Collector>]) -> Vec<MetricFamily> {
     if collectors.is_empty() {
         return Vec::new();
     }

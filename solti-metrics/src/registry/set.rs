@@ -151,12 +151,12 @@ pub trait MetricField: Clone + Sized + 'static {
     /// The kind of metric.
     const KIND: MetricKind;
 
-    /// Creates the metric described by `meta`, with labels of the tuple type `L`.
+    /// Creates the metric described by `desc`, with labels of the tuple type `L`.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidMetric`] when `meta` breaks a rule of the exposition format.
-    fn build<L: LabelSet>(meta: &'static MetricDesc) -> Result<Self, Error>;
+    /// [`Error::InvalidMetric`] when `desc` breaks a rule of the exposition format.
+    fn build<L: LabelSet>(desc: &'static MetricDesc) -> Result<Self, Error>;
 
     /// The metric as a part of its set's collector.
     #[doc(hidden)]
@@ -167,8 +167,8 @@ impl<S: Series, const LABELLED: bool> MetricField for Family<S, LABELLED> {
     type Series = S;
     const KIND: MetricKind = S::KIND;
 
-    fn build<L: LabelSet>(meta: &'static MetricDesc) -> Result<Self, Error> {
-        Family::new::<L>(meta)
+    fn build<L: LabelSet>(desc: &'static MetricDesc) -> Result<Self, Error> {
+        Family::new::<L>(desc)
     }
 
     fn erase(&self) -> Box<dyn ErasedFamily> {

@@ -34,8 +34,10 @@ pub trait Series: Send + Sync + Sized + 'static + sealed::Sealed {
     #[doc(hidden)]
     fn read(&self) -> Reading<'_>;
 
-    /// Sets the series back to zero: a removed series of fixed labels that is used again
-    /// starts afresh.
+    /// Sets the series back to zero. Called when a series of fixed labels is removed (its
+    /// slot is then out of the exposition): the next record through the recorder method puts
+    /// the slot back in use at zero, and a record through the series held across the removal
+    /// counts in that fresh series.
     #[doc(hidden)]
     fn reset(&self);
 
