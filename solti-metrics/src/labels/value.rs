@@ -210,7 +210,7 @@ impl LabelValue for bool {
 }
 
 // Integers of up to 16 bits have a fixed set of values: their series live in a dense table
-// (allocated a page at a time, see `family.rs`), found by the value itself.
+// (allocated a page at a time, see `index/dense.rs`), found by the value itself.
 macro_rules! small_integer_labels {
     ($($ty:ty => $unsigned:ty, $push:ident, $wide:ty, $hash:ident, $matches:ident;)*) => {$(
         impl LabelValue for $ty {
