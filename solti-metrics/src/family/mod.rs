@@ -128,7 +128,13 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// [`Error::InvalidMetric`] when `desc` breaks a Prometheus rule the derive checks at
     /// compile time (names, reserved labels, buckets) or `L` does not match its labels.
     pub fn new<L: LabelSet>(desc: &'static MetricDesc) -> Result<Self, Error> {
-        let built = Built { kind: S::KIND, labelled: LABELLED, label_count: L::LEN, dense_slots: L::DENSE_SLOTS };
+        let built = Built {
+            kind: S::KIND,
+            labelled: LABELLED,
+            label_count: L::LEN,
+            cardinalities: L::CARDINALITIES,
+            dense_slots: L::DENSE_SLOTS,
+        };
         let bounds = rules::check(desc, &built)?;
         let invalid = |reason: String| Error::InvalidMetric { metric: desc.name.to_owned(), reason };
         let prometheus_desc = Desc::new(

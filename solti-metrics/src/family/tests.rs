@@ -71,7 +71,9 @@ fn histogram_with_le_label_is_refused() {
         field: "t_seconds",
     };
     assert!(Family::<Histogram, true>::new::<(&str,)>(&LE).is_err());
-    assert!(Family::<IntCounter, true>::new::<(&str,)>(&LE).is_ok(), "`le` is an ordinary label elsewhere");
+    static COUNTER: MetricDesc = MetricDesc { name: "t_total", kind: MetricKind::Counter, buckets: &[], ..LE };
+    assert!(Family::<IntCounter, true>::new::<(&str,)>(&COUNTER).is_ok(), "`le` is an ordinary label elsewhere");
+    assert!(Family::<IntCounter, true>::new::<(&str,)>(&LE).is_err(), "described as a histogram, built as a counter");
 }
 
 /// A hand-written catalog entry cannot give a gauge exemplars; a family without the

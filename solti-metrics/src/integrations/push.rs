@@ -169,7 +169,7 @@ impl Pushgateway {
     fn group_url(&self, job: &str, grouping: &[(&str, &str)]) -> Result<String, PushError> {
         let mut url = format!("{}/metrics/job@base64/{}", self.url, base64_url(job.as_bytes()));
         for (name, value) in grouping {
-            if !names::is_label_name(name) || *name == "job" {
+            if !names::is_user_label_name(name) || *name == "job" {
                 return Err(PushError::InvalidGrouping((*name).to_owned()));
             }
             url.push_str(&format!("/{name}@base64/{}", base64_url(value.as_bytes())));

@@ -28,6 +28,11 @@ pub trait LabelSet {
     /// has a fixed set of values and the product is at most [`MAX_DENSE_SLOTS`], else `0`.
     const DENSE_SLOTS: usize;
 
+    /// The number of values of each label ([`LabelValue::CARDINALITY`], `0` for a label
+    /// without a fixed set), in declared order; empty when the type does not say.
+    #[doc(hidden)]
+    const CARDINALITIES: &'static [usize] = &[];
+
     /// The labels' slot in the dense table, or `None` when a value takes the map path.
     fn dense_index(&self) -> Option<usize>;
 
@@ -162,6 +167,7 @@ macro_rules! label_tuples {
         impl<$($name: LabelValue),+> LabelSet for ($($name,)+) {
             const LEN: usize = [$($idx),+].len();
             const DENSE_SLOTS: usize = dense_slots(&[$($name::CARDINALITY),+]);
+            const CARDINALITIES: &'static [usize] = &[$($name::CARDINALITY),+];
 
             #[inline]
             fn dense_index(&self) -> Option<usize> {

@@ -40,3 +40,15 @@ impl core::fmt::Display for MetricKind {
         f.write_str(self.as_str())
     }
 }
+
+impl MetricKind {
+    /// The kind as the rules tell kinds apart.
+    pub(crate) const fn rules_kind(self) -> solti_metrics_rules::Kind {
+        match self {
+            Self::Counter => solti_metrics_rules::Kind::Counter,
+            Self::Gauge => solti_metrics_rules::Kind::Gauge,
+            Self::Histogram => solti_metrics_rules::Kind::Histogram,
+            Self::Info => solti_metrics_rules::Kind::Info,
+        }
+    }
+}

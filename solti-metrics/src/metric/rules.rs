@@ -1,11 +1,13 @@
-//! The rules a metric's description must follow, applied where a family is built.
+//! The rules a metric's description must follow, applied where a family is built: those of
+//! `solti-metrics-rules`, which the derive applies at compile time with the same words, and
+//! what ties a description to the family's types.
+
+use solti_metrics_rules::options::{Combinations, combinations};
+use solti_metrics_rules::{Declaration, check as check_rules, names};
 
 use crate::error::Error;
-use crate::metric::names::{self, BUCKET_LABEL, OVERFLOW_LABEL};
+use crate::metric::names::histogram_bounds;
 use crate::metric::{MetricDesc, MetricKind};
-
-/// The most series `#[metric(init)]` may create.
-const MAX_INIT_SERIES: usize = 4096;
 
 /// What a family is built for, besides its description: the series type's kind, whether the
 /// family takes labels, and the label tuple type it is recorded with.
@@ -13,8 +15,23 @@ pub(crate) struct Built {
     pub(crate) kind: MetricKind,
     pub(crate) labelled: bool,
     pub(crate) label_count: usize,
+    /// The number of values of each label, `0` for a label without a fixed set; empty when
+    /// the label type does not say (a struct of named labels).
+    pub(crate) cardinalities: &'static [usize],
     /// The number of combinations of the label tuple's values, `0` when a label is open.
     pub(crate) dense_slots: usize,
+}
+
+impl Built {
+    /// What the label types allow `#[metric(init)]` to create.
+    fn combinations(&self) -> Combinations {
+        match self.cardinalities.iter().position(|&cardinality| cardinality == 0) {
+            Some(label) => Combinations::Open { label: Some(label) },
+            None if !self.cardinalities.is_empty() => Combinations::Fixed(combinations(self.cardinalities)),
+            None if self.dense_slots > 0 => Combinations::Fixed(self.dense_slots),
+            None => Combinations::Open { label: None },
+        }
+    }
 }
 
 /// Checks `desc` for a family built as `built`; the bucket bounds its histograms record into
@@ -22,65 +39,42 @@ pub(crate) struct Built {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidMetric`] naming the first rule `desc` breaks.
+/// [`Error::InvalidMetric`] naming the first rule `desc` breaks, in the derive's words.
 pub(crate) fn check(desc: &'static MetricDesc, built: &Built) -> Result<&'static [f64], Error> {
     let invalid = |reason: String| Error::InvalidMetric { metric: desc.name.to_owned(), reason };
-    if built.label_count != desc.labels.len() || built.labelled != (built.label_count > 0) {
+    let declaration = Declaration {
+        name: desc.name,
+        help: desc.help,
+        field: desc.field,
+        kind: built.kind.rules_kind(),
+        labelled: built.labelled,
+        labels: desc.labels,
+        buckets: desc.buckets,
+        max_series: desc.max_series.map(|limit| limit as u64),
+        unit: desc.unit,
+        init: desc.init,
+        combinations: built.combinations(),
+        removable: desc.removable || desc.expire_after.is_some(),
+        expire_after: desc.expire_after.map(u64::from),
+        exemplars: desc.exemplars,
+        // `collect` is given after the family is built, and only to a family without labels
+        // of a counter or gauge: the types apply its rule.
+        collect: false,
+    };
+    if let Some(violation) = check_rules(&declaration).into_iter().next() {
+        return Err(invalid(violation.message));
+    }
+    // What the derive makes agree by construction.
+    if desc.kind != built.kind {
+        return Err(invalid(format!("is described as a {}, built as a {}", desc.kind, built.kind)));
+    }
+    if built.label_count != desc.labels.len() {
         return Err(invalid(format!("declares {} labels, recorded with {}", desc.labels.len(), built.label_count)));
     }
-    if built.label_count > crate::labels::key::MAX_LABELS {
-        return Err(invalid(format!(
-            "has {} labels, more than the {} a series holds",
-            built.label_count,
-            crate::labels::key::MAX_LABELS
-        )));
-    }
-    if !names::is_metric_name(desc.name) {
-        return Err(invalid("not a valid metric name".to_owned()));
-    }
-    for (i, &label) in desc.labels.iter().enumerate() {
-        if !names::is_label_name(label) || label == OVERFLOW_LABEL {
-            return Err(invalid(format!("`{label}` cannot be a label name")));
-        }
-        if desc.labels[..i].contains(&label) {
-            return Err(invalid(format!("label `{label}` is declared twice")));
-        }
-        if built.kind == MetricKind::Histogram && label == BUCKET_LABEL {
-            return Err(invalid("a histogram cannot have a label `le`: it holds the bucket bound".to_owned()));
-        }
-    }
-    if desc.exemplars && matches!(built.kind, MetricKind::Gauge | MetricKind::Info) {
-        return Err(invalid(
-            "only counters and histograms have exemplars: OpenMetrics puts them on counters and histogram buckets"
-                .to_owned(),
-        ));
-    }
-    let removable = desc.removable || desc.expire_after.is_some();
-    if desc.exemplars && removable {
-        // Exemplars are kept by the series' address, which a removed series gives back.
-        return Err(invalid("a metric cannot have both exemplars and removable series".to_owned()));
-    }
-    if removable && !built.labelled {
-        return Err(invalid("a metric without labels has one series, which cannot be removed".to_owned()));
-    }
-    if built.kind == MetricKind::Info && desc.expire_after.is_some() {
-        return Err(invalid(
-            "an info metric's value never changes: `expire_after` would remove every series".to_owned(),
-        ));
-    }
-    if desc.expire_after == Some(0) {
-        return Err(invalid("`expire_after` counts expositions: at least 1".to_owned()));
-    }
-    if desc.init && built.labelled && (built.dense_slots == 0 || built.dense_slots > MAX_INIT_SERIES) {
-        return Err(invalid(format!(
-            "`init` exports every combination of label values: each label needs a fixed set of values, and together at most {MAX_INIT_SERIES} combinations"
-        )));
-    }
-    match built.kind {
-        MetricKind::Histogram => names::histogram_bounds(desc.buckets)
-            .ok_or_else(|| invalid("bucket bounds must be finite and strictly increasing".to_owned())),
-        MetricKind::Counter | MetricKind::Gauge | MetricKind::Info => Ok(&[]),
-    }
+    Ok(match built.kind {
+        MetricKind::Histogram => histogram_bounds(desc.buckets),
+        MetricKind::Counter | MetricKind::Gauge | MetricKind::Info => &[],
+    })
 }
 
 /// Checks the names a set's constant labels (`MetricsSet::register_with`) give a metric.
@@ -95,8 +89,8 @@ pub(crate) fn check_const_labels(desc: &MetricDesc, labels: &[(&str, &str)]) -> 
         if desc.labels.contains(&name) {
             return Err(Error::ConstLabelClash { metric: desc.name.to_owned(), label: name.to_owned() });
         }
-        if !names::is_label_name(name) || names::RESERVED_LABELS.contains(&name) {
-            return Err(invalid(format!("`{name}` cannot be a constant label")));
+        if let Some(reason) = names::const_label_name(name) {
+            return Err(invalid(reason));
         }
         if labels[..i].iter().any(|&(seen, _)| seen == name) {
             return Err(invalid(format!("constant label `{name}` is given twice")));

@@ -22,6 +22,7 @@ use crate::exposition::foreign::{proto_label, write_foreign_family};
 use crate::exposition::text::finish;
 use crate::labels::escape::write_label_pair;
 use crate::metric::names;
+use solti_metrics_rules::names::const_label_name;
 
 /// A registry of metric sets, and their exposition.
 ///
@@ -117,8 +118,8 @@ impl Registry {
         const_labels.sort();
         let mut const_text = Vec::new();
         for (position, (name, value)) in const_labels.iter().enumerate() {
-            if !names::is_label_name(name) || names::RESERVED_LABELS.contains(&name.as_str()) {
-                return Err(Error::InvalidRegistry(format!("`{name}` cannot be a constant label")));
+            if let Some(reason) = const_label_name(name) {
+                return Err(Error::InvalidRegistry(reason));
             }
             write_label_pair(&mut const_text, position > 0, name, value.as_bytes());
         }

@@ -20,7 +20,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hashbrown::HashMap;
 
 use crate::labels::escape::write_label_pair;
-use crate::metric::names::is_label_name;
+use crate::metric::names::is_user_label_name;
 use crate::series::{Counter, Histogram, IntCounter};
 
 /// The most characters (Unicode scalar values, not bytes) an exemplar's label names and values
@@ -172,7 +172,7 @@ impl ExemplarSeries<'_, Histogram> {
 fn valid_labels(labels: &[(&str, &str)]) -> bool {
     let mut bytes = 0;
     for (i, &(name, value)) in labels.iter().enumerate() {
-        if !is_label_name(name) || labels[..i].iter().any(|&(seen, _)| seen == name) {
+        if !is_user_label_name(name) || labels[..i].iter().any(|&(seen, _)| seen == name) {
             return false;
         }
         bytes += name.len() + value.len();
