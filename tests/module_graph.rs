@@ -1,9 +1,11 @@
 //! The shape of both crates, checked: no import circle between their modules (files, and the
 //! runtime's rooms, its top-level folders), and no source file over 600 lines.
 //!
-//! The edges are the `use crate::..` items of each file (test modules left out), resolved to
-//! the file that defines the module they name; a name the crate root re-exports
-//! (`use crate::Registry`) is followed to where `lib.rs` takes it from.
+//! The edges are the `use` items of each file (test modules left out), resolved to the file
+//! that defines what they name: a name a module re-exports (`use crate::Registry`,
+//! `use crate::series::Counter`) is followed to where the re-export takes it from. A module
+//! and its own submodules are one room (a folder's `mod.rs` lists and re-exports its files),
+//! so edges between them are not counted; every other edge is.
 //!
 //! `cargo test --test module_graph` prints every edge with `-- --nocapture`.
 
@@ -18,8 +20,8 @@ const MAX_LINES: usize = 600;
 struct Crate {
     /// `family::order` -> `family/order.rs`, `` (the root) -> `lib.rs`.
     modules: BTreeMap<String, PathBuf>,
-    /// What the root re-exports: `Registry` -> `registry`.
-    reexports: BTreeMap<String, String>,
+    /// What each module re-exports: (`registry`, `MetricsSet`) -> `crate::registry::set::MetricsSet`.
+    reexports: BTreeMap<(String, String), String>,
 }
 
 fn source_files(dir: &Path, into: &mut Vec<PathBuf>) {
@@ -45,7 +47,7 @@ fn module_path(src: &Path, file: &Path) -> String {
 
 /// The text of a file without its inline test module (`#[cfg(test)]` followed by `mod tests`).
 fn code_of(text: &str) -> &str {
-    text.find("#[cfg(test)]\nmod tests").map_or(text, |end| &text[..end])
+    text.find("#[cfg(test)]\nmod tests {").map_or(text, |end| &text[..end])
 }
 
 /// Every `use crate::..;` and `pub use ..;` item of `code`, as written (several lines joined).
@@ -106,32 +108,47 @@ impl Crate {
         let mut files = Vec::new();
         source_files(src, &mut files);
         files.sort();
-        let modules = files.iter().map(|file| (module_path(src, file), file.clone())).collect();
+        let modules: BTreeMap<String, PathBuf> =
+            files.iter().map(|file| (module_path(src, file), file.clone())).collect();
         let mut reexports = BTreeMap::new();
-        let root = fs::read_to_string(src.join("lib.rs")).unwrap();
-        for item in use_items(code_of(&root)) {
-            if !item.starts_with("pub use ") {
-                continue;
-            }
-            for path in expand(item_path(&item)) {
-                let path = path.split(" as ").next().unwrap().trim().to_owned();
-                if let Some((module, name)) = path.rsplit_once("::") {
-                    let module = module.trim_start_matches("crate::");
-                    reexports.insert(name.to_owned(), module.to_owned());
+        for (module, file) in &modules {
+            let text = fs::read_to_string(file).unwrap();
+            for item in use_items(code_of(&text)) {
+                if !item.starts_with("pub") {
+                    continue;
+                }
+                for path in expand(item_path(&item)) {
+                    let (path, name) = match path.split_once(" as ") {
+                        Some((path, name)) => (path.trim().to_owned(), name.trim().to_owned()),
+                        None => (path.clone(), path.rsplit("::").next().unwrap().to_owned()),
+                    };
+                    if let Some(absolute) = absolute(module, &path, &modules) {
+                        reexports.insert((module.clone(), name), absolute);
+                    }
                 }
             }
         }
         (Self { modules, reexports }, files)
     }
 
-    /// The module a `crate::..` path lands in: its longest prefix that is a module.
+    /// The module that defines what a `crate::..` path names: its longest prefix that is a
+    /// module, or where that module's re-export of the name leads.
     fn module_of(&self, path: &str) -> Option<String> {
-        let segments: Vec<&str> = path.trim_start_matches("crate::").split("::").collect();
-        if segments.len() == 1 && !self.modules.contains_key(segments[0]) {
-            // A name the root re-exports.
-            return self.reexports.get(segments[0]).map(|module| self.longest_module(module));
+        let mut path = path.to_owned();
+        // A re-export of a re-export: followed a few steps.
+        for _ in 0..8 {
+            let relative = path.trim_start_matches("crate::");
+            let module = self.longest_module(relative);
+            let rest = relative.strip_prefix(&module).unwrap_or(relative).trim_start_matches("::");
+            let Some(name) = rest.split("::").next().filter(|name| !name.is_empty()) else {
+                return Some(module);
+            };
+            match self.reexports.get(&(module.clone(), name.to_owned())) {
+                Some(target) if *target != path => path = target.clone(),
+                _ => return Some(module),
+            }
         }
-        Some(self.longest_module(&segments.join("::")))
+        None
     }
 
     fn longest_module(&self, path: &str) -> String {
@@ -146,8 +163,9 @@ impl Crate {
         String::new()
     }
 
-    /// Each module's imports of other modules of the crate (the root and `__private`, the
-    /// generated code's door, left out: they only re-export).
+    /// Each module's imports of modules outside its own room and ancestors: the modules that
+    /// define what it uses (the root and `__private`, the generated code's door, left out:
+    /// they only re-export).
     fn edges(&self) -> BTreeMap<String, BTreeSet<String>> {
         let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (module, file) in &self.modules {
@@ -157,24 +175,48 @@ impl Crate {
             let text = fs::read_to_string(file).unwrap();
             let targets = edges.entry(module.clone()).or_default();
             for item in use_items(code_of(&text)) {
+                if item.starts_with("pub") {
+                    // A re-export: followed where it is used.
+                    continue;
+                }
                 for path in expand(item_path(&item)) {
                     let path = path.split(" as ").next().unwrap().trim();
-                    let path = match path.strip_prefix("super::") {
-                        Some(rest) => {
-                            let parent = module.rsplit_once("::").map_or("", |(parent, _)| parent);
-                            format!("crate::{parent}::{rest}")
-                        }
-                        None if path.starts_with("crate::") => path.to_owned(),
-                        None => continue,
-                    };
-                    let Some(target) = self.module_of(&path) else { continue };
-                    if !target.is_empty() && target != *module && target != "__private" {
+                    let Some(absolute) = absolute(module, path, &self.modules) else { continue };
+                    let Some(target) = self.module_of(&absolute) else { continue };
+                    if !target.is_empty() && target != "__private" && !related(module, &target) {
                         targets.insert(target);
                     }
                 }
             }
         }
         edges
+    }
+}
+
+/// Whether one of two modules is the other or contains it.
+fn related(a: &str, b: &str) -> bool {
+    let within = |inner: &str, outer: &str| inner == outer || inner.starts_with(&format!("{outer}::"));
+    within(a, b) || within(b, a)
+}
+
+/// `path` as used in `module`, from the crate root (`crate::a::b`); `None` for a path out of
+/// the crate.
+fn absolute(module: &str, path: &str, modules: &BTreeMap<String, PathBuf>) -> Option<String> {
+    let parent = module.rsplit_once("::").map_or("", |(parent, _)| parent);
+    let join = |base: &str, rest: &str| {
+        if base.is_empty() { format!("crate::{rest}") } else { format!("crate::{base}::{rest}") }
+    };
+    if path.starts_with("crate::") {
+        Some(path.to_owned())
+    } else if let Some(rest) = path.strip_prefix("super::") {
+        Some(join(parent, rest))
+    } else if let Some(rest) = path.strip_prefix("self::") {
+        Some(join(module, rest))
+    } else {
+        // A submodule of `module`, named as in `use child::Item`.
+        let first = path.split("::").next()?;
+        let child = if module.is_empty() { first.to_owned() } else { format!("{module}::{first}") };
+        modules.contains_key(&child).then(|| join(module, path))
     }
 }
 
@@ -285,9 +327,14 @@ fn the_reader_finds_edges_and_circles() {
     let line: BTreeMap<String, BTreeSet<String>> =
         [("a".to_owned(), BTreeSet::from(["b".to_owned()])), ("b".to_owned(), BTreeSet::new())].into();
     assert!(circle(&line).is_none());
+    assert!(related("family", "family::order") && related("family::order", "family"));
+    assert!(!related("family", "familyx") && !related("index::open", "index::removable"));
     let (krate, _) = Crate::read(&crate_src("solti-metrics"));
     assert_eq!(krate.module_of("crate::Registry").as_deref(), Some("registry"));
+    assert_eq!(krate.module_of("crate::MetricsSet").as_deref(), Some("registry::set"), "a re-export of a re-export");
+    assert_eq!(krate.module_of("crate::series::Counter").as_deref(), Some("series::scalar"));
     assert_eq!(krate.module_of("crate::family::order::Export").as_deref(), Some("family::order"));
     let edges = krate.edges();
     assert!(edges["family::order"].contains("labels::key"), "{:?}", edges["family::order"]);
+    assert!(edges["family::erased"].contains("family::order"), "a sibling through `use crate::family::order`");
 }

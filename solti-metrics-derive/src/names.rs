@@ -1,20 +1,7 @@
-//! Prometheus' name syntax, written once: `attr` uses it to say what to write instead of a
-//! quoted label, `check` to validate every name.
+//! What to suggest for a quoted label: the closest text the label name syntax allows (the
+//! syntax itself is the rules crate's).
 
-/// Whether `c` may appear in a metric name: `[a-zA-Z0-9_:]` (a digit not first).
-pub fn is_metric_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == ':'
-}
-
-/// Whether `name` is a label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
-pub fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(is_label_name_char)
-}
-
-fn is_label_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
+use solti_metrics_rules::names::is_label_name_char;
 
 /// The label name closest to `text`: each character a label name cannot hold becomes `_`, and a
 /// leading digit gets a `_` before it (`user-agent` -> `user_agent`, `2xx` -> `_2xx`); `None`
@@ -30,17 +17,9 @@ pub fn label_name_like(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use solti_metrics_rules::names::is_label_name;
 
-    #[test]
-    fn label_names_follow_the_syntax() {
-        assert!(is_label_name("user_agent"));
-        assert!(is_label_name("_x1"));
-        assert!(!is_label_name("1x"));
-        assert!(!is_label_name("user-agent"));
-        assert!(!is_label_name("método"));
-        assert!(!is_label_name(""));
-    }
+    use super::*;
 
     #[test]
     fn a_text_becomes_the_closest_label_name() {

@@ -1,41 +1,25 @@
 //! Property tests: the derives never panic, whatever tokens the attributes hold, and a
 //! declaration that cannot be valid always comes back as a `compile_error!`.
 
+use std::sync::OnceLock;
+
 use proc_macro2::TokenStream;
 use proptest::prelude::*;
 use syn::DeriveInput;
 
-/// Tokens an attribute might plausibly hold: every key and bucket function, idents that are
-/// rules' edge cases, literals of every kind and odd punctuation.
-const IDENTS: &[&str] = &[
-    "name",
-    "help",
-    "labels",
-    "buckets",
-    "linear",
-    "exponential",
-    "subsystem",
-    "namespace",
-    "crate",
-    "max_series",
-    "unit",
-    "init",
-    "exemplars",
-    "collect",
-    "allow",
-    "missing_total",
-    "unexpected_total",
-    "non_base_unit",
-    "le",
-    "quantile",
-    "__x",
-    "r#type",
-    "self",
-    "_",
-    "x_total",
-    "Method",
-    "método",
-];
+use crate::attr;
+
+/// Idents an attribute might plausibly hold: every key of the attribute tables (`attr`), the
+/// bucket functions, and idents that are rules' edge cases.
+fn idents() -> &'static [&'static str] {
+    static IDENTS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    IDENTS.get_or_init(|| {
+        let edge_cases = ["le", "quantile", "__x", "r#type", "self", "_", "x_total", "Method", "método"];
+        [attr::SET_KEYS, attr::METRIC_KEYS, attr::ALLOW_KEYS, attr::BUCKET_FUNCTIONS, &edge_cases].concat()
+    })
+}
+
+/// Literals of every kind and odd punctuation.
 const NON_IDENTS: &[&str] = &[
     "\"requests_total\"",
     "\"\"",
@@ -72,7 +56,7 @@ fn leaf(pool: &'static [&'static str]) -> impl Strategy<Value = String> {
 
 /// A balanced token tree, as source text.
 fn tree() -> impl Strategy<Value = String> {
-    prop_oneof![leaf(IDENTS), leaf(NON_IDENTS)].prop_recursive(4, 48, 6, |inner| {
+    prop_oneof![leaf(idents()), leaf(NON_IDENTS)].prop_recursive(4, 48, 6, |inner| {
         (prop::sample::select(&[("(", ")"), ("[", "]"), ("{", "}")][..]), prop::collection::vec(inner, 0..6))
             .prop_map(|((open, close), items)| format!("{open}{}{close}", items.join(" ")))
     })

@@ -8,6 +8,8 @@ pub use crate::{
     SetCollector,
 };
 pub use prometheus;
+/// `#[metric(init)]`'s compile-time assertion: the combinations of the labels' values.
+pub use solti_metrics_rules::options::combinations as init_combinations;
 
 use crate::family::Family;
 use crate::series::Series;

@@ -5,15 +5,18 @@ use proc_macro2::{Span, TokenTree};
 use syn::ext::IdentExt as _;
 use syn::meta::ParseNestedMeta;
 use syn::parse::ParseStream;
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Path, Token, Type};
 
-use crate::ctxt::Errors;
-use crate::names;
+mod payload;
+mod suggest;
 
-const SET_KEYS: &[&str] = &["namespace", "subsystem", "crate"];
-const METRIC_KEYS: &[&str] = &[
+use crate::ctxt::Errors;
+use payload::{parse_buckets, parse_labels};
+use suggest::closest;
+
+pub(crate) const SET_KEYS: &[&str] = &["namespace", "subsystem", "crate"];
+pub(crate) const METRIC_KEYS: &[&str] = &[
     "name",
     "help",
     "labels",
@@ -29,7 +32,10 @@ const METRIC_KEYS: &[&str] = &[
     "allow",
 ];
 /// The naming conventions a metric can opt out of with `#[metric(allow(..))]`.
-const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
+pub(crate) const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
+
+/// The functions that generate buckets: `buckets = linear(..)`, `buckets = exponential(..)`.
+pub(crate) const BUCKET_FUNCTIONS: &[&str] = &["linear", "exponential"];
 
 /// The struct's `#[metrics(..)]`.
 #[derive(Default)]
@@ -424,153 +430,6 @@ fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
         input.parse::<TokenTree>()?;
     }
     Ok(())
-}
-
-/// The known key closest to `key`, if it is close enough to be a typo.
-fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|candidate| (edit_distance(key, candidate), *candidate))
-        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 3) && *distance < key.len().max(1))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
-}
-
-/// Levenshtein distance with adjacent transpositions counting as one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    rows[0] = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[i - 2][j - 2] + 1);
-            }
-            rows[i][j] = best;
-        }
-    }
-    rows[a.len()][b.len()]
-}
-
-fn parse_labels(meta: &ParseNestedMeta<'_>) -> syn::Result<LabelForm> {
-    if meta.input.peek(syn::token::Paren) {
-        let content;
-        syn::parenthesized!(content in meta.input);
-        let list = Punctuated::<Label, Token![,]>::parse_terminated_with(&content, parse_label)?;
-        return Ok(LabelForm::List(list.into_iter().collect()));
-    }
-    let input = meta.value()?;
-    let path = input.parse::<Path>().map_err(|error| {
-        syn::Error::new(
-            error.span(),
-            "`labels =` takes the path of a struct deriving `LabelSet`, `labels = Route`; or list the labels: `labels(method: Method, path)`",
-        )
-    })?;
-    Ok(LabelForm::Struct(path))
-}
-
-fn parse_label(input: ParseStream<'_>) -> syn::Result<Label> {
-    let name = if input.peek(LitStr) {
-        // #[metric(labels("user-agent"))]
-        let lit: LitStr = input.parse()?;
-        let message = match names::label_name_like(&lit.value()) {
-            Some(name) => format!("a label is a name, not a string: write `{name}`"),
-            None => "a label is a name, not a string: write a name such as `path`".to_owned(),
-        };
-        return Err(syn::Error::new(lit.span(), message));
-    } else {
-        input.call(Ident::parse_any)?
-    };
-    if input.peek(Token![=]) {
-        let eq: Token![=] = input.parse()?;
-        return Err(syn::Error::new(
-            eq.span,
-            format_args!(
-                "a label takes its value at the call, not here: write `{}` and pass the value to the recorder method",
-                name.unraw()
-            ),
-        ));
-    }
-    let ty = if input.peek(Token![:]) {
-        input.parse::<Token![:]>()?;
-        Some(input.parse()?)
-    } else {
-        None
-    };
-    Ok(Label { name, ty })
-}
-
-fn parse_buckets(meta: &ParseNestedMeta<'_>) -> syn::Result<BucketForm> {
-    if meta.input.peek(syn::token::Paren) {
-        let content;
-        syn::parenthesized!(content in meta.input);
-        let list = Punctuated::<Number, Token![,]>::parse_terminated_with(&content, parse_number)?;
-        return Ok(BucketForm::List(list.into_iter().collect()));
-    }
-    let input = meta.value()?;
-    let function: Ident = input.parse().map_err(|error| {
-        syn::Error::new(
-            error.span(),
-            "expected `buckets(b1, b2, ..)`, `buckets = linear(start, width, count)` or `buckets = exponential(start, factor, count)`",
-        )
-    })?;
-    let content;
-    let parens = syn::parenthesized!(content in input);
-    let args = Punctuated::<Number, Token![,]>::parse_terminated_with(&content, parse_number)?;
-    let params = if function == "linear" {
-        ["start", "width", "count"]
-    } else if function == "exponential" {
-        ["start", "factor", "count"]
-    } else {
-        let message = match closest(&function.to_string(), &["linear", "exponential"]) {
-            Some(suggestion) => format!("unknown bucket function `{function}`; did you mean `{suggestion}`?"),
-            None => format!(
-                "unknown bucket function `{function}`; expected `linear(start, width, count)` or `exponential(start, factor, count)`"
-            ),
-        };
-        return Err(syn::Error::new(function.span(), message));
-    };
-    let [start, second, count] = <[Number; 3]>::try_from(args.into_iter().collect::<Vec<_>>()).map_err(|args| {
-        syn::Error::new(
-            parens.span.join(),
-            format_args!("`{function}` takes 3 arguments, `{function}({})`; found {}", params.join(", "), args.len()),
-        )
-    })?;
-    Ok(if function == "linear" {
-        BucketForm::Linear { start, width: second, count }
-    } else {
-        BucketForm::Exponential { start, factor: second, count }
-    })
-}
-
-/// A number literal, optionally negative: `0.5`, `10`, `-1.5`, `1e-3`.
-fn parse_number(input: ParseStream<'_>) -> syn::Result<Number> {
-    let minus: Option<Token![-]> = input.parse()?;
-    let lit: Lit = input.parse()?;
-    let negative = minus.is_some();
-    let span = minus.map_or(lit.span(), |minus| minus.span.join(lit.span()).unwrap_or(lit.span()));
-    let (value, digits) = match &lit {
-        Lit::Float(lit) => (lit.base10_parse::<f64>()?, lit.base10_digits()),
-        Lit::Int(lit) => (lit.base10_parse::<f64>()?, lit.base10_digits()),
-        Lit::Str(text) => {
-            return Err(syn::Error::new(
-                text.span(),
-                format_args!("expected a number, not a string: write `{}` without quotes", text.value()),
-            ));
-        }
-        other => return Err(syn::Error::new(other.span(), "expected a number such as `0.5` or `10`")),
-    };
-    Ok(if negative {
-        Number { value: -value, digits: format!("-{digits}"), span }
-    } else {
-        Number { value, digits: digits.to_owned(), span }
-    })
 }
 
 /// Parses a standalone `#[metric(..)]` argument list; used by the unit tests.

@@ -1,17 +1,22 @@
 //! Writes the generated code; the only module that calls `quote!`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{DeriveInput, Ident};
 
-use crate::ast::LabelEnum;
 use crate::attr::{self, Label};
-use crate::check::{
-    Assertion, Bounds, Condition, Kind, LoweredLabelStruct, LoweredMetric, LoweredSet, MetricBound, MetricLabels,
-};
+use crate::check::{Assertion, Bounds, Condition, Kind, LoweredMetric, LoweredSet, MetricBound, MetricLabels};
 use crate::ctxt::Errors;
+
+mod label_set;
+mod label_value;
+mod tokens;
+
+pub use label_set::label_set;
+pub use label_value::label_value;
+use tokens::{borrows, respan};
 
 /// `#[derive(MetricsSet)]`: the trait implementation and the recorder methods, or the errors
 /// beside a stub implementation that keeps the rest of the user's code quiet. `set` is `None`
@@ -217,31 +222,6 @@ fn metric_bound(metric: &LoweredMetric<'_>, private: &TokenStream) -> Option<Tok
     Some(quote_spanned! {span=> #ty: #bound})
 }
 
-/// `tokens` with every span set to `span`.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut token| {
-            if let proc_macro2::TokenTree::Group(group) = &token {
-                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
-                inner.set_span(span);
-                token = proc_macro2::TokenTree::Group(inner);
-            } else {
-                token.set_span(span);
-            }
-            token
-        })
-        .collect()
-}
-
-fn borrows(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|token| match token {
-        proc_macro2::TokenTree::Punct(punct) => punct.as_char() == '&' || punct.as_char() == '\'',
-        proc_macro2::TokenTree::Group(group) => borrows(group.stream()),
-        _ => false,
-    })
-}
-
 /// A label's parameter name: the label's own, as a raw identifier when it is a keyword.
 fn label_param(label: &Label) -> Ident {
     let name = label.exported();
@@ -406,12 +386,22 @@ fn assertion_const(assertion: &Assertion<'_>, private: &TokenStream) -> TokenStr
             let labels = label_set_type(*labels);
             quote_spanned! {span=> <#labels as #private::LabelSet>::DENSE_SLOTS == 0}
         }
-        Condition::FewFixedLabels(labels, most) => {
+        Condition::FewFixedLabels(MetricLabels::List(list), most) => {
+            // Labels without a fixed set count once here: `FixedValues` names each of them.
+            let types = list.iter().filter_map(|label| label.ty.as_ref());
+            quote_spanned! {span=>
+                #private::init_combinations(&[#(<#types as #private::LabelValue>::CARDINALITY),*]) <= #most
+            }
+        }
+        Condition::FewFixedLabels(labels @ MetricLabels::Struct(_), most) => {
             let labels = label_set_type(*labels);
             quote_spanned! {span=>
                 <#labels as #private::LabelSet>::DENSE_SLOTS > 0 && <#labels as #private::LabelSet>::DENSE_SLOTS <= #most
             }
         }
+        Condition::FixedValues(ty) => quote_spanned! {span=>
+            <#ty as #private::LabelValue>::CARDINALITY > 0
+        },
         Condition::NoBucketLabel(ty, path) => quote_spanned! {span=>
             !#private::has_bucket_label(
                 <#ty as #private::MetricField>::KIND,
@@ -422,194 +412,6 @@ fn assertion_const(assertion: &Assertion<'_>, private: &TokenStream) -> TokenStr
     let message = &assertion.message;
     quote_spanned! {span=>
         const _: () = ::core::assert!(#condition, #message);
-    }
-}
-
-/// `#[derive(LabelSet)]`: `LabelSet` and `NamedLabels` for the struct, or the errors beside a
-/// stub of both. The dense index is the tuple's: the same chain of `dense_step`s over the
-/// fields in order.
-pub fn label_set(input: &DeriveInput, lowered: Option<&LoweredLabelStruct<'_>>, errors: Errors) -> TokenStream {
-    let krate = match lowered {
-        Some(lowered) => lowered.krate.clone(),
-        None => attr::default_crate().to_token_stream(),
-    };
-    let private = quote!(#krate::__private);
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let lowered = match (lowered, errors.finish()) {
-        (Some(lowered), Ok(())) => lowered,
-        (_, result) => {
-            let errors = result.err().map(syn::Error::into_compile_error);
-            if input.generics.type_params().next().is_some() || input.generics.const_params().next().is_some() {
-                // A stub would need bounds the user cannot meet; the error says to drop them.
-                return quote!(#errors);
-            }
-            return quote! {
-                #errors
-
-                #[automatically_derived]
-                impl #impl_generics #private::LabelSet for #ident #ty_generics #where_clause {
-                    const LEN: ::core::primitive::usize = 0;
-                    const DENSE_SLOTS: ::core::primitive::usize = 0;
-
-                    fn dense_index(&self) -> ::core::option::Option<::core::primitive::usize> {
-                        ::core::unreachable!()
-                    }
-
-                    fn from_dense_index(_: ::core::primitive::usize) -> ::core::option::Option<Self> {
-                        ::core::unreachable!()
-                    }
-
-                    fn write_key(&self, _: &mut #private::KeyBuf) {
-                        ::core::unreachable!()
-                    }
-
-                    fn hash_key<__SoltiHasher: ::core::hash::Hasher>(&self, _: &mut __SoltiHasher) {
-                        ::core::unreachable!()
-                    }
-
-                    fn key_matches(&self, _: &[::core::primitive::u8]) -> ::core::primitive::bool {
-                        ::core::unreachable!()
-                    }
-                }
-
-                #[automatically_derived]
-                impl #impl_generics #private::NamedLabels for #ident #ty_generics #where_clause {
-                    const NAMES: &'static [&'static ::core::primitive::str] = &[];
-                }
-            };
-        }
-    };
-    let fields: Vec<&Ident> = lowered.input.fields.iter().map(|field| field.ident).collect();
-    let types: Vec<&syn::Type> = lowered.input.fields.iter().map(|field| field.ty).collect();
-    let positions = 0..fields.len();
-    let len = fields.len();
-    let names = &lowered.names;
-    // `Type: LabelValue` per field, spanned at the type: a field that is no label value is one
-    // error at its type. Types with a reference or a lifetime are left out, as in a set's
-    // `label_bounds`: two such bounds (`&'a str`, `&'b str`) make the impl ambiguous, and such a
-    // type is a string slice that qualifies anyway.
-    let bounds: Vec<TokenStream> = types
-        .iter()
-        .filter(|ty| !borrows(quote!(#ty)))
-        .map(|ty| {
-            let span = ty.span();
-            let bound = respan(quote!(#private::LabelValue), span);
-            quote_spanned! {span=> #ty: #bound}
-        })
-        .collect();
-    let predicates = where_clause.into_iter().flat_map(|clause| &clause.predicates);
-    let where_clause = quote!(where #(#predicates,)* #(#bounds,)*);
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics #private::LabelSet for #ident #ty_generics #where_clause {
-            const LEN: ::core::primitive::usize = #len;
-            const DENSE_SLOTS: ::core::primitive::usize =
-                #private::dense_slots(&[#(<#types as #private::LabelValue>::CARDINALITY),*]);
-
-            #[inline]
-            fn dense_index(&self) -> ::core::option::Option<::core::primitive::usize> {
-                if <Self as #private::LabelSet>::DENSE_SLOTS == 0 {
-                    return ::core::option::Option::None;
-                }
-                let __solti_index = 0;
-                #(let __solti_index = #private::dense_step(__solti_index, &self.#fields)?;)*
-                ::core::option::Option::Some(__solti_index)
-            }
-
-            fn from_dense_index(__solti_index: ::core::primitive::usize) -> ::core::option::Option<Self> {
-                let __solti_slots = <Self as #private::LabelSet>::DENSE_SLOTS;
-                if __solti_slots == 0 || __solti_index >= __solti_slots {
-                    return ::core::option::Option::None;
-                }
-                let __solti_cardinalities = [#(<#types as #private::LabelValue>::CARDINALITY),*];
-                ::core::option::Option::Some(Self {
-                    #(#fields: <#types as #private::LabelValue>::from_label_index(
-                        #private::dense_digit(__solti_index, &__solti_cardinalities, #positions),
-                    )?,)*
-                })
-            }
-
-            #[inline]
-            fn write_key(&self, __solti_key: &mut #private::KeyBuf) {
-                #(#private::LabelValue::write_key(&self.#fields, __solti_key);)*
-            }
-
-            #[inline]
-            fn hash_key<__SoltiHasher: ::core::hash::Hasher>(&self, __solti_state: &mut __SoltiHasher) {
-                #(#private::LabelValue::hash_key(&self.#fields, __solti_state);)*
-            }
-
-            #[inline]
-            fn key_matches(&self, __solti_key: &[::core::primitive::u8]) -> ::core::primitive::bool {
-                let mut __solti_stored = __solti_key;
-                #(#private::LabelValue::key_matches(&self.#fields, &mut __solti_stored) &&)* __solti_stored.is_empty()
-            }
-        }
-
-        #[automatically_derived]
-        impl #impl_generics #private::NamedLabels for #ident #ty_generics #where_clause {
-            const NAMES: &'static [&'static ::core::primitive::str] = &[#(#names),*];
-        }
-    }
-}
-
-/// `#[derive(LabelValue)]`: the implementation, or the errors beside a stub.
-pub fn label_value(input: &DeriveInput, parsed: Option<&LabelEnum<'_>>, errors: Errors) -> TokenStream {
-    let private = match parsed.and_then(|parsed| parsed.krate.as_ref()) {
-        Some(krate) => quote!(#krate::__private),
-        None => {
-            let krate = attr::default_crate();
-            quote!(#krate::__private)
-        }
-    };
-    let parsed = match (parsed, errors.finish()) {
-        (Some(parsed), Ok(())) => parsed,
-        (_, result) => {
-            let errors = result.err().map(syn::Error::into_compile_error);
-            if !input.generics.params.is_empty() {
-                return quote!(#errors);
-            }
-            let ident = &input.ident;
-            return quote! {
-                #errors
-                #[automatically_derived]
-                impl #private::LabelValue for #ident {
-                    fn label(&self) -> #private::LabelStr<'_> {
-                        ::core::unreachable!()
-                    }
-                }
-            };
-        }
-    };
-    let ident = parsed.ident;
-    let count = parsed.variants.len();
-    let variants: Vec<&Ident> = parsed.variants.iter().map(|variant| variant.ident).collect();
-    let indices = 0..count;
-    let indices_again = 0..count;
-    let labels = parsed.variants.iter().map(|variant| &variant.label.0);
-    quote! {
-        #[automatically_derived]
-        impl #private::LabelValue for #ident {
-            const CARDINALITY: ::core::primitive::usize = #count;
-
-            #[inline]
-            fn label_index(&self) -> ::core::option::Option<::core::primitive::usize> {
-                ::core::option::Option::Some(match *self { #(Self::#variants => #indices,)* })
-            }
-
-            #[inline]
-            fn label(&self) -> #private::LabelStr<'_> {
-                #private::LabelStr::borrowed(match *self { #(Self::#variants => #labels,)* })
-            }
-
-            fn from_label_index(__solti_index: ::core::primitive::usize) -> ::core::option::Option<Self> {
-                match __solti_index {
-                    #(#indices_again => ::core::option::Option::Some(Self::#variants),)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-        }
     }
 }
 

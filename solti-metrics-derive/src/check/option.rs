@@ -1,0 +1,113 @@
+//! The options beside a metric's name and labels, and which of them combine: `removable`,
+//! `expire_after`, `exemplars`, `init`, `unit`. The rules are the rules crate's; this turns
+//! their verdicts into errors at the option, or into assertions the compiler checks.
+
+use proc_macro2::Span;
+use solti_metrics_rules::options;
+
+use crate::ast::Metric;
+use crate::attr::MetricAttrs;
+use crate::check::{Assertion, Condition, Kind, MetricLabels, MetricType};
+use crate::ctxt::Errors;
+
+/// `removable` and `expire_after = n`: only on labelled metrics; `n` is at least 1 and fits a
+/// `u32`; expiry would undo `init`. Returns the number of expositions.
+pub(super) fn lifecycle(
+    attrs: &MetricAttrs,
+    metric_type: Option<MetricType<'_>>,
+    labelled: bool,
+    errors: &mut Errors,
+) -> Option<u32> {
+    if let Some(span) = attrs.removable.filter(|_| !labelled) {
+        errors.error(span, options::REMOVABLE_WITHOUT_LABELS);
+    }
+    let (count, span) = attrs.expire_after?;
+    let kind = metric_type.map(|metric_type| metric_type.kind);
+    match options::expire_after(count, labelled, kind, attrs.init.is_some()) {
+        Some(message) => {
+            errors.error(span, message);
+            None
+        }
+        None => u32::try_from(count).ok(),
+    }
+}
+
+/// `exemplars`: on counters and histograms whose values are recorded, not computed.
+pub(super) fn exemplars<'a>(
+    span: Span,
+    metric: &'a Metric<'a>,
+    kind: Option<Kind>,
+    assertions: &mut Vec<Assertion<'a>>,
+    errors: &mut Errors,
+) {
+    if kind.is_none() {
+        assertions.push(Assertion {
+            span,
+            condition: Condition::NotGauge(metric.ty),
+            message: options::EXEMPLARS_ON_GAUGE.to_owned(),
+        });
+    }
+    let attrs = &metric.attrs;
+    let removable = attrs.removable.is_some() || attrs.expire_after.is_some();
+    for message in options::exemplars(kind, attrs.collect.is_some(), removable) {
+        errors.error(span, message);
+    }
+}
+
+/// `init`: only on labelled metrics whose labels all have a fixed, small set of values.
+pub(super) fn init<'a>(
+    span: Span,
+    metric_type: Option<MetricType<'_>>,
+    labels: MetricLabels<'a>,
+    assertions: &mut Vec<Assertion<'a>>,
+    errors: &mut Errors,
+) {
+    if labels.is_empty() && metric_type.is_some_and(|metric_type| !metric_type.labelled) {
+        errors.error(span, options::INIT_WITHOUT_LABELS);
+        return;
+    }
+    if metric_type.is_some_and(|metric_type| metric_type.kind == Kind::Info) {
+        errors.error(span, options::INIT_ON_INFO);
+        return;
+    }
+    let untyped = match labels {
+        MetricLabels::List(list) => list.iter().find(|label| label.ty.is_none()),
+        MetricLabels::Struct(_) => None,
+    };
+    if let Some(label) = untyped {
+        errors.error(span, options::init_open_label(&label.exported()));
+        return;
+    }
+    if let MetricLabels::List(list) = labels {
+        // Each label's type is known to the compiler only: each is asserted on its own, so
+        // the message names the label, as the runtime's does.
+        for label in list {
+            if let Some(ty) = &label.ty {
+                assertions.push(Assertion {
+                    span,
+                    condition: Condition::FixedValues(ty),
+                    message: options::init_open_label(&label.exported()),
+                });
+            }
+        }
+    }
+    assertions.push(Assertion {
+        span,
+        condition: Condition::FewFixedLabels(labels, options::MAX_INIT_SERIES),
+        message: options::init_too_many(),
+    });
+}
+
+/// `unit = ".."`: letters, digits and `_`, and the name's last part (before a counter's
+/// `_total`), as OpenMetrics requires of a family with a unit. A unit that is not a base unit
+/// is then in the name, where the naming conventions report it.
+pub(super) fn unit(kind: Option<Kind>, full: &str, unit: &syn::LitStr, errors: &mut Errors) -> Option<String> {
+    let value = unit.value();
+    match options::unit(kind, full, &value) {
+        Some(message) => {
+            errors.error(unit.span(), message);
+            None
+        }
+        None => Some(value),
+    }
+}
