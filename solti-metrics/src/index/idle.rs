@@ -12,7 +12,7 @@ pub(crate) struct Idle {
 impl Idle {
     /// Notes the series' fingerprint at an exposition; whether it has now been unchanged for
     /// `limit` expositions in a row. A series is never idle at its first exposition.
-    pub(crate) fn unchanged_for(&self, fingerprint: u64, limit: u32) -> bool {
+    pub(crate) fn note_exposition(&self, fingerprint: u64, limit: u32) -> bool {
         if self.fingerprint.swap(fingerprint, Ordering::Relaxed) == fingerprint
             && self.expositions.load(Ordering::Relaxed) > 0
         {
@@ -32,11 +32,11 @@ mod tests {
     #[test]
     fn idle_counts_unchanged_expositions() {
         let idle = Idle::default();
-        assert!(!idle.unchanged_for(5, 2), "first exposition");
-        assert!(!idle.unchanged_for(5, 2), "unchanged once");
-        assert!(idle.unchanged_for(5, 2), "unchanged twice");
-        assert!(!idle.unchanged_for(6, 2), "a change starts over");
-        assert!(!idle.unchanged_for(6, 2));
-        assert!(idle.unchanged_for(6, 2));
+        assert!(!idle.note_exposition(5, 2), "first exposition");
+        assert!(!idle.note_exposition(5, 2), "unchanged once");
+        assert!(idle.note_exposition(5, 2), "unchanged twice");
+        assert!(!idle.note_exposition(6, 2), "a change starts over");
+        assert!(!idle.note_exposition(6, 2));
+        assert!(idle.note_exposition(6, 2));
     }
 }
