@@ -301,6 +301,25 @@ fn no_import_circle() {
     }
 }
 
+/// The runtime's rooms bottom-up: each imports only from rooms before it.
+const RUNTIME_ROOMS: [&str; 10] =
+    ["error", "metric", "labels", "series", "index", "exposition", "family", "registry", "integrations", "testing"];
+
+#[test]
+fn the_runtimes_rooms_import_only_downwards() {
+    let (_, krate, _) = crates().find(|(name, _, _)| *name == "solti-metrics").unwrap();
+    let rooms = rooms(&krate.edges());
+    let place = |room: &str| RUNTIME_ROOMS.iter().position(|known| *known == room);
+    for (from, targets) in &rooms {
+        let Some(from_place) = place(from) else { panic!("room `{from}` is not in RUNTIME_ROOMS") };
+        for to in targets {
+            let to_place = place(to).unwrap_or_else(|| panic!("room `{to}` is not in RUNTIME_ROOMS"));
+            assert!(to_place < from_place, "`{from}` imports `{to}`, a room above it");
+        }
+    }
+    assert!(rooms.len() >= 6, "the rooms' edges were read: {rooms:?}");
+}
+
 #[test]
 fn no_source_file_over_the_limit() {
     for (_, _, files) in crates() {

@@ -2,8 +2,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-// The rooms, from the bottom up: each imports only from those above it in this list.
-// `ARCHITECTURE.md` draws the map and follows a record and a scrape through it.
+// The rooms. Bottom-up they are error, metric, labels, series, index, exposition, family,
+// registry, integrations, testing: each imports only from rooms before it, which
+// `tests/module_graph.rs` checks. `ARCHITECTURE.md` draws the map and follows a record and a
+// scrape through it.
 mod error; // why a set, a collector or a registry was refused
 pub(crate) mod exposition; // the formats: Prometheus text, OpenMetrics, `prometheus` protobuf
 mod family; // a metric's series: lookup, lifecycle, order, exposition

@@ -2,7 +2,7 @@
 //! `#[metric(expire_after = ..)]`): shards of reference-counted entries, so that a series can
 //! be removed while a recorder still holds it.
 //!
-//! Unlike the append-only [`OpenIndex`](crate::open::OpenIndex), an entry here is an `Arc`:
+//! Unlike the append-only [`OpenIndex`](crate::index::open::OpenIndex), an entry here is an `Arc`:
 //! the index holds one reference and each [`Lease`] another, so removing a series drops the
 //! index's reference and its memory is freed when the last lease goes. A record through a
 //! lease held across the removal lands in the removed series, which nothing exports: it is
