@@ -25,7 +25,10 @@ pub fn is_metric_name_char(c: char) -> bool {
 
 /// Whether `name` is a valid metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
 pub fn is_metric_name(name: &str) -> bool {
-    name.chars().next().is_some_and(|first| !first.is_ascii_digit()) && name.chars().all(is_metric_name_char)
+    // Byte by byte: every allowed character is ASCII, and any byte of a wider one fails.
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|first| first.is_ascii_alphabetic() || first == b'_' || first == b':')
+        && bytes.all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b':')
 }
 
 /// Whether `c` may appear in a label name: `[a-zA-Z0-9_]` (a digit not first).
@@ -36,7 +39,10 @@ pub fn is_label_name_char(c: char) -> bool {
 /// Whether `name` has the syntax of a label name, `[a-zA-Z_][a-zA-Z0-9_]*` (reserved names
 /// included: see [`label_name`]).
 pub fn is_label_name(name: &str) -> bool {
-    name.chars().next().is_some_and(|first| !first.is_ascii_digit()) && name.chars().all(is_label_name_char)
+    // Byte by byte, as `is_metric_name`: an exemplar's labels are checked at every record.
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|first| first.is_ascii_alphabetic() || first == b'_')
+        && bytes.all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
 }
 
 /// Whether `name` is a label name users may set (an exemplar's, a Pushgateway grouping
@@ -167,6 +173,8 @@ mod tests {
         assert!(is_label_name("__a"), "syntax only: the prefix is reserved, not malformed");
         assert!(!is_label_name("a:b"));
         assert!(!is_label_name("método"));
+        assert!(!is_metric_name("é") && !is_label_name("é") && !is_label_name("1a") && !is_metric_name("9"));
+        assert!(is_metric_name(":a") && !is_label_name(":a"));
     }
 
     #[test]
