@@ -12,6 +12,9 @@ use crate::{Declaration, Kind, Rule, Violation, check};
 /// One declaration and its verdict.
 #[derive(Debug, Clone, Copy)]
 pub struct Case {
+    /// What goes in the set's `#[metrics(..)]` (`namespace = "app"`); empty for no attribute.
+    /// The runtime's side reads [`name`](Self::name), the full name it makes.
+    pub set: &'static str,
     /// The field's name.
     pub field: &'static str,
     /// The field's type: `IntCounter`, `HistogramVec`, `Info`, ...
@@ -106,6 +109,7 @@ impl Case {
     /// A case of a counter without labels named `requests_total`, accepted, to change.
     const fn base() -> Self {
         Self {
+            set: "",
             field: "requests_total",
             ty: "IntCounter",
             attrs: "",
@@ -191,7 +195,22 @@ pub static CASES: &[Case] = &[
         )),
         ..Case::base()
     },
+    Case {
+        field: "latency_sum",
+        ty: "Histogram",
+        name: "latency_sum",
+        verdict: Some((
+            Rule::KindName,
+            "histogram `latency_sum` ends in `_sum`, a suffix its own samples add (`_bucket`, `_sum`, `_count`): name it `latency`",
+        )),
+        ..Case::base()
+    },
     Case { field: "queue_count", ty: "IntGauge", name: "queue_count", ..Case::base() },
+    Case {
+        set: "namespace = \"app\", subsystem = \"http\"",
+        name: "app_http_requests_total",
+        ..Case::base()
+    },
     // Labels.
     Case {
         ty: "IntCounterVec",
@@ -374,6 +393,19 @@ pub static CASES: &[Case] = &[
         ..Case::base()
     },
     Case {
+        set: "namespace = \"app\"",
+        field: "temperature_celsius",
+        ty: "Gauge",
+        attrs: "unit = \"kelvin\"",
+        name: "app_temperature_celsius",
+        unit: Some("kelvin"),
+        verdict: Some((
+            Rule::Unit,
+            "`app_temperature_celsius` does not end in `_kelvin`: OpenMetrics names a metric after its unit; make the name end in `_kelvin`, or give the unit its name ends in",
+        )),
+        ..Case::base()
+    },
+    Case {
         field: "sent_bytes_total",
         attrs: "unit = \"bytes\"",
         name: "sent_bytes_total",
@@ -475,6 +507,29 @@ pub static CASES: &[Case] = &[
         verdict: Some((
             Rule::Exemplars,
             "a metric cannot have both exemplars and removable series (`removable`, `expire_after`) yet; keep one of the two",
+        )),
+        ..Case::base()
+    },
+    Case {
+        field: "build_info",
+        ty: "Info",
+        attrs: "labels(version), exemplars",
+        name: "build_info",
+        labels: VERSION,
+        exemplars: true,
+        verdict: Some((
+            Rule::Exemplars,
+            "an info metric has no exemplars: OpenMetrics puts them on counters and histogram buckets only; remove `exemplars`",
+        )),
+        ..Case::base()
+    },
+    Case {
+        attrs: "exemplars, collect = served",
+        exemplars: true,
+        collect: true,
+        verdict: Some((
+            Rule::Exemplars,
+            "an exemplar belongs to a recorded value, and `collect` computes the value at each exposition; remove `exemplars` or `collect`",
         )),
         ..Case::base()
     },
