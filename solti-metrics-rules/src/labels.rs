@@ -11,6 +11,12 @@ pub fn too_many(extra: &str) -> String {
     format!("a metric takes at most {MAX_LABELS} labels; `{extra}` is label {}", MAX_LABELS + 1)
 }
 
+/// A `LabelSet` struct with more than [`MAX_LABELS`] fields, each a label: `extra` is the
+/// first field over.
+pub fn too_many_fields(extra: &str) -> String {
+    format!("a metric takes at most {MAX_LABELS} labels; `{extra}` is field {}", MAX_LABELS + 1)
+}
+
 /// A label declared a second time.
 pub fn twice(name: &str) -> String {
     format!("label `{name}` is declared twice; remove this one")

@@ -7,6 +7,33 @@
 //! [`options`]); [`check`] applies them all to one metric's [`Declaration`]. The naming
 //! conventions that `#[metric(allow(..))]` switches off (`missing_total`, `unexpected_total`,
 //! `non_base_unit`) are the derive's alone.
+//!
+//! ```
+//! use solti_metrics_rules::options::Combinations;
+//! use solti_metrics_rules::{Declaration, Kind, Rule, check};
+//!
+//! let declaration = Declaration {
+//!     name: "latency_count",
+//!     help: "Request latency.",
+//!     field: "latency_count",
+//!     kind: Kind::Histogram,
+//!     labelled: true,
+//!     labels: &["path"],
+//!     buckets: &[],
+//!     max_series: None,
+//!     unit: None,
+//!     init: false,
+//!     combinations: Combinations::Open { label: Some(0) },
+//!     removable: false,
+//!     expire_after: None,
+//!     exemplars: false,
+//!     collect: false,
+//! };
+//! let violations = check(&declaration);
+//! assert_eq!(violations.len(), 1);
+//! assert_eq!(violations[0].rule, Rule::KindName);
+//! assert!(violations[0].message.ends_with("name it `latency`"));
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

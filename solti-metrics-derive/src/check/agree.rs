@@ -13,7 +13,8 @@ use crate::ctxt::Errors;
 fn source(case: &Case) -> String {
     let help = if case.help.is_empty() { String::new() } else { format!("/// {}\n", case.help) };
     let attrs = if case.attrs.is_empty() { String::new() } else { format!("#[metric({})]\n", case.attrs) };
-    format!("struct Set {{\n{help}{attrs}{}: {},\n}}", case.field, case.ty)
+    let set = if case.set.is_empty() { String::new() } else { format!("#[metrics({})]\n", case.set) };
+    format!("{set}struct Set {{\n{help}{attrs}{}: {},\n}}", case.field, case.ty)
 }
 
 /// The errors the derive's checks give the case, and the messages of the assertions it leaves

@@ -68,7 +68,7 @@ pub fn label_struct<'a>(input: &'a LabelStruct<'a>, errors: &mut Errors) -> Lowe
         errors.error(input.ident.span(), "`LabelSet` needs at least one field: each field is a label");
     }
     if let Some(extra) = input.fields.get(labels::MAX_LABELS) {
-        errors.error(extra.ident.span(), labels::too_many(&extra.ident.unraw().to_string()));
+        errors.error(extra.ident.span(), labels::too_many_fields(&extra.ident.unraw().to_string()));
     }
     let names = input
         .fields

@@ -259,6 +259,9 @@ fn metric<'a>(
     // conventions: it would only repeat the first error.
     if valid_name && !attrs.broken {
         name::kind_and_conventions(metric, kind, &name, errors);
+        if kind.is_none() {
+            name::histogram_name_assertion(metric, &name, assertions);
+        }
     }
 
     let labels = match attrs.labels.as_ref().map(|labels| &labels.form) {

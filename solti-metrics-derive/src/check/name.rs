@@ -7,7 +7,7 @@ use syn::LitStr;
 use syn::ext::IdentExt as _;
 
 use crate::ast::{Metric, Set};
-use crate::check::Kind;
+use crate::check::{Assertion, Condition, Kind};
 use crate::ctxt::Errors;
 
 /// Name segments that are not base units, with the base unit to use instead.
@@ -53,6 +53,18 @@ pub(super) fn base_name(metric: &Metric<'_>) -> (String, Span) {
     match &metric.attrs.name {
         Some(name) => (name.value(), name.span()),
         None => (metric.field.unraw().to_string(), metric.field.span()),
+    }
+}
+
+/// A histogram named for its own samples, for a field whose type the derive does not know by
+/// name (an alias): asserted in the generated code, so that an alias of `Histogram` named
+/// `..._sum` fails the build as `Histogram` would. An alias of `Info` named without `_info` is
+/// left to the runtime's check at registration: asserting it would put a second error on every
+/// field whose type is no metric at all.
+pub(super) fn histogram_name_assertion<'a>(metric: &'a Metric<'a>, full: &str, assertions: &mut Vec<Assertion<'a>>) {
+    let (base, span) = base_name(metric);
+    if let Some(message) = names::kind_name(Kind::Histogram, full, &base) {
+        assertions.push(Assertion { span, condition: Condition::NotHistogram(metric.ty), message });
     }
 }
 
