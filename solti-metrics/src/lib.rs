@@ -34,6 +34,9 @@ pub use labels::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS, NamedLabels};
 pub use metric::{DEFAULT_BUCKETS, MetricDesc, MetricKind, OVERFLOW_LABEL};
 pub use registry::{Global, MetricField, MetricsSet, Registrar, Registry, SetCollector, catalog, default_registry};
 
+/// The `http` crate, whose `Method` and `StatusCode` are label values (feature `http`).
+#[cfg(feature = "http")]
+pub use http;
 #[cfg(feature = "axum")]
 pub use integrations::axum;
 #[cfg(feature = "push")]

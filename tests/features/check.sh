@@ -56,7 +56,7 @@ output=$(cd "$work/user" && CARGO_TARGET_DIR="$root/target/features" cargo run -
     { echo "unexpected output of the user crate: $output" >&2; exit 1; }
 echo "the user crate builds and exports its set"
 
-for feature in runner axum push process; do
+for feature in runner axum http push process; do
     cargo check --quiet -p solti-metrics --no-default-features --features "$feature" --all-targets
     echo "feature $feature builds on its own"
 done

@@ -36,8 +36,28 @@ use ::axum::routing::get;
 use crate::exposition::Format;
 use crate::registry::Registry;
 
-/// A router that serves `registry` at `GET /metrics` with [`metrics`].
-pub fn router(registry: Registry) -> Router {
+/// A router that serves `registry` at `GET /metrics` with [`metrics`], to merge into an
+/// application's router whatever its state type (`S`, inferred from the router it is merged
+/// into; `Router<()>` for one served alone).
+///
+/// ```
+/// use solti_metrics::Registry;
+///
+/// #[derive(Clone)]
+/// struct AppState {
+///     greeting: &'static str,
+/// }
+///
+/// let app: axum::Router = axum::Router::new()
+///     .route("/", axum::routing::get(|state: axum::extract::State<AppState>| async move { state.greeting }))
+///     .merge(solti_metrics::axum::router(Registry::new()))
+///     .with_state(AppState { greeting: "hello" });
+/// # drop(app);
+/// ```
+pub fn router<S>(registry: Registry) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
     Router::new().route("/metrics", get(metrics)).with_state(registry)
 }
 
