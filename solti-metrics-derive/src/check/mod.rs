@@ -141,6 +141,8 @@ pub enum Condition<'a> {
     Histogram(&'a Type),
     /// The type is not a histogram.
     NotHistogram(&'a Type),
+    /// The type is a counter.
+    Counter(&'a Type),
     /// The type is not a gauge.
     NotGauge(&'a Type),
     /// Some of the labels has no fixed set of values.
@@ -301,7 +303,11 @@ fn metric<'a>(
         });
     }
 
-    let unit = attrs.unit.as_ref().filter(|_| valid_name).and_then(|unit| option::unit(kind, &name, unit, errors));
+    let unit = attrs
+        .unit
+        .as_ref()
+        .filter(|_| valid_name)
+        .and_then(|unit| option::unit(metric, kind, &name, unit, assertions, errors));
     if let Some(span) = attrs.init {
         option::init(span, metric_type, labels, assertions, errors);
     }

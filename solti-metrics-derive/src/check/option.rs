@@ -101,13 +101,26 @@ pub(super) fn init<'a>(
 /// `unit = ".."`: letters, digits and `_`, and the name's last part (before a counter's
 /// `_total`), as OpenMetrics requires of a family with a unit. A unit that is not a base unit
 /// is then in the name, where the naming conventions report it.
-pub(super) fn unit(kind: Option<Kind>, full: &str, unit: &syn::LitStr, errors: &mut Errors) -> Option<String> {
+///
+/// Behind a type alias the kind is unknown: a name that ends in the unit only before `_total`
+/// is right for a counter alone, so that is asserted instead of refused.
+pub(super) fn unit<'a>(
+    metric: &'a Metric<'a>,
+    kind: Option<Kind>,
+    full: &str,
+    unit: &syn::LitStr,
+    assertions: &mut Vec<Assertion<'a>>,
+    errors: &mut Errors,
+) -> Option<String> {
     let value = unit.value();
-    match options::unit(kind, full, &value) {
-        Some(message) => {
-            errors.error(unit.span(), message);
-            None
-        }
-        None => Some(value),
+    let message = match options::unit(kind, full, &value) {
+        None => return Some(value),
+        Some(message) => message,
+    };
+    if kind.is_none() && options::unit(Some(Kind::Counter), full, &value).is_none() {
+        assertions.push(Assertion { span: unit.span(), condition: Condition::Counter(metric.ty), message });
+        return Some(value);
     }
+    errors.error(unit.span(), message);
+    None
 }

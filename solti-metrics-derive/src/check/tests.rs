@@ -196,3 +196,23 @@ fn histogram_series_clash_in_either_order() {
         ]
     );
 }
+
+#[test]
+fn a_unit_before_total_behind_an_alias_is_asserted_not_refused() {
+    let input: DeriveInput = syn::parse_quote! {
+        struct Set { /// Bytes sent.
+            #[metric(unit = "bytes")] sent_bytes_total: Sent }
+    };
+    let mut errors = Errors::default();
+    let set = Set::from_syn(&input, &mut errors).unwrap();
+    let lowered = metrics_set(&set, &mut errors);
+    assert!(errors.finish().is_ok(), "a counter may end in `_bytes_total`");
+    let asserted: Vec<&str> = lowered.assertions.iter().map(|assertion| assertion.message.as_str()).collect();
+    assert_eq!(
+        asserted,
+        [
+            "`sent_bytes_total` does not end in `_bytes`: OpenMetrics names a metric after its unit; make the name end in `_bytes`, or give the unit its name ends in"
+        ]
+    );
+    assert_eq!(lowered.metrics[0].unit.as_deref(), Some("bytes"));
+}

@@ -379,6 +379,9 @@ fn assertion_const(assertion: &Assertion<'_>, private: &TokenStream) -> TokenStr
         Condition::NotHistogram(ty) => quote_spanned! {span=>
             !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Histogram)
         },
+        Condition::Counter(ty) => quote_spanned! {span=>
+            ::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Counter)
+        },
         Condition::NotGauge(ty) => quote_spanned! {span=>
             !::core::matches!(<#ty as #private::MetricField>::KIND, #private::MetricKind::Gauge)
         },

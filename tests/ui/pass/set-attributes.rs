@@ -1,6 +1,6 @@
 //! Struct and field attributes that shape names and help: `namespace`, `subsystem`, a
 //! per-field `subsystem` (including `""` to drop the set's), `name`, `help`, doc-comment help,
-//! and `max_series`.
+//! `max_series`, and `unit` before a counter's `_total` behind a type alias.
 
 use solti_metrics::{IntCounter, IntCounterVec, IntGauge, MetricsSet};
 
@@ -28,6 +28,16 @@ struct Supervisor {
     jobs_total: IntCounterVec,
 }
 
+/// A counter the derive cannot tell by its type's name.
+type Sent = IntCounter;
+
+#[derive(MetricsSet)]
+struct Aliased {
+    /// Bytes sent: a counter's unit comes before `_total`.
+    #[metric(unit = "bytes")]
+    sent_bytes_total: Sent,
+}
+
 #[derive(MetricsSet)]
 struct Bare {
     /// No namespace and no subsystem.
@@ -52,9 +62,13 @@ pub fn main() {
     assert_eq!(Supervisor::METRICS[4].max_series, Some(2));
     assert_eq!(Supervisor::METRICS[0].max_series, None);
     assert_eq!(Bare::METRICS[0].name, "plain_total");
+    assert_eq!(Aliased::METRICS[0].unit, Some("bytes"));
 
     let registry = solti_metrics::prometheus::Registry::new();
     let set = Supervisor::register(&registry).unwrap();
+    let aliased = Aliased::register(&registry).unwrap();
+    aliased.sent_bytes_total().inc_by(3);
+    assert_eq!(aliased.sent_bytes_total().get(), 3);
     set.controller_ticks().inc();
     for queue in ["a", "b", "c", "d"] {
         set.jobs_total(queue).inc();
