@@ -36,6 +36,10 @@ use ::axum::routing::get;
 use crate::exposition::Format;
 use crate::registry::Registry;
 
+mod layer;
+
+pub use layer::{HttpMetricsLayer, HttpMetricsService, HttpServerMetrics, UNMATCHED_ROUTE, layer};
+
 /// A router that serves `registry` at `GET /metrics` with [`metrics`], to merge into an
 /// application's router whatever its state type (`S`, inferred from the router it is merged
 /// into; `Router<()>` for one served alone).
