@@ -60,6 +60,7 @@ fn a_clash_names_the_series_and_both_owners_and_registers_nothing() {
     }
     let message = error.to_string();
     assert!(message.contains("app_latency_seconds_count") && message.contains("Jobs::latency_count"), "{message}");
+    assert!(message.contains("solti_metrics::assert_disjoint!"), "the error names the compile-time check: {message}");
     // Nothing of `Jobs` was registered: not even `jobs_total`, which clashes with nothing.
     assert_eq!(text(&registry, Format::Prometheus), before);
     assert!(matches!(Api::register(&registry), Err(Error::AlreadyRegistered { .. })));

@@ -38,7 +38,10 @@ impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::AlreadyRegistered { series, new, existing } => {
-                write!(f, "series `{series}` of {new} is already exported by {existing}")
+                write!(
+                    f,
+                    "series `{series}` of {new} is already exported by {existing}; rename one of the metrics with `#[metric(name = \"..\")]` or give the sets different namespaces, and list the sets in `solti_metrics::assert_disjoint!(..)` to find such a clash at compile time"
+                )
             }
             Self::ConstLabelClash { metric, label } => {
                 write!(f, "metric `{metric}` declares label `{label}`, which is one of the registry's constant labels")
