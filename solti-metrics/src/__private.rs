@@ -47,6 +47,15 @@ pub trait PlainMetric: MetricField {}
 #[diagnostic::do_not_recommend]
 impl<S: Series> PlainMetric for Family<S, false> {}
 
+/// What a call of `remove_<field>` on a metric that is not removable is told. Implemented for
+/// nothing.
+#[diagnostic::on_unimplemented(
+    message = "this metric's series cannot be removed: it is declared without `#[metric(removable)]`",
+    label = "`remove_` needs `#[metric(removable)]` (or `expire_after = n`) on the metric",
+    note = "with `#[metric(labels(..), removable)]` the derive generates `remove_<field>(labels..)` and `field.clear()`"
+)]
+pub trait DeclareRemovable {}
+
 /// A field type the derive could not recognize by name and that has labels.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a metric type with labels",

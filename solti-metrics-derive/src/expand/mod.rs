@@ -234,6 +234,53 @@ fn label_param(label: &Label) -> Ident {
     }
 }
 
+/// What a recorder method's result being dropped is told: its series is to record on. An info
+/// metric's recorder records by being called, and a type the derive does not know gets none.
+fn must_use(kind: Option<Kind>) -> TokenStream {
+    let methods = match kind {
+        Some(Kind::Counter) => "`.inc()` or `.inc_by(n)`",
+        Some(Kind::Gauge) => "`.set(v)`, `.inc()`, `.dec()`, `.add(v)` or `.sub(v)`",
+        Some(Kind::Histogram) => "`.observe(v)`, `.observe_duration(d)` or `.start_timer()`",
+        Some(Kind::Info) | None => return TokenStream::new(),
+    };
+    let message = format!("a recorder method returns the series and records nothing itself: call {methods} on it");
+    quote!(#[must_use = #message])
+}
+
+/// For a labelled metric that is not removable, a `remove_<field>` that fails to compile with a
+/// message naming `#[metric(removable)]`: without it rustc suggests the recorder method, which
+/// compiles and creates the series meant to go. None when a field of the set has that name.
+fn removal_trap(set: &LoweredSet<'_>, metric: &LoweredMetric<'_>, private: &TokenStream) -> Option<TokenStream> {
+    let field = metric.field;
+    let name = format!("remove_{}", field.unraw());
+    if set.metrics.iter().any(|other| other.field.unraw() == name) {
+        return None;
+    }
+    let remove = Ident::new(&name, field.span());
+    let params: Vec<TokenStream> = match metric.labels {
+        MetricLabels::List(list) => list
+            .iter()
+            .map(|label| {
+                let ty = label_type(label);
+                quote!(_: #ty)
+            })
+            .collect(),
+        MetricLabels::Struct(path) => vec![quote!(_: #path)],
+    };
+    let vis = metric.vis;
+    // The bound holds for no type; `for<'__solti>` keeps it from being checked here, where it
+    // would fail the derive's own code, so that it fails at a call only.
+    Some(quote_spanned! {field.span()=>
+        #[doc(hidden)]
+        #vis fn #remove(&self, #(#params),*) -> ::core::primitive::bool
+        where
+            for<'__solti> &'__solti Self: #private::DeclareRemovable,
+        {
+            false
+        }
+    })
+}
+
 fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
     let ident = set.ident;
     let krate = &set.krate;
@@ -244,6 +291,7 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
         let ty = &metric.ty;
         let doc = method_doc(metric);
         let series = quote!(<#ty as #private::MetricField>::Series);
+        let must_use = must_use(metric.kind);
         if !metric.labelled {
             let (output, body) = if metric.exemplars {
                 (quote!(#private::ExemplarSeries<'_, #series>), quote!(#private::exemplar_series(&self.#field, ())))
@@ -253,6 +301,7 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
             let body = if stub { quote!(::core::unreachable!()) } else { body };
             return quote_spanned! {field.span()=>
                 #[doc = #doc]
+                #must_use
                 #[inline]
                 #vis fn #field(&self) -> #output {
                     #body
@@ -296,6 +345,7 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
             let body = call(quote!(exemplar_series));
             return quote_spanned! {field.span()=>
                 #[doc = #doc]
+                #must_use
                 #[inline]
                 #vis fn #field(&self, #(#params),*) -> #private::ExemplarSeries<'_, #series>
                 where #(#bounds,)*
@@ -306,14 +356,18 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
         }
         if !metric.removable {
             let body = call(quote!(LabelledMetric::series));
+            let trap = (!stub).then(|| removal_trap(set, metric, &private)).flatten();
             return quote_spanned! {field.span()=>
                 #[doc = #doc]
+                #must_use
                 #[inline]
                 #vis fn #field(&self, #(#params),*) -> &#series
                 where #(#bounds,)*
                 {
                     #body
                 }
+
+                #trap
             };
         }
         let (body, remove_body) = (call(quote!(LabelledMetric::lease)), call(quote!(LabelledMetric::remove)));
@@ -321,6 +375,7 @@ fn recorder_methods(set: &LoweredSet<'_>, stub: bool) -> TokenStream {
         let remove_doc = format!(" Removes the series of `{}` with these labels; whether it existed.", metric.name);
         quote_spanned! {field.span()=>
             #[doc = #doc]
+            #must_use
             #[inline]
             #vis fn #field(&self, #(#params),*) -> #private::Lease<'_, #series>
             where #(#bounds,)*
