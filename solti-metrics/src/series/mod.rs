@@ -10,12 +10,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::metric::MetricKind;
 
 mod exemplar;
+mod guard;
 mod histogram;
 mod info;
 mod scalar;
 
 pub use exemplar::{EXEMPLAR_MAX_CHARS, ExemplarSeries};
 pub(crate) use exemplar::{Exemplar, ExemplarTable};
+pub use guard::GaugeGuard;
 pub use histogram::{Histogram, HistogramTimer};
 pub use info::Info;
 pub use scalar::{Counter, Gauge, IntCounter, IntGauge};
