@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use ::axum::extract::MatchedPath;
 use http::{Method, Request, Response, StatusCode};
+use http_body::{Body, Frame, SizeHint};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -43,8 +44,10 @@ pub struct HttpServerMetrics {
 ///
 /// The route is axum's matched route template (`/users/{id}`), never the raw path, and
 /// [`UNMATCHED_ROUTE`] for a request no route matched; a method outside the standard ones is
-/// `_OTHER`. A request is active from when it reaches the layer until its response is ready or
-/// its future is dropped (the client hung up, a timeout): the gauge comes back down either way.
+/// `_OTHER`. A request is active from when it reaches the layer until its response body has
+/// been sent to the end, or dropped before (the client hung up, a timeout): the gauge comes
+/// back down either way. Its duration runs until the response is ready (its head: a streaming
+/// body may go on after).
 /// Add it with `Router::layer`, after the routes it should see.
 ///
 /// ```
@@ -134,9 +137,9 @@ where
     S: Service<Request<RequestBody>, Response = Response<ResponseBody>>,
     S::Future: Send + 'static,
 {
-    type Response = S::Response;
+    type Response = Response<TrackedBody<ResponseBody>>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, S::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -149,17 +152,54 @@ where
         let active = Active::start(Arc::clone(&self.metrics), method);
         let response = self.inner.call(request);
         Box::pin(async move {
-            let result = response.await;
-            if let Ok(response) = &result {
-                let route = route.as_ref().map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
-                active
-                    .metrics
-                    .http_server_request_duration_seconds(active.method.clone(), route, response.status())
-                    .observe_duration(start.elapsed());
-            }
-            drop(active);
-            result
+            // Dropped with this future if the response never comes: the request is no longer
+            // active then either.
+            let response = response.await?;
+            let route = route.as_ref().map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
+            active
+                .metrics
+                .http_server_request_duration_seconds(active.method.clone(), route, response.status())
+                .observe_duration(start.elapsed());
+            Ok(response.map(|body| TrackedBody { inner: body, active: Some(active) }))
         })
+    }
+}
+
+/// A response body that keeps its request active until it has been sent to the end, or is
+/// dropped.
+pub struct TrackedBody<B> {
+    inner: B,
+    active: Option<Active>,
+}
+
+impl<B> core::fmt::Debug for TrackedBody<B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TrackedBody").field("active", &self.active.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl<B: Body + Unpin> Body for TrackedBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let frame = Pin::new(&mut self.inner).poll_frame(cx);
+        if let Poll::Ready(None | Some(Err(_))) = frame {
+            // The end of the body (or its failure): no longer active.
+            self.active = None;
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -168,6 +208,7 @@ mod tests {
     use ::axum::Router;
     use ::axum::body::Body;
     use ::axum::routing::get;
+    use http_body::Body as _;
 
     use super::*;
 
@@ -248,6 +289,31 @@ mod tests {
         assert!(request.await.unwrap_err().is_cancelled());
         assert_eq!(active(), Some(0), "back down once the request's future is dropped");
         assert_eq!(layer.metrics().http_server_request_duration_seconds.series_count(), 0);
+    }
+
+    /// A response whose body has not been sent yet keeps its request active; the body's end
+    /// lets it go.
+    #[tokio::test]
+    async fn a_request_is_active_until_its_body_is_sent() {
+        let registry = Registry::new();
+        let layer = layer(&registry).unwrap();
+        let app = Router::new().route("/", get(|| async { "hello" })).layer(layer.clone());
+        let active = || layer.metrics().http_server_active_requests.get((Method::GET,)).map(|series| series.get());
+        let mut service = app.clone();
+        let request = Request::builder().uri("/").body(Body::empty()).unwrap();
+        let response = service.call(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(active(), Some(1), "the body is still to send");
+        assert_eq!(count(layer.metrics(), Method::GET, "/", StatusCode::OK), 1, "the duration ends at the head");
+        let mut body = response.into_body();
+        let mut sent = Vec::new();
+        while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            if let Ok(data) = frame.unwrap().into_data() {
+                sent.extend_from_slice(&data);
+            }
+        }
+        assert_eq!(sent, b"hello");
+        assert_eq!(active(), Some(0), "sent to the end");
     }
 
     #[test]

@@ -38,7 +38,7 @@ use crate::registry::Registry;
 
 mod layer;
 
-pub use layer::{HttpMetricsLayer, HttpMetricsService, HttpServerMetrics, UNMATCHED_ROUTE, layer};
+pub use layer::{HttpMetricsLayer, HttpMetricsService, HttpServerMetrics, TrackedBody, UNMATCHED_ROUTE, layer};
 
 /// A router that serves `registry` at `GET /metrics` with [`metrics`], to merge into an
 /// application's router whatever its state type (`S`, inferred from the router it is merged
