@@ -50,10 +50,7 @@ impl LabelValue for Method {
     }
 
     fn label(&self) -> LabelStr<'_> {
-        match self.label_index().and_then(|index| METHODS.get(index)) {
-            Some(method) => LabelStr::borrowed(method.as_str()),
-            None => LabelStr::borrowed(OTHER_METHOD),
-        }
+        LabelStr::borrowed(if METHODS.contains(self) { self.as_str() } else { OTHER_METHOD })
     }
 
     fn from_label_index(index: usize) -> Option<Self> {
