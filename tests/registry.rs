@@ -185,24 +185,28 @@ fn openmetrics_ends_with_eof_even_when_empty() {
     assert_eq!(text(&Registry::new(), Format::Prometheus), "");
 }
 
-/// The process collector of `prometheus` (feature `process`), carried in a registry.
+/// The process' own metrics (feature `process`), beside a set: every family well-formed in both
+/// formats, and the same set in a `prometheus::Registry`.
 #[cfg(target_os = "linux")]
 #[test]
-fn the_process_collector_joins_the_exposition() {
-    use solti_metrics::prometheus::process_collector::ProcessCollector;
+fn the_process_metrics_join_the_exposition() {
+    use solti_metrics::process::ProcessMetrics;
 
     let registry = Registry::new();
     let api = Api::register(&registry).unwrap();
     api.requests_total("/").inc();
-    registry.register_collector(Box::new(ProcessCollector::for_self())).unwrap();
+    ProcessMetrics::register(&registry).unwrap();
     let text = text(&registry, Format::Prometheus);
-    for family in
-        ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "app_requests_total"]
-    {
+    for family in ProcessMetrics::METRICS.iter().map(|metric| metric.name).chain(["app_requests_total"]) {
         assert!(text.contains(&format!("# TYPE {family} ")), "no {family} in\n{text}");
     }
     common::promtool::check(&text);
     common::openmetrics::parse(&self::text(&registry, Format::OpenMetrics));
+
+    let theirs = prometheus::Registry::new();
+    ProcessMetrics::register(&theirs).unwrap();
+    let gathered = TextEncoder::new().encode_to_string(&theirs.gather()).unwrap();
+    assert!(gathered.contains("# TYPE process_start_time_seconds gauge\n"), "{gathered}");
 }
 
 /// A set's constant labels are sorted among each series' own labels, exactly as `prometheus`

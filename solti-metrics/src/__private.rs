@@ -7,7 +7,6 @@ pub use crate::{
     Error, LabelSet, LabelStr, LabelValue, Lease, MetricDesc, MetricField, MetricKind, MetricsSet, NamedLabels,
     SetCollector,
 };
-pub use prometheus;
 /// `#[metric(init)]`'s compile-time assertion: the combinations of the labels' values.
 pub use solti_metrics_rules::options::combinations as init_combinations;
 

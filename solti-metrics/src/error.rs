@@ -54,13 +54,3 @@ impl core::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// For code that registers into a `prometheus::Registry` and returns its error type.
-impl From<Error> for prometheus::Error {
-    fn from(error: Error) -> Self {
-        match error {
-            Error::AlreadyRegistered { .. } => prometheus::Error::AlreadyReg,
-            other => prometheus::Error::Msg(other.to_string()),
-        }
-    }
-}

@@ -7,7 +7,7 @@
 // `tests/module_graph.rs` checks. `ARCHITECTURE.md` draws the map and follows a record and a
 // scrape through it.
 mod error; // why a set, a collector or a registry was refused
-pub(crate) mod exposition; // the formats: Prometheus text, OpenMetrics, `prometheus` protobuf
+pub(crate) mod exposition; // the formats: Prometheus text, OpenMetrics, `prometheus`' protobuf families
 mod family; // a metric's series: lookup, lifecycle, order, exposition
 mod index; // where series live: dense table, open index, removable index
 mod integrations; // axum, Pushgateway, Solti runner
@@ -18,11 +18,14 @@ pub mod series; // the series types: a few atomics each, exemplars beside them
 pub mod testing; // reading values in tests
 
 #[doc = include_str!("guide.md")]
+#[cfg_attr(feature = "prometheus", doc = include_str!("guide_prometheus.md"))]
 pub mod guide {}
 
 #[doc(hidden)]
 pub mod __private;
 
+/// The `prometheus` crate, for its `Registry`, encoders and collectors (feature `prometheus`).
+#[cfg(feature = "prometheus")]
 pub use prometheus;
 pub use solti_metrics_derive::{LabelSet, LabelValue, MetricsSet};
 
@@ -39,6 +42,8 @@ pub use registry::{Global, MetricField, MetricsSet, Registrar, Registry, SetColl
 pub use http;
 #[cfg(feature = "axum")]
 pub use integrations::axum;
+#[cfg(all(feature = "process", target_os = "linux"))]
+pub use integrations::process;
 #[cfg(feature = "push")]
 pub use integrations::push;
 #[cfg(feature = "runner")]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# solti-metrics as a user's crate sees it: with default features it builds no Solti crate and
-# no HTTP stack; each optional feature builds on its own.
+# solti-metrics as a user's crate sees it: with default features it builds at most 20 crates,
+# none of them a Solti crate, an HTTP stack, `prometheus` or `protobuf`, and one `syn` major;
+# each optional feature builds on its own.
 #
 # Usage: tests/features/check.sh   (from anywhere)
 set -euo pipefail
@@ -42,21 +43,34 @@ fn main() {
 }
 RS
 cp "$root/Cargo.lock" "$work/user/Cargo.lock"
-(cd "$work/user" && cargo tree --quiet --edges normal,build --prefix none --format '{p}') >"$work/tree.txt"
-for unwanted in solti-runner taskvisor tracing axum hyper reqwest tokio; do
+(cd "$work/user" && cargo tree --quiet --edges normal,build --prefix none --format '{p}') |
+    sed -e 's/ (\*)$//' -e 's/ (proc-macro)$//' | sort -u >"$work/tree.txt"
+for unwanted in solti-runner taskvisor tracing axum hyper reqwest tokio prometheus protobuf thiserror; do
     if grep -q "^$unwanted v" "$work/tree.txt"; then
         echo "a user crate with default features builds $unwanted:" >&2
         grep "^$unwanted v" "$work/tree.txt" >&2
         exit 1
     fi
 done
-echo "default features: $(sort -u "$work/tree.txt" | wc -l) crates, none of solti-runner, taskvisor, tracing, axum, hyper, reqwest, tokio"
+crates=$(wc -l <"$work/tree.txt")
+if [ "$crates" -gt 20 ]; then
+    echo "a user crate with default features builds $crates crates, more than 20:" >&2
+    cat "$work/tree.txt" >&2
+    exit 1
+fi
+syn_majors=$(sed -n 's/^syn v\([0-9]*\)\..*/\1/p' "$work/tree.txt" | sort -u | wc -l)
+if [ "$syn_majors" -gt 1 ]; then
+    echo "a user crate with default features builds $syn_majors majors of syn:" >&2
+    grep '^syn v' "$work/tree.txt" >&2
+    exit 1
+fi
+echo "default features: $crates crates (the user crate included), one syn major, none of solti-runner, taskvisor, tracing, axum, hyper, reqwest, tokio, prometheus, protobuf, thiserror"
 output=$(cd "$work/user" && CARGO_TARGET_DIR="$root/target/features" cargo run --quiet)
 [ "$output" = "$(printf '# HELP jobs_total Jobs run.\n# TYPE jobs_total counter\njobs_total 1')" ] ||
     { echo "unexpected output of the user crate: $output" >&2; exit 1; }
 echo "the user crate builds and exports its set"
 
-for feature in runner axum http push process; do
+for feature in runner prometheus axum http push process; do
     cargo check --quiet -p solti-metrics --no-default-features --features "$feature" --all-targets
     echo "feature $feature builds on its own"
 done

@@ -2,6 +2,7 @@
 //! among them. It reads series through [`Reading`](crate::series::Reading) alone and knows
 //! nothing of families or registries.
 
+#[cfg(feature = "prometheus")]
 pub(crate) mod foreign;
 mod format;
 pub(crate) mod number;

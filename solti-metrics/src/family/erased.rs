@@ -2,16 +2,15 @@
 
 use std::sync::{Arc, MutexGuard};
 
-use prometheus::core::Desc;
-use prometheus::proto::MetricFamily;
-
 use crate::error::Error;
 use crate::exposition::Format;
+#[cfg(feature = "prometheus")]
 use crate::exposition::foreign::{proto_label, proto_metric, proto_type};
 use crate::exposition::text::{FamilyWriter, type_name};
 use crate::family::order::{Export, View};
 use crate::family::{Family, lock};
 use crate::index::dense::DenseLive;
+#[cfg(feature = "prometheus")]
 use crate::labels::key::key_values;
 use crate::metric::MetricDesc;
 use crate::metric::rules::check_const_labels;
@@ -27,7 +26,8 @@ pub trait ErasedFamily: Send + Sync {
     fn id(&self) -> usize;
 
     /// For registration in a `prometheus::Registry`.
-    fn prometheus_desc(&self) -> &Desc;
+    #[cfg(feature = "prometheus")]
+    fn prometheus_desc(&self) -> &prometheus::core::Desc;
 
     /// Writes the family (nothing when it has no series). `labels` is scratch space for
     /// rendering label pairs; `const_labels` are rendered pairs added to every series.
@@ -42,7 +42,8 @@ pub trait ErasedFamily: Send + Sync {
 
     /// The family as a `prometheus` protobuf family, series in gather order; `None` when it
     /// has no series.
-    fn proto(&self) -> Option<MetricFamily>;
+    #[cfg(feature = "prometheus")]
+    fn proto(&self) -> Option<prometheus::proto::MetricFamily>;
 
     /// Gives the family its set's constant labels (once, before it is registered).
     ///
@@ -79,7 +80,8 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         Arc::as_ptr(&self.inner) as *const () as usize
     }
 
-    fn prometheus_desc(&self) -> &Desc {
+    #[cfg(feature = "prometheus")]
+    fn prometheus_desc(&self) -> &prometheus::core::Desc {
         &self.inner.prometheus_desc
     }
 
@@ -145,7 +147,8 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
             .unwrap_or_default()
     }
 
-    fn proto(&self) -> Option<MetricFamily> {
+    #[cfg(feature = "prometheus")]
+    fn proto(&self) -> Option<prometheus::proto::MetricFamily> {
         let (export, dense) = self.prepare_scrape();
         if export.order.is_empty() {
             return None;
@@ -165,7 +168,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
                 Some(metric)
             })
             .collect();
-        let mut family = MetricFamily::default();
+        let mut family = prometheus::proto::MetricFamily::default();
         family.set_name(self.inner.desc.name.to_owned());
         family.set_help(self.inner.desc.help.to_owned());
         family.set_field_type(proto_type(S::KIND));

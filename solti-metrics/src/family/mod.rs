@@ -16,8 +16,6 @@ mod tests;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
-use prometheus::core::Desc;
-
 pub use erased::ErasedFamily;
 
 use crate::error::Error;
@@ -89,7 +87,8 @@ struct Inner<S> {
     // pass the declared tuple, so this is not expected to be reached.
     detached: S,
     /// For registration in a `prometheus::Registry`.
-    prometheus_desc: Desc,
+    #[cfg(feature = "prometheus")]
+    prometheus_desc: prometheus::core::Desc,
     /// `#[metric(collect = ..)]`: computes the one series' value before each exposition.
     compute: OnceLock<Box<Compute<S>>>,
     /// The set's constant labels (`MetricsSet::register_with`), sorted by name.
@@ -136,14 +135,14 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             dense_slots: L::DENSE_SLOTS,
         };
         let bounds = rules::check(desc, &built)?;
-        let invalid = |reason: String| Error::InvalidMetric { metric: desc.name.to_owned(), reason };
-        let prometheus_desc = Desc::new(
+        #[cfg(feature = "prometheus")]
+        let prometheus_desc = prometheus::core::Desc::new(
             desc.name.to_owned(),
             desc.help.to_owned(),
             desc.labels.iter().map(|&label| label.to_owned()).collect(),
             Default::default(),
         )
-        .map_err(|error| invalid(error.to_string()))?;
+        .map_err(|error| Error::InvalidMetric { metric: desc.name.to_owned(), reason: error.to_string() })?;
         let mut name_order: Vec<usize> = (0..desc.labels.len()).collect();
         name_order.sort_by_key(|&i| desc.labels[i]);
         let le = [Format::Prometheus, Format::OpenMetrics]
@@ -165,6 +164,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 overflow_records: AtomicU64::new(0),
                 export: Mutex::new(Export::default()),
                 detached: S::new(bounds),
+                #[cfg(feature = "prometheus")]
                 prometheus_desc,
                 compute: OnceLock::new(),
                 const_labels: OnceLock::new(),

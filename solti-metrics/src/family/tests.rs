@@ -1,7 +1,5 @@
 //! The family's unit tests: lookup, order, removal and exposition together.
 
-use prometheus::proto;
-
 use crate::exposition::Format;
 use crate::family::{ErasedFamily, Family, lock};
 use crate::index::removable::RemovableIndex;
@@ -111,13 +109,16 @@ fn open_series_stay_apart_and_sorted() {
         assert_eq!(family.series((b.as_str(), a.as_str())).get(), expected, "{b:?} {a:?}");
     }
     assert_eq!(family.series_count(), tuples.len());
-    let metrics = family.proto().unwrap().take_metric();
-    assert_eq!(metrics.len(), tuples.len());
-    let values = |metric: &proto::Metric| -> Vec<String> {
-        metric.get_label().iter().map(|pair| pair.value().to_owned()).collect()
+    let exposition = text(&family, Format::Prometheus);
+    let lines: Vec<&str> = exposition.lines().filter(|line| !line.starts_with('#')).collect();
+    assert_eq!(lines.len(), tuples.len());
+    // `t_total{a="..",b=".."} n`: labels sorted by name, series by their values in that order.
+    let values = |line: &str| -> (String, String) {
+        let pairs = line.strip_prefix("t_total{a=\"").and_then(|rest| rest.split_once("\"} ")).unwrap().0;
+        let (a, b) = pairs.split_once("\",b=\"").unwrap();
+        (a.to_owned(), b.to_owned())
     };
-    assert!(metrics.windows(2).all(|pair| values(&pair[0]) < values(&pair[1])));
-    assert_eq!(metrics[0].get_label()[0].name(), "a", "labels sorted by name");
+    assert!(lines.windows(2).all(|pair| values(pair[0]) < values(pair[1])), "{exposition}");
 }
 
 /// Threads that create series while others record into existing ones lose no record and

@@ -9,7 +9,7 @@ pub(crate) fn histogram_bounds(buckets: &'static [f64]) -> &'static [f64] {
     if buckets.is_empty() { DEFAULT_BUCKETS } else { buckets }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "prometheus"))]
 mod tests {
     use super::*;
 

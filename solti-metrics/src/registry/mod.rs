@@ -1,24 +1,23 @@
 //! Registration: a set of metrics declared as a struct ([`MetricsSet`]) and what it registers
-//! into, solti-metrics' own [`Registry`] (which holds sets and foreign `prometheus` collectors,
-//! and writes their exposition straight from the series' atomics) or a `prometheus::Registry`.
+//! into, solti-metrics' own [`Registry`] (which holds sets, and with the feature `prometheus`
+//! foreign `prometheus` collectors, and writes their exposition straight from the series'
+//! atomics) or a `prometheus::Registry`.
 
 pub mod catalog;
 mod disjoint;
+#[cfg(feature = "prometheus")]
+mod foreign;
 mod global;
 pub(crate) mod set;
 
 pub use global::{Global, default_registry};
 pub use set::{MetricField, MetricsSet, Registrar, SetCollector};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
-
-use prometheus::core::Collector;
-use prometheus::proto::MetricFamily;
 
 use crate::error::Error;
 use crate::exposition::Format;
-use crate::exposition::foreign::{proto_label, write_foreign_family};
 use crate::exposition::text::finish;
 use crate::labels::escape::write_label_pair;
 use crate::metric::names;
@@ -70,7 +69,9 @@ struct State {
     /// `const_labels` rendered as `a="x",b="y"`.
     const_text: Vec<u8>,
     sets: Vec<Registered>,
-    collectors: Vec<Box<dyn Collector>>,
+    /// `prometheus` collectors (`register_collector`).
+    #[cfg(feature = "prometheus")]
+    collectors: Vec<Box<dyn prometheus::core::Collector>>,
     /// Every series name exported, and what exports it.
     owners: HashMap<String, String>,
     /// `(set, family)` positions, sorted by family name.
@@ -86,12 +87,11 @@ impl core::fmt::Debug for Registry {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let state = self.read();
         let sets: Vec<&str> = state.sets.iter().map(|set| set.name).collect();
-        f.debug_struct("Registry")
-            .field("prefix", &state.prefix)
-            .field("const_labels", &state.const_labels)
-            .field("sets", &sets)
-            .field("collectors", &state.collectors.len())
-            .finish()
+        let mut debug = f.debug_struct("Registry");
+        debug.field("prefix", &state.prefix).field("const_labels", &state.const_labels).field("sets", &sets);
+        #[cfg(feature = "prometheus")]
+        debug.field("collectors", &state.collectors.len());
+        debug.finish()
     }
 }
 
@@ -135,79 +135,33 @@ impl Registry {
         self.state.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Adds a `prometheus` collector (the process collector, a library's own metrics): its
-    /// families are part of the exposition, with the registry's prefix and constant labels.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::AlreadyRegistered`] when one of its metric names is already exported here.
-    pub fn register_collector(&self, collector: Box<dyn Collector>) -> Result<(), Error> {
-        let mut state = self.write();
-        let owner = format!("collector `{}`", collector.desc().first().map_or("", |desc| desc.fq_name.as_str()));
-        let names: Vec<String> = collector.desc().iter().map(|desc| desc.fq_name.clone()).collect();
-        for name in &names {
-            if let Some(existing) = state.owners.get(name) {
-                return Err(Error::AlreadyRegistered { series: name.clone(), new: owner, existing: existing.clone() });
-            }
-        }
-        for name in names {
-            state.owners.insert(name, owner.clone());
-        }
-        state.collectors.push(collector);
-        Ok(())
-    }
-
     /// Writes the exposition of everything registered, in `format`, appending to `out`.
     ///
     /// Nothing is allocated per series: values are read from the series' atomics and written
-    /// into `out` (reuse it across scrapes and it stops growing). Foreign collectors are
-    /// collected as `prometheus` does.
+    /// into `out` (reuse it across scrapes and it stops growing). Foreign collectors (feature
+    /// `prometheus`) are collected as `prometheus` does.
     ///
     /// # Errors
     ///
     /// None today; the `Result` leaves room for fallible writers.
     pub fn encode(&self, out: &mut Vec<u8>, format: Format) -> Result<(), Error> {
         let state = self.read();
-        let foreign = gather_foreign(&state.collectors);
-        let mut foreign = foreign.iter().peekable();
+        #[cfg(feature = "prometheus")]
+        let foreign = foreign::gather(&state.collectors);
+        #[cfg(feature = "prometheus")]
+        let mut foreign = foreign::Merge::new(&foreign, format, state.prefix.as_deref(), &state.const_text);
         let prefix = state.prefix.as_deref();
         let mut labels = Vec::new();
         for &(set, family) in &state.order {
             let Some(family) = state.sets.get(set).and_then(|set| set.set.families.get(family)) else { continue };
-            while let Some(other) = foreign.next_if(|other| other.name() < family.desc().name) {
-                write_foreign_family(out, format, prefix, &state.const_text, other);
-            }
+            #[cfg(feature = "prometheus")]
+            foreign.write_before(out, family.desc().name);
             family.encode(out, format, prefix, &state.const_text, &mut labels);
         }
-        for other in foreign {
-            write_foreign_family(out, format, prefix, &state.const_text, other);
-        }
+        #[cfg(feature = "prometheus")]
+        foreign.write_rest(out);
         finish(out, format);
         Ok(())
-    }
-
-    /// Everything registered as `prometheus` protobuf families, as
-    /// `prometheus::Registry::gather` returns them: for the `ProtobufEncoder`, or any code
-    /// that takes `MetricFamily` values.
-    pub fn gather(&self) -> Vec<MetricFamily> {
-        let state = self.read();
-        let mut families = gather_foreign(&state.collectors);
-        for registered in &state.sets {
-            families.extend(registered.set.families.iter().filter_map(|family| family.proto()));
-        }
-        families.sort_by(|a, b| a.name().cmp(b.name()));
-        for family in &mut families {
-            if let Some(prefix) = &state.prefix {
-                let name = format!("{prefix}_{}", family.name());
-                family.set_name(name);
-            }
-            for metric in family.mut_metric().iter_mut() {
-                for (name, value) in &state.const_labels {
-                    metric.label.push(proto_label(name, value.as_bytes()));
-                }
-            }
-        }
-        families
     }
 
     fn add(&self, name: &'static str, set: SetCollector) -> Result<(), Error> {
@@ -267,33 +221,6 @@ impl State {
         order.sort_by(|a, b| name(a).cmp(name(b)));
         self.order = order;
     }
-}
-
-/// The families of foreign collectors, merged by name and sorted as `gather` sorts them.
-fn gather_foreign(collectors: &[Box<dyn Collector>]) -> Vec<MetricFamily> {
-    if collectors.is_empty() {
-        return Vec::new();
-    }
-    let mut by_name: BTreeMap<String, MetricFamily> = BTreeMap::new();
-    for family in collectors.iter().flat_map(|collector| collector.collect()) {
-        if family.get_metric().is_empty() {
-            continue;
-        }
-        match by_name.get_mut(family.name()) {
-            Some(existing) => existing.mut_metric().extend(family.get_metric().iter().cloned()),
-            None => {
-                by_name.insert(family.name().to_owned(), family);
-            }
-        }
-    }
-    let mut families: Vec<MetricFamily> = by_name.into_values().collect();
-    for family in &mut families {
-        family.mut_metric().sort_by(|a, b| {
-            let (a, b) = (a.get_label(), b.get_label());
-            a.len().cmp(&b.len()).then_with(|| a.iter().map(|pair| pair.value()).cmp(b.iter().map(|pair| pair.value())))
-        });
-    }
-    families
 }
 
 impl crate::registry::set::sealed::Sealed for Registry {}

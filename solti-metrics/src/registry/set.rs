@@ -2,9 +2,6 @@
 
 use std::sync::Arc;
 
-use prometheus::core::{Collector, Desc};
-use prometheus::proto::MetricFamily;
-
 use crate::error::Error;
 use crate::family::{ErasedFamily, Family};
 use crate::labels::LabelSet;
@@ -25,15 +22,16 @@ pub trait MetricsSet: Sized + Send + Sync + 'static {
 
     /// Creates every metric and registers the whole set in `registry`: all or nothing.
     ///
-    /// `registry` is a [`solti_metrics::Registry`](crate::Registry) or a
-    /// [`prometheus::Registry`] (also behind an `Arc`); each returns its own error type.
+    /// `registry` is a [`solti_metrics::Registry`](crate::Registry) or, with the feature
+    /// `prometheus`, a `prometheus::Registry` (also behind an `Arc`); each returns its own error
+    /// type.
     ///
     /// # Errors
     ///
     /// When a series of the set is already exported by something in `registry`, or a label
     /// name of the set is one of its constant labels; nothing of the set is registered then.
     /// A `solti_metrics::Registry` names the series and both owners in its [`Error`]; a
-    /// `prometheus::Registry` gives [`prometheus::Error::AlreadyReg`], and keeps binding each
+    /// `prometheus::Registry` gives `prometheus::Error::AlreadyReg`, and keeps binding each
     /// metric name it has been offered to the label names and help it came with, for the
     /// registry's lifetime (a later metric of the same name must keep them).
     fn register<R: Registrar + ?Sized>(registry: &R) -> Result<Self, R::Error> {
@@ -95,7 +93,7 @@ pub trait MetricsSet: Sized + Send + Sync + 'static {
 }
 
 /// A registry a [`MetricsSet`] can be registered in: a [`solti_metrics::Registry`](crate::Registry),
-/// a [`prometheus::Registry`], or either behind an `Arc`.
+/// a `prometheus::Registry` (feature `prometheus`), or either behind an `Arc`.
 pub trait Registrar: sealed::Sealed {
     /// The registry's error type.
     type Error: From<Error>;
@@ -111,19 +109,6 @@ pub trait Registrar: sealed::Sealed {
 
 pub(crate) mod sealed {
     pub trait Sealed {}
-}
-
-impl sealed::Sealed for prometheus::Registry {}
-impl Registrar for prometheus::Registry {
-    type Error = prometheus::Error;
-
-    fn add_set(&self, _: &'static str, set: SetCollector) -> Result<(), prometheus::Error> {
-        self.register(Box::new(set))
-    }
-
-    fn remove_set(&self, _: &'static str, set: SetCollector) -> Result<(), prometheus::Error> {
-        self.unregister(Box::new(set))
-    }
 }
 
 impl<R: Registrar + ?Sized> sealed::Sealed for Arc<R> {}
@@ -176,8 +161,9 @@ impl<S: Series, const LABELLED: bool> MetricField for Family<S, LABELLED> {
     }
 }
 
-/// All metrics of a set, as one unit a registry takes or refuses whole. It is also a
-/// `prometheus` [`Collector`], which is how a set sits in a `prometheus::Registry`.
+/// All metrics of a set, as one unit a registry takes or refuses whole. With the feature
+/// `prometheus` it is also a `prometheus` collector, which is how a set sits in a
+/// `prometheus::Registry`.
 pub struct SetCollector {
     pub(crate) families: Vec<Box<dyn ErasedFamily>>,
 }
@@ -206,15 +192,5 @@ impl core::fmt::Debug for SetCollector {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let names: Vec<&str> = self.families.iter().map(|family| family.desc().name).collect();
         f.debug_struct("SetCollector").field("metrics", &names).finish()
-    }
-}
-
-impl Collector for SetCollector {
-    fn desc(&self) -> Vec<&Desc> {
-        self.families.iter().map(|family| family.prometheus_desc()).collect()
-    }
-
-    fn collect(&self) -> Vec<MetricFamily> {
-        self.families.iter().filter_map(|family| family.proto()).collect()
     }
 }
