@@ -4,7 +4,7 @@
 #
 #   scripts/callgrind.sh                          # every single-thread case of hot_path, every side
 #   scripts/callgrind.sh typed_histogram          # the cases named
-#   BENCH=scrape scripts/callgrind.sh             # instructions per scrape of benches/scrape.rs
+#   BENCH=scrape scripts/callgrind.sh             # instructions per scrape of solti-metrics-bench/benches/scrape.rs
 #
 # Each side of a case runs in a process of its own (`BENCH --case NAME --side SIDE`); callgrind
 # collects only inside `measured_loop`, the loop that calls the recorder (or scrapes), so setup
@@ -22,8 +22,8 @@ case $BENCH in
 esac
 command -v valgrind >/dev/null || { echo "valgrind not found (Debian: apt-get install valgrind)" >&2; exit 1; }
 
-cargo bench --bench "$BENCH" --no-run 2>/dev/null
-bin=$(cargo bench --bench "$BENCH" --no-run --message-format=json 2>/dev/null |
+cargo bench -p solti-metrics-bench --bench "$BENCH" --no-run 2>/dev/null
+bin=$(cargo bench -p solti-metrics-bench --bench "$BENCH" --no-run --message-format=json 2>/dev/null |
     sed -n "s/.*\"executable\":\"\([^\"]*$BENCH[^\"]*\)\".*/\1/p" | tail -n 1)
 [ -x "$bin" ] || { echo "benchmark binary not found" >&2; exit 1; }
 

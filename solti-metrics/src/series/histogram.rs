@@ -134,7 +134,7 @@ impl core::fmt::Debug for Histogram {
 /// bound and for `NaN`, which prometheus counts in no finite bucket either.
 ///
 /// One comparison with the middle bound picks a half, then a linear scan: about a quarter of
-/// the bounds compared on average. On the 9 and 15 bounds of `benches/hot_path.rs` this took
+/// the bounds compared on average. On the 9 and 15 bounds of `solti-metrics-bench/benches/hot_path.rs` this took
 /// fewer instructions than `partition_point`'s binary search, whose steps each wait for the
 /// previous comparison, and than a branch-free count of the bounds below the value.
 #[inline]

@@ -5,10 +5,10 @@
 //! figures reported are medians and the spread of the per-round ratios.
 //!
 //! ```text
-//! cargo bench --bench scrape                        # 21 rounds, markdown tables on stdout
-//! cargo bench --bench scrape -- --rounds 31 --target-ms 100
-//! cargo bench --bench scrape -- --list              # case names
-//! cargo bench --bench scrape -- --case counters_10k --side ours --iters 10
+//! cargo bench -p solti-metrics-bench --bench scrape                        # 21 rounds, markdown tables on stdout
+//! cargo bench -p solti-metrics-bench --bench scrape -- --rounds 31 --target-ms 100
+//! cargo bench -p solti-metrics-bench --bench scrape -- --list              # case names
+//! cargo bench -p solti-metrics-bench --bench scrape -- --case counters_10k --side ours --iters 10
 //! ```
 //!
 //! Cases (every side holds the same series, with the same values, checked before timing):

@@ -7,9 +7,9 @@
 //! runs alone, one after the other, with its label tuples built before the clock starts.
 //!
 //! ```text
-//! cargo bench --bench growth                          # every side, 1,000,000 series
-//! cargo bench --bench growth -- --series 100000 --sides ours,measured
-//! cargo bench --bench growth -- --alone               # the growing thread only
+//! cargo bench -p solti-metrics-bench --bench growth                          # every side, 1,000,000 series
+//! cargo bench -p solti-metrics-bench --bench growth -- --series 100000 --sides ours,measured
+//! cargo bench -p solti-metrics-bench --bench growth -- --alone               # the growing thread only
 //! ```
 //!
 //! On a shared machine a thread can also be descheduled in the middle of a call. The growing
@@ -39,7 +39,7 @@ struct Ours {
     requests_total: IntCounterVec,
 }
 
-/// The label values of series `i`, as in `benches/scrape.rs`.
+/// The label values of series `i`, as in `scrape.rs`.
 fn labels(i: usize) -> (String, String) {
     (format!("s{:02}", i % 20), format!("u{:07}", i / 20))
 }

@@ -6,10 +6,10 @@
 //! medians and the spread of the per-round ratios.
 //!
 //! ```text
-//! cargo bench --bench hot_path                      # 31 rounds, markdown table on stdout
-//! cargo bench --bench hot_path -- --rounds 31 --target-ms 5
-//! cargo bench --bench hot_path -- --list            # case names
-//! cargo bench --bench hot_path -- --case NAME --side ours --iters 100000
+//! cargo bench -p solti-metrics-bench --bench hot_path                      # 31 rounds, markdown table on stdout
+//! cargo bench -p solti-metrics-bench --bench hot_path -- --rounds 31 --target-ms 5
+//! cargo bench -p solti-metrics-bench --bench hot_path -- --list            # case names
+//! cargo bench -p solti-metrics-bench --bench hot_path -- --case NAME --side ours --iters 100000
 //! ```
 //!
 //! The last form runs one side of one single-thread case and nothing else: it is what
