@@ -1,7 +1,7 @@
 //! The derive's compile-time contract. Every `tests/ui/fail` case fails to compile with exactly
 //! the diagnostics in its `.stderr` file, checked with `trybuild`; every `tests/ui/pass` case
 //! compiles and runs: each is a module of this test binary, and a test calls its `main`, which
-//! asserts what the derive generated. See `tests/README.md`.
+//! asserts what the derive generated. See `tests/README.md` (of this package).
 //!
 //! Why the pass cases are not trybuild cases: given fail cases only, trybuild checks them all
 //! in one `cargo check --keep-going`, in parallel. A pass case among them makes it build every
