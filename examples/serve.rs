@@ -153,12 +153,16 @@ async fn run() -> Result<(), BoxError> {
 
     tokio::spawn(simulate_tasks(runner, options.interval, options.tasks, options.seed));
 
+    // Request metrics by route template, in one line (feature `axum`).
+    let requests = solti_metrics::axum::layer(&registry)?;
     // `/metrics` is solti-metrics' own handler (feature `axum`): content negotiation, gzip.
     let router = Router::new()
         .route("/", get(index))
+        .route("/hello/{name}", get(hello))
         .merge(solti_metrics::axum::router(registry))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(app, track));
+        .layer(middleware::from_fn_with_state(app, track))
+        .layer(requests);
     axum::serve(listener, router).with_graceful_shutdown(shutdown(options.duration)).await?;
     println!("stopped");
     Ok(())
@@ -166,6 +170,10 @@ async fn run() -> Result<(), BoxError> {
 
 async fn index() -> &'static str {
     "solti-metrics example: the metrics are at /metrics\n"
+}
+
+async fn hello(axum::extract::Path(name): axum::extract::Path<String>) -> String {
+    format!("hello, {name}\n")
 }
 
 async fn not_found() -> StatusCode {

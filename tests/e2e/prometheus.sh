@@ -86,6 +86,25 @@ wait_for 60 "the target to be up" is_one "up{job=\"serve\"}"
 log "target up"
 
 # ---------------------------------------------------------------------------------------------
+# The request-metrics layer (`solti_metrics::axum::layer`): two greetings land in one series
+# under their route template, never under the raw path; a request no route matched gets the
+# empty route; the layer's own view of the scrapes counts them.
+curl -fsS --max-time 10 -o /dev/null "http://$target/hello/alice"
+curl -fsS --max-time 10 -o /dev/null "http://$target/hello/bob"
+miss_status=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "http://$target/nowhere")
+[ "$miss_status" = 404 ] || fail "GET /nowhere answered $miss_status, expected 404"
+greetings='http_server_request_duration_seconds_count{http_request_method="GET",http_route="/hello/{name}",http_response_status_code="200"}'
+greeted() { [ "$(scalar "$greetings")" = "2" ]; }
+wait_for 30 "prometheus to count both greetings under the route template" greeted
+[ -z "$(scalar 'count(http_server_request_duration_seconds_count{http_route=~"/hello/.+",http_route!="/hello/{name}"})')" ] ||
+    fail "a raw path became a route label"
+is_one 'http_server_request_duration_seconds_count{http_request_method="GET",http_route="",http_response_status_code="404"}' ||
+    fail "the unmatched request is not counted under the empty route"
+scrapes_seen=$(scalar 'http_server_request_duration_seconds_count{http_route="/metrics",http_response_status_code="200"}')
+[ -n "$scrapes_seen" ] && [ "${scrapes_seen%%.*}" -ge 1 ] || fail "the layer counted no scrape of /metrics: '$scrapes_seen'"
+log "the layer: 2 greetings under /hello/{name}, the miss under the empty route, $scrapes_seen scrapes of /metrics"
+
+# ---------------------------------------------------------------------------------------------
 # One request with a trace context: its trace id is the exemplar of its counter increment and
 # of its latency observation, in the exposition and then in Prometheus' exemplar storage.
 trace_id=4bf92f3577b34da6a3ce929d0e0e4736
