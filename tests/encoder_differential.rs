@@ -11,7 +11,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 
 use proptest::prelude::*;
-use solti_metrics::prometheus::{self, HistogramOpts, Opts, TextEncoder};
+use solti_metrics::prometheus::{self, Encoder as _, HistogramOpts, Opts, TextEncoder};
 use solti_metrics::{
     Counter, CounterVec, Format, Gauge, GaugeVec, Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, LabelValue, MetricDesc, MetricsSet, Registry,
@@ -329,6 +329,14 @@ proptest! {
         // `gather` hands the same families to the `TextEncoder` (and the `ProtobufEncoder`).
         let gathered = TextEncoder::new().encode_to_string(&registry.gather()).unwrap();
         prop_assert_eq!(gathered, expected);
+
+        // The protobuf format, written straight from the series, is byte for byte what the
+        // `ProtobufEncoder` writes for `prometheus`' families.
+        let mut expected = Vec::new();
+        prometheus::ProtobufEncoder::new().encode(&prometheus_registry.gather(), &mut expected).unwrap();
+        let mut ours = Vec::new();
+        registry.encode(&mut ours, Format::Protobuf).unwrap();
+        prop_assert!(ours == expected, "protobuf differs: {} bytes against {}", ours.len(), expected.len());
     }
 }
 

@@ -52,6 +52,7 @@ fn exposition(registry: &Registry, format: Format) -> String {
         Format::OpenMetrics => {
             common::openmetrics::parse(&text);
         }
+        other => panic!("{other:?} is no text format"),
     }
     text
 }

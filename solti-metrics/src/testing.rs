@@ -29,8 +29,8 @@ pub fn families(text: &str) -> Vec<String> {
     families.into_iter().map(|(_, family)| family).collect()
 }
 
-/// Fails the test unless `registry`'s exposition in `format` has the families of `expected`,
-/// each with the same lines in the same order, in any order of families.
+/// Fails the test unless `registry`'s exposition in `format` (a text format) has the families
+/// of `expected`, each with the same lines in the same order, in any order of families.
 ///
 /// ```
 /// use solti_metrics::testing::assert_exposition_eq;

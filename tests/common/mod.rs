@@ -3,5 +3,6 @@
 
 #![allow(dead_code)]
 
+pub mod metrics_proto;
 pub mod openmetrics;
 pub mod promtool;

@@ -3,7 +3,7 @@
 
 use prometheus::proto::{self, MetricFamily, MetricType};
 
-use crate::exposition::Format;
+use crate::exposition::Text;
 use crate::exposition::number::{bound_text, write_f64};
 use crate::exposition::text::FamilyWriter;
 use crate::labels::escape::write_label_pair;
@@ -15,7 +15,7 @@ use crate::series::{Number, Reading};
 /// labels (rendered pairs) after each metric's own, as `prometheus::Registry::gather` adds them.
 pub(crate) fn write_foreign_family(
     out: &mut Vec<u8>,
-    format: Format,
+    format: Text,
     prefix: Option<&str>,
     const_labels: &[u8],
     family: &MetricFamily,
@@ -25,8 +25,8 @@ pub(crate) fn write_foreign_family(
         (MetricType::GAUGE, _) => (MetricKind::Gauge, "gauge"),
         (MetricType::HISTOGRAM, _) => (MetricKind::Histogram, "histogram"),
         (MetricType::SUMMARY, _) => (MetricKind::Gauge, "summary"),
-        (MetricType::UNTYPED, Format::Prometheus) => (MetricKind::Gauge, "untyped"),
-        (MetricType::UNTYPED, Format::OpenMetrics) => (MetricKind::Gauge, "unknown"),
+        (MetricType::UNTYPED, Text::Prometheus) => (MetricKind::Gauge, "untyped"),
+        (MetricType::UNTYPED, Text::OpenMetrics) => (MetricKind::Gauge, "unknown"),
     };
     if family.get_metric().is_empty() || family.name().is_empty() {
         return;
@@ -51,10 +51,8 @@ pub(crate) fn write_foreign_family(
             if timestamp != 0 {
                 writer.out.push(b' ');
                 match format {
-                    Format::Prometheus => {
-                        writer.out.extend_from_slice(itoa::Buffer::new().format(timestamp).as_bytes())
-                    }
-                    Format::OpenMetrics => write_f64(writer.out, format, timestamp as f64 / 1000.0),
+                    Text::Prometheus => writer.out.extend_from_slice(itoa::Buffer::new().format(timestamp).as_bytes()),
+                    Text::OpenMetrics => write_f64(writer.out, format, timestamp as f64 / 1000.0),
                 }
             }
             writer.end_line();
@@ -62,7 +60,7 @@ pub(crate) fn write_foreign_family(
         match family.get_field_type() {
             MetricType::COUNTER => {
                 let suffix =
-                    if format == Format::OpenMetrics && !family.name().ends_with("_total") { "_total" } else { "" };
+                    if format == Text::OpenMetrics && !family.name().ends_with("_total") { "_total" } else { "" };
                 line(&mut writer, suffix, None, Number::F64(metric.counter.value()));
             }
             MetricType::GAUGE => line(&mut writer, "", None, Number::F64(metric.gauge.value())),
@@ -103,6 +101,32 @@ pub(crate) fn write_foreign_family(
             }
         }
     }
+}
+
+/// Writes a family collected from a `prometheus` collector in the protobuf format, named with
+/// the registry's prefix and with its constant labels after each metric's own, as
+/// `prometheus::Registry::gather` gives it to the `ProtobufEncoder`.
+pub(crate) fn write_foreign_protobuf(
+    out: &mut Vec<u8>,
+    prefix: Option<&str>,
+    const_labels: &[(String, String)],
+    family: &MetricFamily,
+) {
+    if family.get_metric().is_empty() || family.name().is_empty() {
+        return;
+    }
+    let mut family = family.clone();
+    if let Some(prefix) = prefix {
+        let name = format!("{prefix}_{}", family.name());
+        family.set_name(name);
+    }
+    for metric in family.mut_metric().iter_mut() {
+        for (name, value) in const_labels {
+            metric.label.push(proto_label(name, value.as_bytes()));
+        }
+    }
+    // Writing into a `Vec` cannot fail.
+    let _ = prometheus::Encoder::encode(&prometheus::ProtobufEncoder::new(), &[family], out);
 }
 
 /// A `prometheus` protobuf label pair.

@@ -2,52 +2,87 @@
 
 /// An exposition format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// The Prometheus text format, version 0.0.4.
     #[default]
     Prometheus,
     /// The OpenMetrics text format, version 1.0.0.
     OpenMetrics,
+    /// Prometheus' protobuf format: length-delimited `io.prometheus.client.MetricFamily`
+    /// messages (`metrics.proto` of Prometheus' client model), which Prometheus asks for first
+    /// when native histograms or created timestamps are on.
+    Protobuf,
+}
+
+/// The text formats, as the text writer tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Text {
+    /// The Prometheus text format, version 0.0.4.
+    Prometheus,
+    /// The OpenMetrics text format, version 1.0.0.
+    OpenMetrics,
 }
 
 impl Format {
-    /// The format to answer a request with, from its `Accept` header: OpenMetrics when the
-    /// client accepts `application/openmetrics-text` (version 1.0.0 or unversioned) at least
-    /// as much as `text/plain`, the Prometheus text otherwise (also without a header).
+    /// The format to answer a request with, from its `Accept` header: the media type it
+    /// accepts most (by `q`; at equal `q` a named type before a wildcard, then the first in the
+    /// header, as the Go client chooses), among Prometheus' protobuf
+    /// (`application/vnd.google.protobuf` with `proto=io.prometheus.client.MetricFamily` and
+    /// `encoding=delimited`), OpenMetrics (`application/openmetrics-text`, version 1.0.0 or
+    /// unversioned) and the Prometheus text (`text/plain`, `text/*`, `*/*`). The Prometheus
+    /// text without a header, or when the header names none of them: a malformed header is
+    /// never an error.
     ///
     /// ```
     /// use solti_metrics::Format;
     ///
-    /// // What Prometheus sends when it may scrape OpenMetrics.
+    /// // What Prometheus 2 sends when it may scrape OpenMetrics.
     /// let accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
     /// assert_eq!(Format::negotiate(Some(accept)), Format::OpenMetrics);
+    /// // And with native histograms on.
+    /// let accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+    /// assert_eq!(Format::negotiate(Some(accept)), Format::Protobuf);
     /// assert_eq!(Format::negotiate(Some("text/plain;version=0.0.4")), Format::Prometheus);
     /// assert_eq!(Format::negotiate(None), Format::Prometheus);
     /// ```
     pub fn negotiate(accept: Option<&str>) -> Self {
         let Some(accept) = accept else { return Self::Prometheus };
-        let (mut open_metrics, mut text) = (0.0f32, 0.0f32);
+        // The best so far: its quality and specificity (a wildcard ranks below a named type),
+        // and the format.
+        let mut best: Option<((f32, u8), Self)> = None;
         for range in accept.split(',') {
             let mut parts = range.split(';').map(str::trim);
             let media = parts.next().unwrap_or("").to_ascii_lowercase();
-            let (mut quality, mut version) = (1.0f32, None);
+            let (mut quality, mut version, mut proto, mut encoding) = (1.0f32, None, None, None);
             for parameter in parts {
                 let (key, value) = parameter.split_once('=').unwrap_or((parameter, ""));
+                let value = value.trim().trim_matches('"');
                 match key.trim().to_ascii_lowercase().as_str() {
-                    "q" => quality = value.trim().parse().unwrap_or(0.0),
-                    "version" => version = Some(value.trim().to_owned()),
+                    "q" => quality = value.parse().ok().filter(|q: &f32| (0.0..=1.0).contains(q)).unwrap_or(0.0),
+                    "version" => version = Some(value),
+                    "proto" => proto = Some(value),
+                    "encoding" => encoding = Some(value),
                     _ => {}
                 }
             }
-            match media.as_str() {
-                "application/openmetrics-text" if version.as_deref().is_none_or(|v| v == "1.0.0") => {
-                    open_metrics = open_metrics.max(quality);
+            let format = match media.as_str() {
+                "application/vnd.google.protobuf"
+                    if proto == Some("io.prometheus.client.MetricFamily") && encoding == Some("delimited") =>
+                {
+                    Self::Protobuf
                 }
-                "text/plain" | "text/*" | "*/*" => text = text.max(quality),
-                _ => {}
+                "application/openmetrics-text" if version.is_none_or(|v| v == "1.0.0") => Self::OpenMetrics,
+                "text/plain" | "text/*" | "*/*" => Self::Prometheus,
+                _ => continue,
+            };
+            let rank = (quality, media.matches('*').count() as u8);
+            let rank = (rank.0, 2 - rank.1.min(2));
+            if quality > 0.0 && best.is_none_or(|(best, _)| rank > best) {
+                best = Some((rank, format));
             }
         }
-        if open_metrics > 0.0 && open_metrics >= text { Self::OpenMetrics } else { Self::Prometheus }
+        best.map_or(Self::Prometheus, |(_, format)| format)
     }
 
     /// The `Content-Type` of an exposition in this format.
@@ -55,6 +90,18 @@ impl Format {
         match self {
             Self::Prometheus => "text/plain; version=0.0.4; charset=utf-8",
             Self::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            Self::Protobuf => {
+                "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+            }
+        }
+    }
+
+    /// The text format this is, `None` for protobuf.
+    pub(crate) const fn text(self) -> Option<Text> {
+        match self {
+            Self::Prometheus => Some(Text::Prometheus),
+            Self::OpenMetrics => Some(Text::OpenMetrics),
+            Self::Protobuf => None,
         }
     }
 }
@@ -72,5 +119,29 @@ mod tests {
         assert_eq!(Format::negotiate(Some("*/*")), Format::Prometheus);
         assert_eq!(Format::negotiate(Some("garbage;;q=x,,")), Format::Prometheus);
         assert!(Format::OpenMetrics.content_type().starts_with("application/openmetrics-text; version=1.0.0"));
+
+        // Protobuf only with both parameters, and as any other range by quality.
+        let protobuf = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
+        assert_eq!(Format::negotiate(Some(protobuf)), Format::Protobuf);
+        assert_eq!(Format::negotiate(Some("application/vnd.google.protobuf;encoding=delimited")), Format::Prometheus);
+        assert_eq!(
+            Format::negotiate(Some(
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text"
+            )),
+            Format::Prometheus
+        );
+        assert_eq!(Format::negotiate(Some(&format!("{protobuf};q=0.4,text/plain;q=0.5"))), Format::Prometheus);
+        assert_eq!(Format::negotiate(Some(&format!("text/plain;q=0.5,{protobuf};q=0.6"))), Format::Protobuf);
+        // Equal quality: the first named wins.
+        assert_eq!(Format::negotiate(Some(&format!("application/openmetrics-text,{protobuf}"))), Format::OpenMetrics);
+        assert_eq!(Format::negotiate(Some(&format!("{protobuf},application/openmetrics-text"))), Format::Protobuf);
+        // At equal quality a named type ranks above a wildcard.
+        assert_eq!(Format::negotiate(Some("*/*,application/openmetrics-text")), Format::OpenMetrics);
+        assert_eq!(Format::negotiate(Some("text/plain,application/openmetrics-text")), Format::Prometheus);
+        // A quality out of range counts as none.
+        assert_eq!(Format::negotiate(Some(&format!("{protobuf};q=7,text/plain;q=0.1"))), Format::Prometheus);
+        // Prometheus 2.42 with `--enable-feature=native-histograms`.
+        let prometheus = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        assert_eq!(Format::negotiate(Some(prometheus)), Format::Protobuf);
     }
 }

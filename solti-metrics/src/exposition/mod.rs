@@ -6,6 +6,8 @@
 pub(crate) mod foreign;
 mod format;
 pub(crate) mod number;
+pub(crate) mod protobuf;
 pub(crate) mod text;
 
 pub use format::Format;
+pub(crate) use format::Text;

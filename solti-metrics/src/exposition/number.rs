@@ -6,22 +6,22 @@
 
 use std::io::Write as _;
 
-use crate::exposition::Format;
+use crate::exposition::Text;
 use crate::series::Number;
 
 /// Integers up to this magnitude are exact in an `f64`, which prints them without a fraction.
 const EXACT: u64 = 1 << 53;
 
-pub(crate) fn write_number(out: &mut Vec<u8>, format: Format, number: Number) {
+pub(crate) fn write_number(out: &mut Vec<u8>, format: Text, number: Number) {
     let mut buffer = itoa::Buffer::new();
     match (format, number) {
-        (Format::OpenMetrics, Number::U64(value)) => out.extend_from_slice(buffer.format(value).as_bytes()),
-        (Format::OpenMetrics, Number::I64(value)) => out.extend_from_slice(buffer.format(value).as_bytes()),
+        (Text::OpenMetrics, Number::U64(value)) => out.extend_from_slice(buffer.format(value).as_bytes()),
+        (Text::OpenMetrics, Number::I64(value)) => out.extend_from_slice(buffer.format(value).as_bytes()),
         // The Prometheus text holds every value as an `f64`: a large integer is rounded first.
-        (Format::Prometheus, Number::U64(value)) if value <= EXACT => {
+        (Text::Prometheus, Number::U64(value)) if value <= EXACT => {
             out.extend_from_slice(buffer.format(value).as_bytes());
         }
-        (Format::Prometheus, Number::I64(value)) if value.unsigned_abs() <= EXACT => {
+        (Text::Prometheus, Number::I64(value)) if value.unsigned_abs() <= EXACT => {
             out.extend_from_slice(buffer.format(value).as_bytes());
         }
         (_, number) => write_f64(out, format, number.as_f64()),
@@ -30,23 +30,23 @@ pub(crate) fn write_number(out: &mut Vec<u8>, format: Format, number: Number) {
 
 /// `value` as `Display` writes it (Prometheus) or as OpenMetrics spells it (`+Inf`, `-Inf`,
 /// `NaN`, and a fraction on whole numbers, as the Go client writes them).
-pub(crate) fn write_f64(out: &mut Vec<u8>, format: Format, value: f64) {
+pub(crate) fn write_f64(out: &mut Vec<u8>, format: Text, value: f64) {
     if value.fract() == 0.0 && value.abs() < 1e15 && !(value == 0.0 && value.is_sign_negative()) {
         // Whole numbers, the common case (counts, integer gauges), without `core::fmt`.
         out.extend_from_slice(itoa::Buffer::new().format(value as i64).as_bytes());
-        if format == Format::OpenMetrics {
+        if format == Text::OpenMetrics {
             out.extend_from_slice(b".0");
         }
         return;
     }
     match format {
-        Format::OpenMetrics if value.is_nan() => out.extend_from_slice(b"NaN"),
-        Format::OpenMetrics if value == f64::INFINITY => out.extend_from_slice(b"+Inf"),
-        Format::OpenMetrics if value == f64::NEG_INFINITY => out.extend_from_slice(b"-Inf"),
+        Text::OpenMetrics if value.is_nan() => out.extend_from_slice(b"NaN"),
+        Text::OpenMetrics if value == f64::INFINITY => out.extend_from_slice(b"+Inf"),
+        Text::OpenMetrics if value == f64::NEG_INFINITY => out.extend_from_slice(b"-Inf"),
         _ => {
             // Writing into a `Vec` cannot fail.
             let _ = write!(out, "{value}");
-            if format == Format::OpenMetrics && value.fract() == 0.0 {
+            if format == Text::OpenMetrics && value.fract() == 0.0 {
                 out.extend_from_slice(b".0");
             }
         }
@@ -54,7 +54,7 @@ pub(crate) fn write_f64(out: &mut Vec<u8>, format: Format, value: f64) {
 }
 
 /// The `le` label value of a bucket bound, in each format.
-pub(crate) fn bound_text(format: Format, bound: f64) -> String {
+pub(crate) fn bound_text(format: Text, bound: f64) -> String {
     let mut text = Vec::new();
     write_f64(&mut text, format, bound);
     String::from_utf8(text).unwrap_or_default()
@@ -64,7 +64,7 @@ pub(crate) fn bound_text(format: Format, bound: f64) -> String {
 mod tests {
     use super::*;
 
-    fn text(format: Format, number: Number) -> String {
+    fn text(format: Text, number: Number) -> String {
         let mut out = Vec::new();
         write_number(&mut out, format, number);
         String::from_utf8(out).unwrap()
@@ -93,26 +93,26 @@ mod tests {
             -999999999999999.0,
         ];
         for value in values {
-            assert_eq!(text(Format::Prometheus, Number::F64(value)), value.to_string(), "{value}");
+            assert_eq!(text(Text::Prometheus, Number::F64(value)), value.to_string(), "{value}");
         }
         for value in [0, 1, EXACT - 1, EXACT, EXACT + 1, u64::MAX] {
-            assert_eq!(text(Format::Prometheus, Number::U64(value)), (value as f64).to_string(), "{value}");
+            assert_eq!(text(Text::Prometheus, Number::U64(value)), (value as f64).to_string(), "{value}");
         }
         for value in [0, -1, i64::MIN, i64::MAX, -(EXACT as i64) - 1] {
-            assert_eq!(text(Format::Prometheus, Number::I64(value)), (value as f64).to_string(), "{value}");
+            assert_eq!(text(Text::Prometheus, Number::I64(value)), (value as f64).to_string(), "{value}");
         }
     }
 
     #[test]
     fn openmetrics_numbers() {
-        assert_eq!(text(Format::OpenMetrics, Number::U64(u64::MAX)), u64::MAX.to_string());
-        assert_eq!(text(Format::OpenMetrics, Number::I64(-5)), "-5");
-        assert_eq!(text(Format::OpenMetrics, Number::F64(1.0)), "1.0");
-        assert_eq!(text(Format::OpenMetrics, Number::F64(0.25)), "0.25");
-        assert_eq!(text(Format::OpenMetrics, Number::F64(-0.0)), "-0.0");
-        assert_eq!(text(Format::OpenMetrics, Number::F64(1e300)).len(), 303);
-        assert_eq!(text(Format::OpenMetrics, Number::F64(f64::INFINITY)), "+Inf");
-        assert_eq!(text(Format::OpenMetrics, Number::F64(f64::NEG_INFINITY)), "-Inf");
-        assert_eq!(text(Format::OpenMetrics, Number::F64(f64::NAN)), "NaN");
+        assert_eq!(text(Text::OpenMetrics, Number::U64(u64::MAX)), u64::MAX.to_string());
+        assert_eq!(text(Text::OpenMetrics, Number::I64(-5)), "-5");
+        assert_eq!(text(Text::OpenMetrics, Number::F64(1.0)), "1.0");
+        assert_eq!(text(Text::OpenMetrics, Number::F64(0.25)), "0.25");
+        assert_eq!(text(Text::OpenMetrics, Number::F64(-0.0)), "-0.0");
+        assert_eq!(text(Text::OpenMetrics, Number::F64(1e300)).len(), 303);
+        assert_eq!(text(Text::OpenMetrics, Number::F64(f64::INFINITY)), "+Inf");
+        assert_eq!(text(Text::OpenMetrics, Number::F64(f64::NEG_INFINITY)), "-Inf");
+        assert_eq!(text(Text::OpenMetrics, Number::F64(f64::NAN)), "NaN");
     }
 }

@@ -4,7 +4,7 @@
 //! The Prometheus text is byte-identical to what `prometheus::TextEncoder` writes for a
 //! `prometheus::Registry` holding the same data.
 
-use crate::exposition::Format;
+use crate::exposition::Text;
 use crate::exposition::number::{bound_text, write_f64, write_number};
 use crate::labels::escape;
 use crate::metric::MetricKind;
@@ -13,17 +13,17 @@ use crate::series::{Exemplar, Number, Reading};
 
 /// The kind as `format`'s `# TYPE` line spells it: the Prometheus text format has no `info`,
 /// and exports it as a gauge.
-pub(crate) const fn type_name(kind: MetricKind, format: Format) -> &'static str {
+pub(crate) const fn type_name(kind: MetricKind, format: Text) -> &'static str {
     match (kind, format) {
-        (MetricKind::Info, Format::Prometheus) => "gauge",
+        (MetricKind::Info, Text::Prometheus) => "gauge",
         _ => kind.as_str(),
     }
 }
 
 /// Writes ` # {labels} value timestamp` after a sample, in OpenMetrics; nothing for a slot
 /// without an exemplar, or in the Prometheus text.
-fn write_exemplar(out: &mut Vec<u8>, format: Format, exemplar: &Exemplar) {
-    if !exemplar.recorded() || format != Format::OpenMetrics {
+fn write_exemplar(out: &mut Vec<u8>, format: Text, exemplar: &Exemplar) {
+    if !exemplar.recorded() || format != Text::OpenMetrics {
         return;
     }
     out.extend_from_slice(b" # {");
@@ -37,7 +37,7 @@ fn write_exemplar(out: &mut Vec<u8>, format: Format, exemplar: &Exemplar) {
 /// A metric family being written: its name as exported and the samples' shared parts.
 pub(crate) struct FamilyWriter<'a> {
     pub(crate) out: &'a mut Vec<u8>,
-    pub(crate) format: Format,
+    pub(crate) format: Text,
     /// The registry's prefix, without its `_`.
     pub(crate) prefix: Option<&'a str>,
     pub(crate) name: &'a str,
@@ -62,7 +62,7 @@ impl<'a> FamilyWriter<'a> {
             MetricKind::Info => "_info",
             MetricKind::Gauge | MetricKind::Histogram => return,
         };
-        if self.format == Format::OpenMetrics && self.name.ends_with(suffix) {
+        if self.format == Text::OpenMetrics && self.name.ends_with(suffix) {
             let len = self.out.len() - suffix.len();
             self.out.truncate(len);
         }
@@ -75,7 +75,7 @@ impl<'a> FamilyWriter<'a> {
             self.out.extend_from_slice(b"# HELP ");
             self.write_family_name();
             self.out.push(b' ');
-            escape::write_escaped(self.out, help.as_bytes(), self.format == Format::OpenMetrics);
+            escape::write_escaped(self.out, help.as_bytes(), self.format == Text::OpenMetrics);
             self.out.push(b'\n');
         }
         self.out.extend_from_slice(b"# TYPE ");
@@ -83,7 +83,7 @@ impl<'a> FamilyWriter<'a> {
         self.out.push(b' ');
         self.out.extend_from_slice(type_name.as_bytes());
         self.out.push(b'\n');
-        if let Some(unit) = unit.filter(|_| self.format == Format::OpenMetrics) {
+        if let Some(unit) = unit.filter(|_| self.format == Text::OpenMetrics) {
             self.out.extend_from_slice(b"# UNIT ");
             self.write_family_name();
             self.out.push(b' ');
@@ -161,7 +161,7 @@ impl SeriesWriter<'_, '_> {
     #[inline]
     fn counter(&mut self, number: Number) {
         let suffix = match self.family.format {
-            Format::OpenMetrics if !self.family.name.ends_with("_total") => "_total",
+            Text::OpenMetrics if !self.family.name.ends_with("_total") => "_total",
             _ => "",
         };
         self.family.sample(suffix, self.labels, None, number);
@@ -197,12 +197,12 @@ impl SeriesWriter<'_, '_> {
             family.end_line();
         };
         match self.family.format {
-            Format::Prometheus => {
+            Text::Prometheus => {
                 self.family.sample("_sum", self.labels, None, Number::F64(sum));
                 self.family.end_line();
                 count_line(self.family);
             }
-            Format::OpenMetrics => {
+            Text::OpenMetrics => {
                 count_line(self.family);
                 self.family.sample("_sum", self.labels, None, Number::F64(sum));
                 self.family.end_line();
@@ -217,7 +217,7 @@ const INFINITE_BUCKET: &[u8] = b"le=\"+Inf\"}";
 
 /// A bucket's `le` pair and the end of its labels (`le="0.5"}`), written once per family so
 /// that a bucket line is its name, the series' labels, this, and the count.
-pub(crate) fn bucket_bound(format: Format, bound: f64) -> String {
+pub(crate) fn bucket_bound(format: Text, bound: f64) -> String {
     format!("{BUCKET_LABEL}=\"{}\"}}", bound_text(format, bound))
 }
 
@@ -240,8 +240,8 @@ impl SeriesWriter<'_, '_> {
 }
 
 /// Ends an exposition: OpenMetrics' `# EOF` line.
-pub(crate) fn finish(out: &mut Vec<u8>, format: Format) {
-    if format == Format::OpenMetrics {
+pub(crate) fn finish(out: &mut Vec<u8>, format: Text) {
+    if format == Text::OpenMetrics {
         out.extend_from_slice(b"# EOF\n");
     }
 }
@@ -250,7 +250,7 @@ pub(crate) fn finish(out: &mut Vec<u8>, format: Format) {
 mod tests {
     use super::*;
 
-    fn written(exemplar: &Exemplar, format: Format) -> String {
+    fn written(exemplar: &Exemplar, format: Text) -> String {
         let mut out = Vec::new();
         write_exemplar(&mut out, format, exemplar);
         String::from_utf8(out).unwrap()
@@ -259,8 +259,8 @@ mod tests {
     #[test]
     fn exemplars_in_openmetrics_only() {
         let exemplar = Exemplar::recorded_at(b"a=\"b\"", 1.0, 1);
-        assert_eq!(written(&exemplar, Format::Prometheus), "");
-        assert_eq!(written(&exemplar, Format::OpenMetrics), " # {a=\"b\"} 1.0 0.001");
-        assert_eq!(written(&Exemplar::default(), Format::OpenMetrics), "");
+        assert_eq!(written(&exemplar, Text::Prometheus), "");
+        assert_eq!(written(&exemplar, Text::OpenMetrics), " # {a=\"b\"} 1.0 0.001");
+        assert_eq!(written(&Exemplar::default(), Text::OpenMetrics), "");
     }
 }

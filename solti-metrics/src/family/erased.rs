@@ -3,14 +3,14 @@
 use std::sync::{Arc, MutexGuard};
 
 use crate::error::Error;
-use crate::exposition::Format;
 #[cfg(feature = "prometheus")]
 use crate::exposition::foreign::{proto_label, proto_metric, proto_type};
+use crate::exposition::protobuf::ProtoFamily;
 use crate::exposition::text::{FamilyWriter, type_name};
+use crate::exposition::{Format, Text};
 use crate::family::order::{Export, View};
 use crate::family::{Family, lock};
 use crate::index::dense::DenseLive;
-#[cfg(feature = "prometheus")]
 use crate::labels::key::key_values;
 use crate::metric::MetricDesc;
 use crate::metric::rules::check_const_labels;
@@ -30,13 +30,14 @@ pub trait ErasedFamily: Send + Sync {
     fn prometheus_desc(&self) -> &prometheus::core::Desc;
 
     /// Writes the family (nothing when it has no series). `labels` is scratch space for
-    /// rendering label pairs; `const_labels` are rendered pairs added to every series.
+    /// rendering label pairs; `const_labels` are the registry's constant labels, added to
+    /// every series.
     fn encode(
         &self,
         out: &mut Vec<u8>,
         format: Format,
         prefix: Option<&str>,
-        const_labels: &[u8],
+        const_labels: &ConstLabels<'_>,
         labels: &mut Vec<u8>,
     );
 
@@ -69,6 +70,92 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         self.order(&mut export, &dense);
         (export, dense)
     }
+
+    /// The text formats: `const_labels` are the registry's constant labels, rendered.
+    fn encode_text(
+        &self,
+        out: &mut Vec<u8>,
+        format: Text,
+        prefix: Option<&str>,
+        const_labels: &[u8],
+        labels: &mut Vec<u8>,
+    ) {
+        let (export, dense) = self.prepare_scrape();
+        if export.order.is_empty() {
+            return;
+        }
+        let view = View { dense: &dense, leased: &export.leased };
+        let desc = self.inner.desc;
+        let mut writer = FamilyWriter { out, format, prefix, name: desc.name, kind: S::KIND };
+        writer.header(desc.help, type_name(S::KIND, format), desc.unit);
+        let bounds = match format {
+            Text::Prometheus => &self.inner.le[0],
+            Text::OpenMetrics => &self.inner.le[1],
+        };
+        // Exemplars are written in OpenMetrics only.
+        let exemplars = self.inner.exemplars.as_ref().filter(|_| format == Text::OpenMetrics);
+        for (series_ref, rendered) in export.series() {
+            let Some(series) = self.series_at(&view, series_ref) else { continue };
+            let pairs = if const_labels.is_empty() {
+                rendered
+            } else {
+                labels.clear();
+                labels.extend_from_slice(rendered);
+                if !rendered.is_empty() {
+                    labels.push(b',');
+                }
+                labels.extend_from_slice(const_labels);
+                labels.as_slice()
+            };
+            match exemplars {
+                Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
+                    writer.series(pairs, bounds, slots).write(series.read());
+                }),
+                None => writer.series(pairs, bounds, &[]).write(series.read()),
+            }
+        }
+    }
+
+    /// The protobuf format: each series' label pairs as its key holds them (the set's constant
+    /// labels among them by name), then the registry's `const_labels`, as
+    /// `prometheus::Registry::gather` adds them.
+    fn encode_protobuf(&self, out: &mut Vec<u8>, prefix: Option<&str>, const_labels: &[(String, String)]) {
+        let (export, dense) = self.prepare_scrape();
+        if export.order.is_empty() {
+            return;
+        }
+        let view = View { dense: &dense, leased: &export.leased };
+        let desc = self.inner.desc;
+        let family = ProtoFamily::start(out, prefix, desc.name, desc.help, S::KIND, desc.unit, self.inner.bounds);
+        for &series_ref in &export.order {
+            let Some(series) = self.series_at(&view, series_ref) else { continue };
+            let (values, len) = key_values(self.key(&view, series_ref).unwrap_or_default());
+            let labels = |pair: &mut dyn FnMut(&str, &[u8])| {
+                for (name, value) in self.pairs(&values, len, series_ref) {
+                    value.with_text(|text| pair(name, text));
+                }
+                for (name, value) in const_labels {
+                    pair(name, value.as_bytes());
+                }
+            };
+            match self.inner.exemplars.as_ref() {
+                Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
+                    family.metric(out, labels, series.read(), slots);
+                }),
+                None => family.metric(out, labels, series.read(), &[]),
+            }
+        }
+        family.end(out);
+    }
+}
+
+/// The registry's constant labels, in the forms the formats need them.
+#[doc(hidden)]
+pub struct ConstLabels<'a> {
+    /// Rendered pairs, `a="x",b="y"`, for the text formats.
+    pub(crate) rendered: &'a [u8],
+    /// Name and value, sorted by name, for the protobuf format.
+    pub(crate) pairs: &'a [(String, String)],
 }
 
 impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
@@ -90,42 +177,12 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         out: &mut Vec<u8>,
         format: Format,
         prefix: Option<&str>,
-        const_labels: &[u8],
+        const_labels: &ConstLabels<'_>,
         labels: &mut Vec<u8>,
     ) {
-        let (export, dense) = self.prepare_scrape();
-        if export.order.is_empty() {
-            return;
-        }
-        let view = View { dense: &dense, leased: &export.leased };
-        let desc = self.inner.desc;
-        let mut writer = FamilyWriter { out, format, prefix, name: desc.name, kind: S::KIND };
-        writer.header(desc.help, type_name(S::KIND, format), desc.unit);
-        let bounds = match format {
-            Format::Prometheus => &self.inner.le[0],
-            Format::OpenMetrics => &self.inner.le[1],
-        };
-        // Exemplars are written in OpenMetrics only.
-        let exemplars = self.inner.exemplars.as_ref().filter(|_| format == Format::OpenMetrics);
-        for (series_ref, rendered) in export.series() {
-            let Some(series) = self.series_at(&view, series_ref) else { continue };
-            let pairs = if const_labels.is_empty() {
-                rendered
-            } else {
-                labels.clear();
-                labels.extend_from_slice(rendered);
-                if !rendered.is_empty() {
-                    labels.push(b',');
-                }
-                labels.extend_from_slice(const_labels);
-                labels.as_slice()
-            };
-            match exemplars {
-                Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
-                    writer.series(pairs, bounds, slots).write(series.read());
-                }),
-                None => writer.series(pairs, bounds, &[]).write(series.read()),
-            }
+        match format.text() {
+            Some(text) => self.encode_text(out, text, prefix, const_labels.rendered, labels),
+            None => self.encode_protobuf(out, prefix, const_labels.pairs),
         }
     }
 

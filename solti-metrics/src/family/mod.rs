@@ -16,10 +16,11 @@ mod tests;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
+pub(crate) use erased::ConstLabels;
 pub use erased::ErasedFamily;
 
 use crate::error::Error;
-use crate::exposition::Format;
+use crate::exposition::Text;
 use crate::exposition::text::bucket_bound;
 use crate::index::dense::{DenseLive, DenseTable};
 use crate::index::open::OpenIndex;
@@ -145,7 +146,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         .map_err(|error| Error::InvalidMetric { metric: desc.name.to_owned(), reason: error.to_string() })?;
         let mut name_order: Vec<usize> = (0..desc.labels.len()).collect();
         name_order.sort_by_key(|&i| desc.labels[i]);
-        let le = [Format::Prometheus, Format::OpenMetrics]
+        let le = [Text::Prometheus, Text::OpenMetrics]
             .map(|format| bounds.iter().map(|&bound| bucket_bound(format, bound)).collect());
         let removable = desc.removable || desc.expire_after.is_some();
 

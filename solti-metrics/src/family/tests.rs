@@ -1,7 +1,7 @@
 //! The family's unit tests: lookup, order, removal and exposition together.
 
 use crate::exposition::Format;
-use crate::family::{ErasedFamily, Family, lock};
+use crate::family::{ConstLabels, ErasedFamily, Family, lock};
 use crate::index::removable::RemovableIndex;
 use crate::metric::{MetricDesc, MetricKind};
 use crate::series::{Histogram, IntCounter};
@@ -23,7 +23,7 @@ static META: MetricDesc = MetricDesc {
 
 fn text(family: &dyn ErasedFamily, format: Format) -> String {
     let mut out = Vec::new();
-    family.encode(&mut out, format, None, b"", &mut Vec::new());
+    family.encode(&mut out, format, None, &ConstLabels { rendered: b"", pairs: &[] }, &mut Vec::new());
     String::from_utf8(out).unwrap()
 }
 

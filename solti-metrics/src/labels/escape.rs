@@ -19,6 +19,55 @@ pub(crate) fn write_escaped(out: &mut Vec<u8>, value: &[u8], quote: bool) {
     out.extend_from_slice(rest);
 }
 
+/// The rendered pairs `name="value",..` that [`write_label_pair`] wrote, as `(name, escaped
+/// value)`; stops at anything it did not write.
+pub(crate) fn rendered_pairs(mut rendered: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    core::iter::from_fn(move || {
+        let equals = rendered.iter().position(|&byte| byte == b'=')?;
+        let name = &rendered[..equals];
+        let quoted = rendered.get(equals + 1..).filter(|rest| rest.first() == Some(&b'"'))?;
+        let mut end = 1;
+        loop {
+            match quoted.get(end)? {
+                b'\\' => end += 2,
+                b'"' => break,
+                _ => end += 1,
+            }
+        }
+        let value = &quoted[1..end];
+        rendered = quoted.get(end + 1..).map_or(&[][..], |rest| rest.strip_prefix(b",").unwrap_or(rest));
+        Some((name, value))
+    })
+}
+
+/// The length of `escaped` (a label value as [`write_label_value`] escaped it) unescaped.
+pub(crate) fn unescaped_len(escaped: &[u8]) -> usize {
+    escaped.len()
+        - escaped
+            .iter()
+            .scan(false, |after_backslash, &byte| {
+                let escape = !*after_backslash && byte == b'\\';
+                *after_backslash = escape;
+                Some(usize::from(escape))
+            })
+            .sum::<usize>()
+}
+
+/// Writes `escaped` (a label value as [`write_label_value`] escaped it) unescaped.
+pub(crate) fn write_unescaped(out: &mut Vec<u8>, escaped: &[u8]) {
+    let mut rest = escaped;
+    while let Some(position) = rest.iter().position(|&byte| byte == b'\\') {
+        out.extend_from_slice(&rest[..position]);
+        match rest.get(position + 1) {
+            Some(b'n') => out.push(b'\n'),
+            Some(&other) => out.push(other),
+            None => {}
+        }
+        rest = rest.get(position + 2..).unwrap_or(&[]);
+    }
+    out.extend_from_slice(rest);
+}
+
 /// `name="value"`, after a `,` when it follows another pair.
 pub(crate) fn write_label_pair(out: &mut Vec<u8>, follows: bool, name: &str, value: &[u8]) {
     if follows {
@@ -42,5 +91,27 @@ mod tests {
         let mut out = Vec::new();
         write_escaped(&mut out, b"a\"b\\", false);
         assert_eq!(out, b"a\"b\\\\");
+    }
+
+    /// Rendered pairs read back as they were given, whatever the values hold.
+    #[test]
+    fn rendered_pairs_read_back() {
+        let given: [(&str, &str); 4] = [("a", "x"), ("trace_id", "q\"uo\\te\n,=\"\\"), ("e", ""), ("u", "\u{e9}\\n")];
+        let mut rendered = Vec::new();
+        for (position, (name, value)) in given.iter().enumerate() {
+            write_label_pair(&mut rendered, position > 0, name, value.as_bytes());
+        }
+        let read: Vec<(String, String)> = rendered_pairs(&rendered)
+            .map(|(name, escaped)| {
+                let mut value = Vec::new();
+                write_unescaped(&mut value, escaped);
+                assert_eq!(unescaped_len(escaped), value.len());
+                (String::from_utf8(name.to_vec()).unwrap(), String::from_utf8(value).unwrap())
+            })
+            .collect();
+        let given: Vec<(String, String)> = given.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+        assert_eq!(read, given);
+        assert_eq!(rendered_pairs(b"").count(), 0);
+        assert_eq!(rendered_pairs(b"a=\"unterminated").count(), 0);
     }
 }

@@ -9,7 +9,8 @@ use prometheus::proto::MetricFamily;
 
 use crate::error::Error;
 use crate::exposition::Format;
-use crate::exposition::foreign::{proto_label, write_foreign_family};
+use crate::exposition::foreign::{proto_label, write_foreign_family, write_foreign_protobuf};
+use crate::family::ConstLabels;
 use crate::registry::Registry;
 
 impl Registry {
@@ -92,7 +93,7 @@ pub(super) struct Merge<'a> {
     families: Peekable<core::slice::Iter<'a, MetricFamily>>,
     format: Format,
     prefix: Option<&'a str>,
-    const_labels: &'a [u8],
+    const_labels: &'a ConstLabels<'a>,
 }
 
 impl<'a> Merge<'a> {
@@ -100,22 +101,29 @@ impl<'a> Merge<'a> {
         families: &'a [MetricFamily],
         format: Format,
         prefix: Option<&'a str>,
-        const_labels: &'a [u8],
+        const_labels: &'a ConstLabels<'a>,
     ) -> Self {
         Self { families: families.iter().peekable(), format, prefix, const_labels }
+    }
+
+    fn write(&self, out: &mut Vec<u8>, family: &MetricFamily) {
+        match self.format.text() {
+            Some(text) => write_foreign_family(out, text, self.prefix, self.const_labels.rendered, family),
+            None => write_foreign_protobuf(out, self.prefix, self.const_labels.pairs, family),
+        }
     }
 
     /// Writes the foreign families whose names sort before `name`.
     pub(super) fn write_before(&mut self, out: &mut Vec<u8>, name: &str) {
         while let Some(family) = self.families.next_if(|family| family.name() < name) {
-            write_foreign_family(out, self.format, self.prefix, self.const_labels, family);
+            self.write(out, family);
         }
     }
 
     /// Writes the foreign families left.
     pub(super) fn write_rest(&mut self, out: &mut Vec<u8>) {
-        for family in self.families.by_ref() {
-            write_foreign_family(out, self.format, self.prefix, self.const_labels, family);
+        while let Some(family) = self.families.next() {
+            self.write(out, family);
         }
     }
 }

@@ -19,6 +19,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use crate::error::Error;
 use crate::exposition::Format;
 use crate::exposition::text::finish;
+use crate::family::ConstLabels;
 use crate::labels::escape::write_label_pair;
 use crate::metric::names;
 use solti_metrics_rules::names::const_label_name;
@@ -148,19 +149,22 @@ impl Registry {
         let state = self.read();
         #[cfg(feature = "prometheus")]
         let foreign = foreign::gather(&state.collectors);
-        #[cfg(feature = "prometheus")]
-        let mut foreign = foreign::Merge::new(&foreign, format, state.prefix.as_deref(), &state.const_text);
         let prefix = state.prefix.as_deref();
+        let const_labels = ConstLabels { rendered: &state.const_text, pairs: &state.const_labels };
+        #[cfg(feature = "prometheus")]
+        let mut foreign = foreign::Merge::new(&foreign, format, prefix, &const_labels);
         let mut labels = Vec::new();
         for &(set, family) in &state.order {
             let Some(family) = state.sets.get(set).and_then(|set| set.set.families.get(family)) else { continue };
             #[cfg(feature = "prometheus")]
             foreign.write_before(out, family.desc().name);
-            family.encode(out, format, prefix, &state.const_text, &mut labels);
+            family.encode(out, format, prefix, &const_labels, &mut labels);
         }
         #[cfg(feature = "prometheus")]
         foreign.write_rest(out);
-        finish(out, format);
+        if let Some(text) = format.text() {
+            finish(out, text);
+        }
         Ok(())
     }
 

@@ -168,7 +168,8 @@ mod tests {
         api.requests_total("/users").inc_by(3);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        tokio::spawn(async move { ::axum::serve(listener, router(registry)).await });
+        let served = registry.clone();
+        tokio::spawn(async move { ::axum::serve(listener, router(served)).await });
 
         let (headers, body) = get(address, "/metrics", &[]).await;
         assert_eq!(header(&headers, "content-type"), Some(Format::Prometheus.content_type()));
@@ -190,5 +191,17 @@ mod tests {
         let mut decompressed = String::new();
         flate2::read::GzDecoder::new(body.as_slice()).read_to_string(&mut decompressed).unwrap();
         assert_eq!(decompressed, text);
+
+        // What Prometheus asks for with native histograms on: the protobuf format.
+        let accept = (
+            "Accept",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+        );
+        let (headers, body) = get(address, "/metrics", &[accept]).await;
+        assert_eq!(header(&headers, "content-type"), Some(Format::Protobuf.content_type()));
+        let mut expected = Vec::new();
+        registry.encode(&mut expected, Format::Protobuf).unwrap();
+        assert_eq!(body, expected);
+        assert!(body.windows(b"requests_total".len()).any(|window| window == b"requests_total"));
     }
 }

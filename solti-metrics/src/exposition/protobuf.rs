@@ -1,0 +1,297 @@
+//! Prometheus' protobuf format: length-delimited `io.prometheus.client.MetricFamily` messages
+//! of the client model's `metrics.proto`, written straight into the caller's buffer from what
+//! each series reads, field by field in field-number order, with no message structs and
+//! nothing allocated per series.
+//!
+//! A nested message's length is known only once it is written: one byte is reserved for it,
+//! and a message of 128 bytes or more is moved up by the bytes its length takes beyond that
+//! ([`Nested::close`]). Most messages (a label pair, a counter, a metric of a few labels) stay
+//! under 128 bytes; a family is moved once.
+//!
+//! The fields written are the ones Prometheus' Go client writes for the same data: `name`,
+//! `help`, `type` and `unit` of a family; a metric's label pairs and its counter, gauge or
+//! histogram; a histogram's count, sum and cumulative buckets without `+Inf` (unless an
+//! exemplar sits there, as the Go client does); exemplars with their labels, value and
+//! timestamp. Without units and exemplars the bytes equal what `prometheus`' `ProtobufEncoder`
+//! writes for the same families.
+
+use crate::labels::escape::{rendered_pairs, unescaped_len, write_unescaped};
+use crate::metric::MetricKind;
+use crate::series::{Exemplar, Reading};
+
+/// Wire types.
+const VARINT: u8 = 0;
+const FIXED64: u8 = 1;
+const LEN: u8 = 2;
+
+/// `io.prometheus.client.MetricType`.
+const fn metric_type(kind: MetricKind) -> u64 {
+    match kind {
+        MetricKind::Counter => 0,
+        // The protobuf format has no info type: an info series is the gauge 1.
+        MetricKind::Gauge | MetricKind::Info => 1,
+        MetricKind::Histogram => 4,
+    }
+}
+
+/// Field numbers of `metrics.proto`.
+mod field {
+    pub(super) const FAMILY_NAME: u8 = 1;
+    pub(super) const FAMILY_HELP: u8 = 2;
+    pub(super) const FAMILY_TYPE: u8 = 3;
+    pub(super) const FAMILY_METRIC: u8 = 4;
+    pub(super) const FAMILY_UNIT: u8 = 5;
+
+    pub(super) const METRIC_LABEL: u8 = 1;
+    pub(super) const METRIC_GAUGE: u8 = 2;
+    pub(super) const METRIC_COUNTER: u8 = 3;
+    pub(super) const METRIC_HISTOGRAM: u8 = 7;
+
+    pub(super) const PAIR_NAME: u8 = 1;
+    pub(super) const PAIR_VALUE: u8 = 2;
+
+    /// `Gauge.value`, `Counter.value`.
+    pub(super) const VALUE: u8 = 1;
+    pub(super) const COUNTER_EXEMPLAR: u8 = 2;
+
+    pub(super) const HISTOGRAM_COUNT: u8 = 1;
+    pub(super) const HISTOGRAM_SUM: u8 = 2;
+    pub(super) const HISTOGRAM_BUCKET: u8 = 3;
+
+    pub(super) const BUCKET_COUNT: u8 = 1;
+    pub(super) const BUCKET_BOUND: u8 = 2;
+    pub(super) const BUCKET_EXEMPLAR: u8 = 3;
+
+    pub(super) const EXEMPLAR_LABEL: u8 = 1;
+    pub(super) const EXEMPLAR_VALUE: u8 = 2;
+    pub(super) const EXEMPLAR_TIMESTAMP: u8 = 3;
+
+    pub(super) const SECONDS: u8 = 1;
+    pub(super) const NANOS: u8 = 2;
+}
+
+fn varint(out: &mut Vec<u8>, value: u64) {
+    let mut buffer = [0; 10];
+    let len = varint_into(&mut buffer, value);
+    out.extend_from_slice(&buffer[..len]);
+}
+
+/// Writes `value` as a varint at the start of `buffer`, returning its length.
+fn varint_into(buffer: &mut [u8; 10], mut value: u64) -> usize {
+    let mut len = 0;
+    while value >= 0x80 {
+        buffer[len] = value as u8 | 0x80;
+        value >>= 7;
+        len += 1;
+    }
+    buffer[len] = value as u8;
+    len + 1
+}
+
+const fn varint_len(value: u64) -> usize {
+    // 1 byte per 7 bits, at least 1.
+    (u64::BITS - (value | 1).leading_zeros()).div_ceil(7) as usize
+}
+
+/// Every field number of `metrics.proto` is below 16: its tag is one byte.
+fn tag(out: &mut Vec<u8>, field: u8, wire: u8) {
+    out.push(field << 3 | wire);
+}
+
+fn uint(out: &mut Vec<u8>, field: u8, value: u64) {
+    tag(out, field, VARINT);
+    varint(out, value);
+}
+
+fn double(out: &mut Vec<u8>, field: u8, value: f64) {
+    tag(out, field, FIXED64);
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+fn bytes(out: &mut Vec<u8>, field: u8, value: &[u8]) {
+    tag(out, field, LEN);
+    varint(out, value.len() as u64);
+    out.extend_from_slice(value);
+}
+
+/// A `LabelPair`, whose length is known before it is written.
+fn label_pair(out: &mut Vec<u8>, field: u8, name: &[u8], value: &[u8]) {
+    let len = 2 + varint_len(name.len() as u64) + name.len() + varint_len(value.len() as u64) + value.len();
+    tag(out, field, LEN);
+    varint(out, len as u64);
+    bytes(out, field::PAIR_NAME, name);
+    bytes(out, field::PAIR_VALUE, value);
+}
+
+/// A length-delimited part being written: where its body starts, one byte after the byte
+/// reserved for its length.
+#[must_use]
+struct Nested(usize);
+
+impl Nested {
+    /// Starts a message: as field `field` of the message being written, or, with `None`, a
+    /// message of its own in the delimited stream (its length alone before it).
+    fn open(out: &mut Vec<u8>, field: Option<u8>) -> Self {
+        if let Some(field) = field {
+            tag(out, field, LEN);
+        }
+        out.push(0);
+        Self(out.len())
+    }
+
+    /// Ends the message: writes its length, moving the body up when the length takes more
+    /// than the one byte reserved.
+    fn close(self, out: &mut Vec<u8>) {
+        let start = self.0;
+        let len = out.len() - start;
+        let extra = varint_len(len as u64) - 1;
+        if extra > 0 {
+            out.resize(out.len() + extra, 0);
+            out.copy_within(start..start + len, start + extra);
+        }
+        let mut length = [0; 10];
+        let written = varint_into(&mut length, len as u64);
+        out[start - 1..start + extra].copy_from_slice(&length[..written]);
+    }
+}
+
+/// A `MetricFamily` being written: [`start`](Self::start), a [`metric`](Self::metric) per
+/// series, [`end`](Self::end).
+pub(crate) struct ProtoFamily<'a> {
+    nested: Nested,
+    unit: Option<&'a str>,
+    bounds: &'a [f64],
+}
+
+impl<'a> ProtoFamily<'a> {
+    /// Writes the family's name (after the registry's prefix and `_`), help and type.
+    /// `bounds` are a histogram's bucket bounds.
+    pub(crate) fn start(
+        out: &mut Vec<u8>,
+        prefix: Option<&str>,
+        name: &str,
+        help: &str,
+        kind: MetricKind,
+        unit: Option<&'a str>,
+        bounds: &'a [f64],
+    ) -> Self {
+        let nested = Nested::open(out, None);
+        tag(out, field::FAMILY_NAME, LEN);
+        match prefix {
+            Some(prefix) => {
+                varint(out, (prefix.len() + 1 + name.len()) as u64);
+                out.extend_from_slice(prefix.as_bytes());
+                out.push(b'_');
+            }
+            None => varint(out, name.len() as u64),
+        }
+        out.extend_from_slice(name.as_bytes());
+        bytes(out, field::FAMILY_HELP, help.as_bytes());
+        uint(out, field::FAMILY_TYPE, metric_type(kind));
+        Self { nested, unit, bounds }
+    }
+
+    /// One metric: `labels` calls its argument with each label pair (name, value), in the
+    /// order to write them; `exemplars` are the series' exemplar slots (empty without).
+    pub(crate) fn metric(
+        &self,
+        out: &mut Vec<u8>,
+        labels: impl FnOnce(&mut dyn FnMut(&str, &[u8])),
+        reading: Reading<'_>,
+        exemplars: &[Exemplar],
+    ) {
+        let metric = Nested::open(out, Some(field::FAMILY_METRIC));
+        labels(&mut |name, value| label_pair(out, field::METRIC_LABEL, name.as_bytes(), value));
+        match reading {
+            Reading::Counter(number) => {
+                let counter = Nested::open(out, Some(field::METRIC_COUNTER));
+                double(out, field::VALUE, number.as_f64());
+                if let Some(exemplar) = exemplars.first().filter(|exemplar| exemplar.recorded()) {
+                    write_exemplar(out, field::COUNTER_EXEMPLAR, exemplar);
+                }
+                counter.close(out);
+            }
+            Reading::Gauge(number) => {
+                // A gauge message is 9 bytes: its length needs no reserving.
+                tag(out, field::METRIC_GAUGE, LEN);
+                out.push(9);
+                double(out, field::VALUE, number.as_f64());
+            }
+            Reading::Histogram(histogram) => {
+                let nested = Nested::open(out, Some(field::METRIC_HISTOGRAM));
+                // The count comes first in field order, and is the sum of the buckets as they
+                // are read (so that it equals the last cumulative count while observations
+                // land): the buckets are written, then moved up behind the count and sum.
+                let start = out.len();
+                let mut buckets = histogram.buckets();
+                let mut cumulative = 0u64;
+                for (slot, &bound) in self.bounds.iter().enumerate() {
+                    cumulative = cumulative.wrapping_add(buckets.next().unwrap_or(0));
+                    bucket(out, cumulative, bound, exemplars.get(slot));
+                }
+                let count = cumulative.wrapping_add(buckets.next().unwrap_or(0));
+                // The `+Inf` bucket is implied by the count, and written only to carry an
+                // exemplar, as the Go client does.
+                if let Some(exemplar) = exemplars.get(self.bounds.len()).filter(|exemplar| exemplar.recorded()) {
+                    bucket(out, count, f64::INFINITY, Some(exemplar));
+                }
+                let mut head = [0; 1 + 10 + 1 + 8];
+                head[0] = field::HISTOGRAM_COUNT << 3 | VARINT;
+                let mut count_bytes = [0; 10];
+                let count_len = varint_into(&mut count_bytes, count);
+                head[1..1 + count_len].copy_from_slice(&count_bytes[..count_len]);
+                head[1 + count_len] = field::HISTOGRAM_SUM << 3 | FIXED64;
+                head[2 + count_len..10 + count_len].copy_from_slice(&histogram.get_sample_sum().to_le_bytes());
+                let head = &head[..10 + count_len];
+                let end = out.len();
+                out.resize(end + head.len(), 0);
+                out.copy_within(start..end, start + head.len());
+                out[start..start + head.len()].copy_from_slice(head);
+                nested.close(out);
+            }
+        }
+        metric.close(out);
+    }
+
+    /// Writes the unit, if any, and the family's length.
+    pub(crate) fn end(self, out: &mut Vec<u8>) {
+        if let Some(unit) = self.unit {
+            bytes(out, field::FAMILY_UNIT, unit.as_bytes());
+        }
+        self.nested.close(out);
+    }
+}
+
+/// A histogram's `Bucket`, with its exemplar if one is recorded.
+fn bucket(out: &mut Vec<u8>, cumulative: u64, bound: f64, exemplar: Option<&Exemplar>) {
+    let nested = Nested::open(out, Some(field::HISTOGRAM_BUCKET));
+    uint(out, field::BUCKET_COUNT, cumulative);
+    double(out, field::BUCKET_BOUND, bound);
+    if let Some(exemplar) = exemplar.filter(|exemplar| exemplar.recorded()) {
+        write_exemplar(out, field::BUCKET_EXEMPLAR, exemplar);
+    }
+    nested.close(out);
+}
+
+/// An `Exemplar` as field `field`: its label pairs, value and timestamp.
+fn write_exemplar(out: &mut Vec<u8>, field: u8, exemplar: &Exemplar) {
+    let nested = Nested::open(out, Some(field));
+    // Exemplar labels are kept rendered for OpenMetrics: read back and unescaped here.
+    for (name, escaped) in rendered_pairs(exemplar.labels()) {
+        let value_len = unescaped_len(escaped);
+        let len = 2 + varint_len(name.len() as u64) + name.len() + varint_len(value_len as u64) + value_len;
+        tag(out, field::EXEMPLAR_LABEL, LEN);
+        varint(out, len as u64);
+        bytes(out, field::PAIR_NAME, name);
+        tag(out, field::PAIR_VALUE, LEN);
+        varint(out, value_len as u64);
+        write_unescaped(out, escaped);
+    }
+    double(out, field::EXEMPLAR_VALUE, exemplar.value());
+    let timestamp = Nested::open(out, Some(field::EXEMPLAR_TIMESTAMP));
+    let ms = exemplar.timestamp_ms();
+    uint(out, field::SECONDS, ms / 1000);
+    uint(out, field::NANOS, ms % 1000 * 1_000_000);
+    timestamp.close(out);
+    nested.close(out);
+}
