@@ -1,7 +1,8 @@
 //! Serves `/metrics` over HTTP: the Solti runner backend and an HTTP metric set in one
 //! `solti_metrics::Registry`, fed by a background loop of simulated task events. The exposition
-//! is OpenMetrics when the client's `Accept` header asks for it (Prometheus does), the
-//! Prometheus text otherwise.
+//! is what the client's `Accept` header asks for: OpenMetrics (Prometheus asks for it), the
+//! protobuf format (Prometheus with native histograms on asks for it first), the Prometheus
+//! text otherwise.
 //!
 //! ```text
 //! cargo run --example serve                       # http://127.0.0.1:9898/metrics, until Ctrl-C
@@ -111,6 +112,7 @@ enum Exposition {
     Prometheus,
     #[label = "openmetrics"]
     OpenMetrics,
+    Protobuf,
 }
 
 // Both sets share one registry: a name exported by both would fail the build here.
@@ -214,8 +216,15 @@ async fn track(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
     app.http.requests_total(method, path, response.status().as_u16()).inc_with_exemplar(&exemplar);
     let content_type = response.headers().get(header::CONTENT_TYPE).map(|value| value.as_bytes());
     if path == "/metrics" && response.status().is_success() {
-        let openmetrics = content_type.is_some_and(|value| value == Format::OpenMetrics.content_type().as_bytes());
-        app.http.expositions_total(if openmetrics { Exposition::OpenMetrics } else { Exposition::Prometheus }).inc();
+        let is = |format: Format| content_type.is_some_and(|value| value == format.content_type().as_bytes());
+        let exposition = if is(Format::OpenMetrics) {
+            Exposition::OpenMetrics
+        } else if is(Format::Protobuf) {
+            Exposition::Protobuf
+        } else {
+            Exposition::Prometheus
+        };
+        app.http.expositions_total(exposition).inc();
     }
     response
 }
