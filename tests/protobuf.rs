@@ -193,3 +193,67 @@ fn no_series_no_bytes() {
     registry.encode(&mut body, Format::Protobuf).unwrap();
     assert!(body.is_empty());
 }
+
+/// Native buckets (declared here in the catalog entry, as the derive writes it): the classic
+/// part in every format, the native part in protobuf, spans and deltas as Prometheus reads
+/// them, the resolution halved past `max_buckets`.
+mod native {
+    use super::*;
+    use solti_metrics::{Family, MetricDesc, MetricKind, Native, Registrar, SetCollector, series};
+
+    static BOTH: MetricDesc = MetricDesc {
+        name: "latency_seconds",
+        help: "Latency.",
+        kind: MetricKind::Histogram,
+        labels: &[],
+        buckets: &[0.1, 1.0],
+        max_series: None,
+        init: false,
+        removable: false,
+        expire_after: None,
+        unit: None,
+        exemplars: false,
+        native: Some(Native { schema: 0, max_buckets: 160, zero_threshold: 0.001 }),
+        field: "latency_seconds",
+    };
+
+    /// Expands spans and deltas into (key, count), as Prometheus does.
+    fn buckets(spans: &[proto::BucketSpan], deltas: &[i64]) -> Vec<(i32, i64)> {
+        let (mut key, mut count, mut deltas) = (0, 0, deltas.iter());
+        let mut buckets = Vec::new();
+        for (i, span) in spans.iter().enumerate() {
+            key += span.offset.unwrap();
+            if i > 0 || span.length.unwrap() > 0 {
+                for _ in 0..span.length.unwrap() {
+                    count += deltas.next().unwrap();
+                    buckets.push((key, count));
+                    key += 1;
+                }
+            }
+        }
+        assert!(deltas.next().is_none(), "as many deltas as the spans' lengths");
+        buckets.retain(|&(_, count)| count != 0);
+        buckets
+    }
+
+    #[test]
+    fn both_kinds_of_buckets() {
+        let registry = Registry::new();
+        let family = Family::<series::Histogram, false>::new::<()>(&BOTH).unwrap();
+        registry.add_set("native", SetCollector::new([SetCollector::part(&family)])).unwrap();
+        for value in [0.0005, -0.0002, 0.3, 0.3, 0.9, 1.5, 3.0, 3.5, 100.0, -5.0] {
+            family.observe(value);
+        }
+        let families = protobuf(&registry);
+        let histogram = families[0].metric[0].histogram.as_ref().unwrap();
+        assert_eq!(histogram.sample_count, Some(10));
+        assert_eq!(histogram.bucket.len(), 2, "the classic buckets too");
+        assert_eq!((histogram.schema, histogram.zero_threshold, histogram.zero_count), (Some(0), Some(0.001), Some(2)));
+        // Schema 0: bucket k holds (2^(k-1), 2^k].
+        assert_eq!(
+            buckets(&histogram.positive_span, &histogram.positive_delta),
+            [(-1, 2), (0, 1), (1, 1), (2, 2), (7, 1)]
+        );
+        assert_eq!(buckets(&histogram.negative_span, &histogram.negative_delta), [(3, 1)]);
+    }
+}

@@ -29,6 +29,7 @@ fn desc(case: &Case) -> &'static MetricDesc {
         expire_after: case.expire_after.map(|count| count as u32),
         unit: case.unit,
         exemplars: case.exemplars,
+        native: None,
         field: case.field,
     }))
 }

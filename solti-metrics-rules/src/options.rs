@@ -231,3 +231,76 @@ mod tests {
         assert_eq!(init(false, None, &[], Combinations::Fixed(1)).as_deref(), Some(INIT_WITHOUT_LABELS));
     }
 }
+
+/// `#[metric(native)]`'s bucket factor: at most 10% between consecutive bounds (schema 3).
+pub const NATIVE_FACTOR: f64 = 1.1;
+
+/// `#[metric(native)]`'s most buckets; more halve the resolution.
+pub const NATIVE_MAX_BUCKETS: u32 = 160;
+
+/// `#[metric(native)]`'s zero bucket: observations of at most 2^-128 in magnitude.
+pub const NATIVE_ZERO_THRESHOLD: f64 = 2.938_735_877_055_719e-39;
+
+/// `native` on a metric that is no histogram.
+pub const NATIVE_NOT_A_HISTOGRAM: &str =
+    "`native` gives a histogram exponential buckets: put it on a `Histogram` or `HistogramVec`";
+
+/// The schema of the native buckets of bucket factor `factor`, as the Go client picks it: the
+/// coarsest whose factor (`2^(2^-schema)`) is at most `factor`, from -4 (factor 65536) to 8
+/// (factor 1.0027); or why `factor` is no bucket factor.
+pub fn native_schema(factor: f64) -> Result<i8, String> {
+    if !(factor > 1.0 && factor.is_finite()) {
+        return Err(format!(
+            "native `factor = {factor}` must be a number above 1: the ratio between consecutive bucket bounds, 1.1 for 10%"
+        ));
+    }
+    let floor = factor.log2().log2().floor();
+    Ok(if floor <= -8.0 {
+        8
+    } else if floor >= 4.0 {
+        -4
+    } else {
+        -(floor as i8)
+    })
+}
+
+/// What is wrong with `max_buckets = limit` of native buckets, if anything.
+pub fn native_max_buckets(limit: u64) -> Option<&'static str> {
+    match limit {
+        0 => Some("native `max_buckets` must be at least 1"),
+        limit if limit > u64::from(u32::MAX) => Some("native `max_buckets` must be at most 4294967295"),
+        _ => None,
+    }
+}
+
+/// What is wrong with `zero_threshold = threshold` of native buckets, if anything.
+pub fn native_zero_threshold(threshold: f64) -> Option<&'static str> {
+    (!(threshold >= 0.0 && threshold.is_finite())).then_some(
+        "native `zero_threshold` must be a finite number of at least 0: the largest magnitude counted as zero",
+    )
+}
+
+/// What is wrong with native buckets of `schema` (as a catalog entry states it), if anything.
+pub fn native_schema_range(schema: i8) -> Option<String> {
+    (!(-4..=8).contains(&schema)).then(|| format!("native schema {schema} is outside -4 to 8"))
+}
+
+#[cfg(test)]
+mod native_tests {
+    use super::*;
+
+    #[test]
+    fn schemas_of_factors_are_the_go_clients() {
+        assert_eq!(native_schema(NATIVE_FACTOR), Ok(3));
+        assert_eq!(native_schema(2.0), Ok(0));
+        assert_eq!(native_schema(4.0), Ok(-1));
+        assert_eq!(native_schema(1.0001), Ok(8));
+        assert_eq!(native_schema(1e9), Ok(-4));
+        assert!(
+            native_schema(1.0).is_err() && native_schema(f64::NAN).is_err() && native_schema(f64::INFINITY).is_err()
+        );
+        assert_eq!(NATIVE_ZERO_THRESHOLD, 2f64.powi(-128));
+        assert!(native_max_buckets(0).is_some() && native_max_buckets(160).is_none());
+        assert!(native_zero_threshold(-1.0).is_some() && native_zero_threshold(0.0).is_none());
+    }
+}

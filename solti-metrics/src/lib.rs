@@ -34,7 +34,7 @@ pub use exposition::Format;
 pub use family::Family;
 pub use index::Lease;
 pub use labels::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS, NamedLabels};
-pub use metric::{DEFAULT_BUCKETS, MetricDesc, MetricKind, OVERFLOW_LABEL};
+pub use metric::{DEFAULT_BUCKETS, MetricDesc, MetricKind, Native, OVERFLOW_LABEL};
 pub use registry::{Global, MetricField, MetricsSet, Registrar, Registry, SetCollector, catalog, default_registry};
 
 /// The `http` crate, whose `Method` and `StatusCode` are label values (feature `http`).

@@ -165,6 +165,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
             expire_after: #expire_after,
             unit: #unit,
             exemplars: #exemplars,
+            native: ::core::option::Option::None,
             field: #field,
         }
     }

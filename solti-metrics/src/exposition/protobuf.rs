@@ -17,7 +17,7 @@
 
 use crate::labels::escape::{rendered_pairs, unescaped_len, write_unescaped};
 use crate::metric::MetricKind;
-use crate::series::{Exemplar, Reading};
+use crate::series::{Exemplar, NativeHead, Reading};
 
 /// Wire types.
 const VARINT: u8 = 0;
@@ -58,6 +58,18 @@ mod field {
     pub(super) const HISTOGRAM_SUM: u8 = 2;
     pub(super) const HISTOGRAM_BUCKET: u8 = 3;
 
+    pub(super) const HISTOGRAM_SCHEMA: u8 = 5;
+    pub(super) const HISTOGRAM_ZERO_THRESHOLD: u8 = 6;
+    pub(super) const HISTOGRAM_ZERO_COUNT: u8 = 7;
+    pub(super) const HISTOGRAM_NEGATIVE_SPAN: u8 = 9;
+    pub(super) const HISTOGRAM_NEGATIVE_DELTA: u8 = 10;
+    pub(super) const HISTOGRAM_POSITIVE_SPAN: u8 = 12;
+    pub(super) const HISTOGRAM_POSITIVE_DELTA: u8 = 13;
+    pub(super) const HISTOGRAM_EXEMPLARS: u8 = 16;
+
+    pub(super) const SPAN_OFFSET: u8 = 1;
+    pub(super) const SPAN_LENGTH: u8 = 2;
+
     pub(super) const BUCKET_COUNT: u8 = 1;
     pub(super) const BUCKET_BOUND: u8 = 2;
     pub(super) const BUCKET_EXEMPLAR: u8 = 3;
@@ -93,7 +105,7 @@ const fn varint_len(value: u64) -> usize {
     (u64::BITS - (value | 1).leading_zeros()).div_ceil(7) as usize
 }
 
-/// Every field number of `metrics.proto` is below 16: its tag is one byte.
+/// A field number below 16: its tag is one byte.
 fn tag(out: &mut Vec<u8>, field: u8, wire: u8) {
     out.push(field << 3 | wire);
 }
@@ -161,6 +173,9 @@ pub(crate) struct ProtoFamily<'a> {
     nested: Nested,
     unit: Option<&'a str>,
     bounds: &'a [f64],
+    /// Native buckets as read, reused from series to series.
+    positive: Vec<(i32, u64)>,
+    negative: Vec<(i32, u64)>,
 }
 
 impl<'a> ProtoFamily<'a> {
@@ -188,13 +203,13 @@ impl<'a> ProtoFamily<'a> {
         out.extend_from_slice(name.as_bytes());
         bytes(out, field::FAMILY_HELP, help.as_bytes());
         uint(out, field::FAMILY_TYPE, metric_type(kind));
-        Self { nested, unit, bounds }
+        Self { nested, unit, bounds, positive: Vec::new(), negative: Vec::new() }
     }
 
     /// One metric: `labels` calls its argument with each label pair (name, value), in the
     /// order to write them; `exemplars` are the series' exemplar slots (empty without).
     pub(crate) fn metric(
-        &self,
+        &mut self,
         out: &mut Vec<u8>,
         labels: impl FnOnce(&mut dyn FnMut(&str, &[u8])),
         reading: Reading<'_>,
@@ -230,10 +245,25 @@ impl<'a> ProtoFamily<'a> {
                     bucket(out, cumulative, bound, exemplars.get(slot));
                 }
                 let count = cumulative.wrapping_add(buckets.next().unwrap_or(0));
+                let native = histogram.native();
                 // The `+Inf` bucket is implied by the count, and written only to carry an
-                // exemplar, as the Go client does.
-                if let Some(exemplar) = exemplars.get(self.bounds.len()).filter(|exemplar| exemplar.recorded()) {
-                    bucket(out, count, f64::INFINITY, Some(exemplar));
+                // exemplar, as the Go client does; a histogram of native buckets alone has no
+                // classic buckets, and its exemplars are its own field.
+                let infinite = exemplars.get(self.bounds.len()).filter(|exemplar| exemplar.recorded());
+                match infinite {
+                    Some(exemplar) if native.is_none() || !self.bounds.is_empty() => {
+                        bucket(out, count, f64::INFINITY, Some(exemplar));
+                    }
+                    _ => {}
+                }
+                if let Some(native) = native {
+                    let head = native.read_into(&mut self.positive, &mut self.negative);
+                    write_native(out, head, &self.positive, &self.negative);
+                    if self.bounds.is_empty() {
+                        for exemplar in exemplars.iter().filter(|exemplar| exemplar.recorded()) {
+                            write_exemplar(out, field::HISTOGRAM_EXEMPLARS, exemplar);
+                        }
+                    }
                 }
                 let mut head = [0; 1 + 10 + 1 + 8];
                 head[0] = field::HISTOGRAM_COUNT << 3 | VARINT;
@@ -262,6 +292,80 @@ impl<'a> ProtoFamily<'a> {
     }
 }
 
+/// Field numbers above 15 take a two-byte tag.
+fn tag_wide(out: &mut Vec<u8>, field: u8, wire: u8) {
+    varint(out, u64::from(field) << 3 | u64::from(wire));
+}
+
+fn zigzag(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)) as u64
+}
+
+/// The native part of a `Histogram`: schema, zero bucket, and each side's spans and deltas,
+/// as the Go client writes them (gaps of up to two empty buckets are filled with zero
+/// buckets instead of starting a span).
+fn write_native(out: &mut Vec<u8>, head: NativeHead, positive: &[(i32, u64)], negative: &[(i32, u64)]) {
+    tag(out, field::HISTOGRAM_SCHEMA, VARINT);
+    varint(out, zigzag(i64::from(head.schema)));
+    double(out, field::HISTOGRAM_ZERO_THRESHOLD, head.zero_threshold);
+    uint(out, field::HISTOGRAM_ZERO_COUNT, head.zero_count);
+    side(out, field::HISTOGRAM_NEGATIVE_SPAN, field::HISTOGRAM_NEGATIVE_DELTA, negative);
+    if positive.is_empty() && negative.is_empty() && head.zero_threshold == 0.0 && head.zero_count == 0 {
+        // An empty span marks the histogram as native when nothing else does.
+        span(out, field::HISTOGRAM_POSITIVE_SPAN, 0, 0);
+    }
+    side(out, field::HISTOGRAM_POSITIVE_SPAN, field::HISTOGRAM_POSITIVE_DELTA, positive);
+}
+
+/// The largest gap of empty buckets filled with zero buckets rather than a new span.
+const FILLED_GAP: i32 = 2;
+
+/// One side's spans, then its deltas.
+fn side(out: &mut Vec<u8>, span_field: u8, delta_field: u8, buckets: &[(i32, u64)]) {
+    let Some(&(first, _)) = buckets.first() else { return };
+    // Spans: written as each ends.
+    let (mut offset, mut length, mut next) = (first, 0u32, first);
+    for &(key, _) in buckets {
+        let gap = key - next;
+        if gap > FILLED_GAP {
+            span(out, span_field, offset, length);
+            (offset, length) = (gap, 0);
+        } else {
+            length += gap as u32;
+        }
+        length += 1;
+        next = key + 1;
+    }
+    span(out, span_field, offset, length);
+    // Deltas: each bucket's count less the one before (0 before the first), filled gaps
+    // included.
+    let (mut previous, mut next) = (0i64, first);
+    for &(key, count) in buckets {
+        let gap = key - next;
+        if gap <= FILLED_GAP {
+            for _ in 0..gap {
+                tag(out, delta_field, VARINT);
+                varint(out, zigzag(-previous));
+                previous = 0;
+            }
+        }
+        let count = count as i64;
+        tag(out, delta_field, VARINT);
+        varint(out, zigzag(count - previous));
+        previous = count;
+        next = key + 1;
+    }
+}
+
+/// A `BucketSpan`.
+fn span(out: &mut Vec<u8>, field: u8, offset: i32, length: u32) {
+    let offset = zigzag(i64::from(offset));
+    tag(out, field, LEN);
+    varint(out, (2 + varint_len(offset) + varint_len(u64::from(length))) as u64);
+    uint(out, field::SPAN_OFFSET, offset);
+    uint(out, field::SPAN_LENGTH, u64::from(length));
+}
+
 /// A histogram's `Bucket`, with its exemplar if one is recorded.
 fn bucket(out: &mut Vec<u8>, cumulative: u64, bound: f64, exemplar: Option<&Exemplar>) {
     let nested = Nested::open(out, Some(field::HISTOGRAM_BUCKET));
@@ -275,7 +379,12 @@ fn bucket(out: &mut Vec<u8>, cumulative: u64, bound: f64, exemplar: Option<&Exem
 
 /// An `Exemplar` as field `field`: its label pairs, value and timestamp.
 fn write_exemplar(out: &mut Vec<u8>, field: u8, exemplar: &Exemplar) {
-    let nested = Nested::open(out, Some(field));
+    let nested = if field > 15 {
+        tag_wide(out, field, LEN);
+        Nested::open(out, None)
+    } else {
+        Nested::open(out, Some(field))
+    };
     // Exemplar labels are kept rendered for OpenMetrics: read back and unescaped here.
     for (name, escaped) in rendered_pairs(exemplar.labels()) {
         let value_len = unescaped_len(escaped);

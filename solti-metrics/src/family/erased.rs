@@ -126,7 +126,8 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         }
         let view = View { dense: &dense, leased: &export.leased };
         let desc = self.inner.desc;
-        let family = ProtoFamily::start(out, prefix, desc.name, desc.help, S::KIND, desc.unit, self.inner.bounds);
+        let mut family =
+            ProtoFamily::start(out, prefix, desc.name, desc.help, S::KIND, desc.unit, self.inner.shape.bounds);
         for &series_ref in &export.order {
             let Some(series) = self.series_at(&view, series_ref) else { continue };
             let (values, len) = key_values(self.key(&view, series_ref).unwrap_or_default());

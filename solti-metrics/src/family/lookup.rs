@@ -75,8 +75,8 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     #[cold]
     #[inline(never)]
     pub(super) fn find_or_create_dense(&self, index: usize, labels: &impl LabelSet) -> &S {
-        let bounds = self.inner.bounds;
-        let Some(slot) = self.dense.slot_or_create_page(index, || S::new(bounds)) else {
+        let shape = self.inner.shape;
+        let Some(slot) = self.dense.slot_or_create_page(index, || S::new(shape)) else {
             return &self.inner.detached;
         };
         let mut live = lock(&self.inner.dense_live);
@@ -116,14 +116,14 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         if open.len() >= limit {
             return open.find(hash, labels).unwrap_or_else(|| self.overflow());
         }
-        let bounds = self.inner.bounds;
-        open.find_or_create(hash, labels, limit, || S::new(bounds)).unwrap_or_else(|| self.overflow())
+        let shape = self.inner.shape;
+        open.find_or_create(hash, labels, limit, || S::new(shape)).unwrap_or_else(|| self.overflow())
     }
 
     /// The series of the tuples past `max_series`, counting the record.
     fn overflow(&self) -> &S {
         self.inner.overflow_records.fetch_add(1, Ordering::Relaxed);
-        self.inner.overflow.get_or_init(|| S::new(self.inner.bounds))
+        self.inner.overflow.get_or_init(|| S::new(self.inner.shape))
     }
 }
 
@@ -193,8 +193,8 @@ impl<S: Series> Family<S, true> {
             // lock, as in `create_open`.
             return index.find(labels).unwrap_or_else(|| Lease::borrowed(self.overflow()));
         }
-        let bounds = self.inner.bounds;
-        match index.find_or_create(labels, limit, || S::new(bounds)) {
+        let shape = self.inner.shape;
+        match index.find_or_create(labels, limit, || S::new(shape)) {
             Some(entry) => Lease::shared(entry),
             None => Lease::borrowed(self.overflow()),
         }

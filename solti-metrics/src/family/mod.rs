@@ -28,7 +28,7 @@ use crate::index::removable::RemovableIndex;
 use crate::labels::LabelSet;
 use crate::metric::MetricDesc;
 use crate::metric::rules::{self, Built};
-use crate::series::{Collected, ExemplarTable, Series};
+use crate::series::{Collected, ExemplarTable, Series, Shape};
 use order::Export;
 
 /// The metric of a field of a `#[derive(MetricsSet)]` struct: all series of one metric.
@@ -62,7 +62,8 @@ type Compute<S> = dyn Fn(&S) + Send + Sync;
 
 struct Inner<S> {
     desc: &'static MetricDesc,
-    bounds: &'static [f64],
+    /// What each series is built with: a histogram's bounds and native buckets.
+    shape: Shape,
     /// The `le` pairs of the bounds in each format (Prometheus, OpenMetrics), as bucket lines
     /// write them ([`bucket_bound`]).
     le: [Box<[String]>; 2],
@@ -136,6 +137,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             dense_slots: L::DENSE_SLOTS,
         };
         let bounds = rules::check(desc, &built)?;
+        let shape = Shape { bounds, native: desc.native.as_ref() };
         #[cfg(feature = "prometheus")]
         let prometheus_desc = prometheus::core::Desc::new(
             desc.name.to_owned(),
@@ -154,17 +156,17 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             dense: DenseTable::new(L::DENSE_SLOTS),
             inner: Arc::new(Inner {
                 desc,
-                bounds,
+                shape,
                 le,
                 name_order: name_order.into(),
                 dense_live: Mutex::new(Vec::new()),
                 open: OpenIndex::default(),
-                removable: removable.then(|| RemovableIndex::new(S::new(bounds))),
+                removable: removable.then(|| RemovableIndex::new(S::new(shape))),
                 removed: AtomicBool::new(false),
                 overflow: OnceLock::new(),
                 overflow_records: AtomicU64::new(0),
                 export: Mutex::new(Export::default()),
-                detached: S::new(bounds),
+                detached: S::new(shape),
                 #[cfg(feature = "prometheus")]
                 prometheus_desc,
                 compute: OnceLock::new(),

@@ -18,6 +18,7 @@ static META: MetricDesc = MetricDesc {
     removable: false,
     expire_after: None,
     exemplars: false,
+    native: None,
     field: "t_total",
 };
 
@@ -66,6 +67,7 @@ fn histogram_with_le_label_is_refused() {
         removable: false,
         expire_after: None,
         exemplars: false,
+        native: None,
         field: "t_seconds",
     };
     assert!(Family::<Histogram, true>::new::<(&str,)>(&LE).is_err());
@@ -213,6 +215,7 @@ fn openmetrics_counter_and_histogram() {
         removable: false,
         expire_after: None,
         exemplars: false,
+        native: None,
         field: "t_seconds",
     };
     let histogram = Family::<Histogram, false>::new::<()>(&HIST).unwrap();

@@ -5,7 +5,7 @@ mod kind;
 pub(crate) mod names;
 pub(crate) mod rules;
 
-pub use desc::MetricDesc;
+pub use desc::{MetricDesc, Native};
 pub use kind::MetricKind;
 /// The buckets of a histogram declared without any: the `prometheus` crate's and the Go
 /// client's defaults, in seconds.

@@ -2,7 +2,7 @@
 //! `solti-metrics-rules`, which the derive applies at compile time with the same words, and
 //! what ties a description to the family's types.
 
-use solti_metrics_rules::options::{Combinations, combinations};
+use solti_metrics_rules::options::{self, Combinations, combinations};
 use solti_metrics_rules::{Declaration, check as check_rules, names};
 
 use crate::error::Error;
@@ -71,7 +71,20 @@ pub(crate) fn check(desc: &'static MetricDesc, built: &Built) -> Result<&'static
     if built.label_count != desc.labels.len() {
         return Err(invalid(format!("declares {} labels, recorded with {}", desc.labels.len(), built.label_count)));
     }
+    if let Some(native) = desc.native {
+        if built.kind != MetricKind::Histogram {
+            return Err(invalid(options::NATIVE_NOT_A_HISTOGRAM.to_owned()));
+        }
+        let reason = options::native_schema_range(native.schema)
+            .or_else(|| options::native_max_buckets(u64::from(native.max_buckets)).map(str::to_owned))
+            .or_else(|| options::native_zero_threshold(native.zero_threshold).map(str::to_owned));
+        if let Some(reason) = reason {
+            return Err(invalid(reason));
+        }
+    }
     Ok(match built.kind {
+        // Native buckets alone: the classic part is the `+Inf` bucket, count and sum.
+        MetricKind::Histogram if desc.native.is_some() && desc.buckets.is_empty() => &[],
         MetricKind::Histogram => histogram_bounds(desc.buckets),
         MetricKind::Counter | MetricKind::Gauge | MetricKind::Info => &[],
     })

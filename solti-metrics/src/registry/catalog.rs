@@ -102,6 +102,7 @@ mod tests {
             removable: false,
             expire_after: None,
             exemplars: false,
+            native: None,
             field: "a_seconds",
         }];
         assert_eq!(

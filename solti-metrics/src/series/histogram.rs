@@ -4,7 +4,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::metric::MetricKind;
-use crate::series::{DeclareExemplars, Reading, Series, add_f64, sealed};
+use crate::series::native::NativeBuckets;
+use crate::series::{DeclareExemplars, Reading, Series, Shape, add_f64, sealed};
 
 /// A histogram: counts observations into buckets and keeps their sum.
 ///
@@ -39,6 +40,8 @@ pub struct Histogram {
     // `cells[0]` holds the sum's bits, `cells[1 + i]` the observations in bucket `i` (those not
     // above `bounds[i]` and above `bounds[i - 1]`), the last cell those above every bound.
     cells: Box<[AtomicU64]>,
+    /// `#[metric(native)]`: the native buckets, beside the classic ones.
+    native: Option<Box<NativeBuckets>>,
 }
 
 const SUM: usize = 0;
@@ -58,6 +61,9 @@ impl Histogram {
         if let Some((sum, buckets)) = self.cells.split_first() {
             if let Some(cell) = buckets.get(bucket) {
                 cell.fetch_add(1, Ordering::Relaxed);
+            }
+            if let Some(native) = &self.native {
+                native.observe(value);
             }
             add_f64(sum, value);
         }
@@ -101,6 +107,11 @@ impl Histogram {
     /// The upper bounds of the buckets, without `+Inf`.
     pub fn bounds(&self) -> &'static [f64] {
         self.bounds
+    }
+
+    /// The native buckets, if the metric declares them.
+    pub(crate) fn native(&self) -> Option<&NativeBuckets> {
+        self.native.as_deref()
     }
 
     /// The observations per bucket, not cumulative; the last one counts those above every bound.
@@ -159,8 +170,10 @@ impl sealed::Sealed for Histogram {}
 impl Series for Histogram {
     const KIND: MetricKind = MetricKind::Histogram;
 
-    fn new(bounds: &'static [f64]) -> Self {
-        Self { bounds, cells: (0..bounds.len() + 2).map(|_| AtomicU64::new(0)).collect() }
+    fn new(shape: Shape) -> Self {
+        let bounds = shape.bounds;
+        let cells = (0..bounds.len() + 2).map(|_| AtomicU64::new(0)).collect();
+        Self { bounds, cells, native: shape.native.map(|native| Box::new(NativeBuckets::new(native))) }
     }
 
     #[inline]
@@ -171,6 +184,9 @@ impl Series for Histogram {
     fn reset(&self) {
         for cell in &self.cells {
             cell.store(0, Ordering::Relaxed);
+        }
+        if let Some(native) = &self.native {
+            native.reset();
         }
     }
 
@@ -236,7 +252,7 @@ mod tests {
     #[test]
     fn histogram_counts_into_buckets() {
         static BOUNDS: [f64; 3] = [0.1, 1.0, 10.0];
-        let histogram = Histogram::new(&BOUNDS);
+        let histogram = Histogram::new(Shape { bounds: &BOUNDS, native: None });
         for value in [0.1, 0.5, 1.0, 11.0, f64::NAN, -3.0] {
             histogram.observe(value);
         }
@@ -248,7 +264,7 @@ mod tests {
 
     #[test]
     fn timers_observe_once() {
-        let histogram = Histogram::new(&[1.0]);
+        let histogram = Histogram::new(Shape { bounds: &[1.0], native: None });
         histogram.start_timer().observe_duration();
         assert!(histogram.start_timer().stop_and_record() >= 0.0);
         let _ = histogram.start_timer().stop_and_discard();
@@ -260,7 +276,7 @@ mod tests {
     /// The durations a timer returns are the ones it observed.
     #[test]
     fn timers_return_what_they_observe() {
-        let histogram = Histogram::new(&[10.0]);
+        let histogram = Histogram::new(Shape { bounds: &[10.0], native: None });
         let slept = histogram.start_timer();
         std::thread::sleep(Duration::from_millis(20));
         let observed = slept.stop();

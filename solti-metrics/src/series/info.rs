@@ -1,7 +1,7 @@
 //! The series of an info metric.
 
 use crate::metric::MetricKind;
-use crate::series::{Number, Reading, Series, sealed};
+use crate::series::{Number, Reading, Series, Shape, sealed};
 
 /// A series of an info metric ([`Info`](crate::Info)): its labels are the facts it states,
 /// its value is always 1. Recording its labels through the recorder method creates it.
@@ -34,7 +34,7 @@ impl sealed::Sealed for Info {}
 impl Series for Info {
     const KIND: MetricKind = MetricKind::Info;
 
-    fn new(_: &'static [f64]) -> Self {
+    fn new(_: Shape) -> Self {
         Self
     }
 

@@ -7,12 +7,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::metric::MetricKind;
+use crate::metric::{MetricKind, Native};
 
 mod exemplar;
 mod guard;
 mod histogram;
 mod info;
+mod native;
 mod scalar;
 
 pub use exemplar::{EXEMPLAR_MAX_CHARS, ExemplarSeries};
@@ -20,6 +21,7 @@ pub(crate) use exemplar::{Exemplar, ExemplarTable};
 pub use guard::GaugeGuard;
 pub use histogram::{Histogram, HistogramTimer};
 pub use info::Info;
+pub(crate) use native::NativeHead;
 pub use scalar::{Counter, Gauge, IntCounter, IntGauge};
 
 /// The series type of a metric: [`Counter`], [`IntCounter`], [`Gauge`], [`IntGauge`] or
@@ -28,9 +30,9 @@ pub trait Series: Send + Sync + Sized + 'static + sealed::Sealed {
     /// The kind of metric this series type makes.
     const KIND: MetricKind;
 
-    /// A series at zero; `bounds` are a histogram's bucket upper bounds (ignored by the others).
+    /// A series at zero, of the `shape` its metric declares (which only histograms use).
     #[doc(hidden)]
-    fn new(bounds: &'static [f64]) -> Self;
+    fn new(shape: Shape) -> Self;
 
     /// What the series holds now: the one view of a series the exposition reads.
     #[doc(hidden)]
@@ -52,6 +54,17 @@ pub trait Series: Send + Sync + Sized + 'static + sealed::Sealed {
 
 mod sealed {
     pub trait Sealed {}
+}
+
+/// What a histogram series is built with: its bucket upper bounds (without `+Inf`) and its
+/// native buckets, if declared. Other series ignore it.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shape {
+    /// The classic buckets' upper bounds.
+    pub bounds: &'static [f64],
+    /// `#[metric(native)]`.
+    pub native: Option<&'static Native>,
 }
 
 /// A series whose value a function can compute at each exposition

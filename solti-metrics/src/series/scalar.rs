@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use crate::metric::MetricKind;
-use crate::series::{Collected, DeclareExemplars, Number, Reading, Series, add_f64, sealed};
+use crate::series::{Collected, DeclareExemplars, Number, Reading, Series, Shape, add_f64, sealed};
 
 /// A counter of `f64` values: it only goes up.
 ///
@@ -195,7 +195,7 @@ macro_rules! scalar_series {
         impl Series for $ty {
             const KIND: MetricKind = MetricKind::$kind;
 
-            fn new(_: &'static [f64]) -> Self {
+            fn new(_: Shape) -> Self {
                 Self::default()
             }
 

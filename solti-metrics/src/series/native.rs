@@ -1,0 +1,325 @@
+//! A histogram's native buckets: exponential buckets of Prometheus' native histograms, kept
+//! beside its classic ones.
+//!
+//! Bucket `k` of schema `s` holds the observations `v` with `base^(k-1) < |v| <= base^k`,
+//! `base = 2^(2^-s)`; one side holds the positive observations, one the negative, and the zero
+//! bucket those with `|v| <= zero_threshold`. Observations are recorded at the schema the
+//! metric declares, into counters allocated a block at a time on a block's first observation:
+//! recording takes no lock and, after that first observation, allocates nothing. When an
+//! exposition finds more buckets in use than the metric's `max_buckets`, it halves the
+//! resolution (merging pairs of buckets, `k -> ceil(k/2)`) until they fit, as the Go client
+//! does when it records: merged buckets hold exactly what coarser buckets would have counted.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::metric::Native;
+
+/// Buckets per block, allocated together on the first observation into one of them.
+const BLOCK: usize = 16;
+/// Blocks per directory entry.
+const GROUP: usize = 16;
+
+type Block = [AtomicU64; BLOCK];
+type Group = [OnceLock<Box<Block>>; GROUP];
+
+/// One sign's buckets: a directory of groups of blocks, covering every key from the zero
+/// bucket's edge up to `f64::MAX`, allocated as it is used.
+struct Side {
+    directory: OnceLock<Box<[OnceLock<Box<Group>>]>>,
+}
+
+impl Side {
+    const fn new() -> Self {
+        Self { directory: OnceLock::new() }
+    }
+
+    /// Adds one observation to the bucket at `position` (its key less the lowest key).
+    #[inline]
+    fn add(&self, position: usize, positions: usize) {
+        let directory =
+            self.directory.get_or_init(|| (0..positions.div_ceil(BLOCK * GROUP)).map(|_| OnceLock::new()).collect());
+        let Some(group) = directory.get(position / (BLOCK * GROUP)) else { return };
+        let group = group.get_or_init(|| Box::new(core::array::from_fn(|_| OnceLock::new())));
+        let block =
+            group[position / BLOCK % GROUP].get_or_init(|| Box::new(core::array::from_fn(|_| AtomicU64::new(0))));
+        block[position % BLOCK].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Calls `f` with each bucket in use, as (position, count), positions increasing.
+    fn for_each(&self, mut f: impl FnMut(usize, u64)) {
+        let Some(directory) = self.directory.get() else { return };
+        for (g, group) in directory.iter().enumerate() {
+            let Some(group) = group.get() else { continue };
+            for (b, block) in group.iter().enumerate() {
+                let Some(block) = block.get() else { continue };
+                for (i, count) in block.iter().enumerate() {
+                    let count = count.load(Ordering::Relaxed);
+                    if count > 0 {
+                        f((g * GROUP + b) * BLOCK + i, count);
+                    }
+                }
+            }
+        }
+    }
+
+    fn reset(&self) {
+        self.for_each_counter(|counter| counter.store(0, Ordering::Relaxed));
+    }
+
+    fn for_each_counter(&self, f: impl Fn(&AtomicU64)) {
+        let Some(directory) = self.directory.get() else { return };
+        for group in directory.iter().filter_map(OnceLock::get) {
+            for block in group.iter().filter_map(OnceLock::get) {
+                block.iter().for_each(&f);
+            }
+        }
+    }
+}
+
+/// A histogram's native buckets.
+pub(crate) struct NativeBuckets {
+    schema: i32,
+    zero_threshold: f64,
+    max_buckets: u32,
+    /// The key of the lowest bucket above the zero bucket: position 0 of each side.
+    lowest: i32,
+    /// Keys from `lowest` up to the key of `f64::MAX`.
+    positions: usize,
+    zero: AtomicU64,
+    positive: Side,
+    negative: Side,
+}
+
+impl NativeBuckets {
+    pub(crate) fn new(native: &Native) -> Self {
+        let schema = i32::from(native.schema);
+        let zero_threshold = native.zero_threshold;
+        // The smallest magnitude outside the zero bucket.
+        let smallest = if zero_threshold > 0.0 { zero_threshold } else { f64::from_bits(1) };
+        let lowest = key(smallest, schema);
+        let highest = key(f64::MAX, schema);
+        let positions = (highest - lowest + 1) as usize;
+        Self {
+            schema,
+            zero_threshold,
+            max_buckets: native.max_buckets,
+            lowest,
+            positions,
+            zero: AtomicU64::new(0),
+            positive: Side::new(),
+            negative: Side::new(),
+        }
+    }
+
+    /// Adds one observation (`NaN` goes in no bucket: it counts in the histogram's count and
+    /// sum alone).
+    #[inline]
+    pub(crate) fn observe(&self, value: f64) {
+        let magnitude = value.abs();
+        if magnitude <= self.zero_threshold {
+            self.zero.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        if magnitude.is_nan() {
+            return;
+        }
+        let position = (key(magnitude, self.schema) - self.lowest).max(0) as usize;
+        let side = if value > 0.0 { &self.positive } else { &self.negative };
+        side.add(position, self.positions);
+    }
+
+    pub(crate) fn reset(&self) {
+        self.zero.store(0, Ordering::Relaxed);
+        self.positive.reset();
+        self.negative.reset();
+    }
+
+    /// What an exposition writes: the buckets in use (into `positive` and `negative`, cleared
+    /// first), at the schema that keeps them within `max_buckets`, which it returns with the
+    /// zero bucket.
+    pub(crate) fn read_into(&self, positive: &mut Vec<(i32, u64)>, negative: &mut Vec<(i32, u64)>) -> NativeHead {
+        positive.clear();
+        negative.clear();
+        self.positive.for_each(|position, count| positive.push((position as i32 + self.lowest, count)));
+        self.negative.for_each(|position, count| negative.push((position as i32 + self.lowest, count)));
+        let mut schema = self.schema;
+        while positive.len() + negative.len() > self.max_buckets as usize && schema > -4 {
+            merge(positive);
+            merge(negative);
+            schema -= 1;
+        }
+        NativeHead { schema, zero_threshold: self.zero_threshold, zero_count: self.zero.load(Ordering::Relaxed) }
+    }
+}
+
+/// Halves the resolution of `buckets` (keys increasing), in place: bucket `k` goes into
+/// `ceil(k/2)`.
+fn merge(buckets: &mut Vec<(i32, u64)>) {
+    let mut len = 0;
+    for i in 0..buckets.len() {
+        let (key, count) = buckets[i];
+        let key = (key + 1) >> 1;
+        if len > 0 && buckets[len - 1].0 == key {
+            buckets[len - 1].1 += count;
+        } else {
+            buckets[len] = (key, count);
+            len += 1;
+        }
+    }
+    buckets.truncate(len);
+}
+
+/// The schema and zero bucket of native buckets as an exposition reads them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct NativeHead {
+    pub(crate) schema: i32,
+    pub(crate) zero_threshold: f64,
+    pub(crate) zero_count: u64,
+}
+
+/// The key of the bucket of `magnitude` (positive, finite or not) at `schema`: the `k` with
+/// `base^(k-1) < magnitude <= base^k`.
+pub(crate) fn key(magnitude: f64, schema: i32) -> i32 {
+    let magnitude = magnitude.min(f64::MAX);
+    let (fraction, exponent) = frexp(magnitude);
+    if schema > 0 {
+        let bounds = bounds(schema);
+        // The first bound not below the fraction.
+        let index = bounds.partition_point(|&bound| bound < fraction) as i32;
+        index + (exponent - 1) * (1 << schema)
+    } else {
+        let mut key = exponent;
+        if fraction == 0.5 {
+            key -= 1;
+        }
+        let offset = (1 << -schema) - 1;
+        (key + offset) >> -schema
+    }
+}
+
+/// `(fraction, exponent)` with `value = fraction * 2^exponent`, `fraction` in `[0.5, 1)`, for a
+/// positive finite `value`.
+fn frexp(value: f64) -> (f64, i32) {
+    let bits = value.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 {
+        // Subnormal: scale into the normal range first.
+        let (fraction, exponent) = frexp(value * f64::from_bits(0x43f0_0000_0000_0000)); // 2^64
+        return (fraction, exponent - 64);
+    }
+    let fraction = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (fraction, biased - 1022)
+}
+
+/// The bucket bounds within one power of two for `schema` (1 to 8): `2^(i/2^schema) / 2`.
+fn bounds(schema: i32) -> &'static [f64] {
+    static BOUNDS: [OnceLock<Box<[f64]>>; 8] = [const { OnceLock::new() }; 8];
+    let index = (schema.clamp(1, 8) - 1) as usize;
+    BOUNDS[index].get_or_init(|| {
+        let count = 1 << (index + 1);
+        (0..count).map(|i| f64::powf(2.0, f64::from(i) / f64::from(count)) / 2.0).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The upper bound of bucket `key` at `schema`.
+    fn upper(key: i32, schema: i32) -> f64 {
+        f64::powf(2.0, f64::from(key) * f64::powi(2.0, -schema))
+    }
+
+    #[test]
+    fn keys_put_each_value_in_the_bucket_that_covers_it() {
+        for schema in -4..=8 {
+            for value in [1e-300, 1e-9, 0.001, 0.1, 0.5, 1.0, 1.5, 2.0, 3.0, 1000.0, 123_456.789, 1e300] {
+                let key = key(value, schema);
+                // Allow for the rounding of the bounds themselves.
+                assert!(value <= upper(key, schema) * (1.0 + 1e-12), "{value} above bucket {key} at schema {schema}");
+                assert!(
+                    value > upper(key - 1, schema) * (1.0 - 1e-12),
+                    "{value} not above bucket {} at schema {schema}",
+                    key - 1
+                );
+            }
+            // A power of two is the upper bound of its bucket at every schema.
+            assert_eq!(key(1.0, schema), 0);
+            assert_eq!(key(2.0, schema), 1 << schema.max(0), "schema {schema}");
+        }
+        assert_eq!(key(f64::INFINITY, 3), key(f64::MAX, 3));
+        assert_eq!(frexp(f64::from_bits(1)), (0.5, -1073));
+        assert_eq!(frexp(8.0), (0.5, 4));
+    }
+
+    #[test]
+    fn the_default_is_schema_3() {
+        assert_eq!(Native::with_factor(1.1).unwrap(), Native::DEFAULT);
+        assert_eq!(Native::with_factor(2.0).unwrap().schema, 0);
+        assert!(Native::with_factor(0.5).is_err());
+    }
+
+    type Buckets = Vec<(i32, u64)>;
+
+    /// The head and buckets an exposition reads.
+    fn read(buckets: &NativeBuckets) -> (NativeHead, Buckets, Buckets) {
+        let (mut positive, mut negative) = (Vec::new(), Vec::new());
+        let head = buckets.read_into(&mut positive, &mut negative);
+        (head, positive, negative)
+    }
+
+    fn native(schema: i8, max_buckets: u32) -> NativeBuckets {
+        NativeBuckets::new(&Native { schema, max_buckets, zero_threshold: 2f64.powi(-128) })
+    }
+
+    #[test]
+    fn observations_land_in_their_buckets_and_the_zero_bucket() {
+        let buckets = native(0, 160);
+        for value in [0.0, 1e-40, -1e-40, 1.0, 1.0, 3.0, -0.75, f64::NAN, 2f64.powi(-128)] {
+            buckets.observe(value);
+        }
+        let (head, positive, negative) = read(&buckets);
+        assert_eq!(
+            head,
+            NativeHead { schema: 0, zero_threshold: 2f64.powi(-128), zero_count: 4 },
+            "0, ±1e-40 and the threshold itself"
+        );
+        assert_eq!(positive, [(0, 2), (2, 1)]);
+        assert_eq!(negative, [(0, 1)]);
+        buckets.reset();
+        let (head, positive, negative) = read(&buckets);
+        assert_eq!((head.zero_count, positive.len(), negative.len()), (0, 0, 0));
+    }
+
+    /// Over `max_buckets`, the resolution halves until the buckets fit, each merged bucket
+    /// holding what the coarser schema's bucket would have counted.
+    #[test]
+    fn too_many_buckets_halve_the_resolution() {
+        let fine = native(3, 10);
+        let values: Vec<f64> = (1..=200).map(|i| f64::from(i) * 0.37).collect();
+        for &value in &values {
+            fine.observe(value);
+        }
+        let (head, positive, _) = read(&fine);
+        assert!(head.schema < 3);
+        assert!(positive.len() <= 10, "{positive:?}");
+        let coarse = native(head.schema as i8, 1000);
+        for &value in &values {
+            coarse.observe(value);
+        }
+        assert_eq!(read(&coarse).1, positive);
+        assert_eq!(positive.iter().map(|&(_, count)| count).sum::<u64>(), 200);
+    }
+
+    #[test]
+    fn extreme_values_find_a_bucket() {
+        let buckets = NativeBuckets::new(&Native { schema: 8, max_buckets: 160, zero_threshold: 0.0 });
+        for value in [f64::MAX, f64::INFINITY, f64::from_bits(1), -f64::MAX, f64::NEG_INFINITY] {
+            buckets.observe(value);
+        }
+        let (_, positive, negative) = read(&buckets);
+        assert_eq!(positive.iter().map(|&(_, count)| count).sum::<u64>(), 3);
+        assert_eq!(negative.iter().map(|&(_, count)| count).sum::<u64>(), 2);
+    }
+}
