@@ -62,10 +62,10 @@ impl Histogram {
             if let Some(cell) = buckets.get(bucket) {
                 cell.fetch_add(1, Ordering::Relaxed);
             }
-            if let Some(native) = &self.native {
-                native.observe(value);
-            }
             add_f64(sum, value);
+        }
+        if let Some(native) = &self.native {
+            observe_native(native, value);
         }
         bucket
     }
@@ -139,6 +139,14 @@ impl core::fmt::Debug for Histogram {
             .field("sum", &self.get_sample_sum())
             .finish()
     }
+}
+
+/// A native histogram's observation, out of line. The branch that calls it costs a classic
+/// histogram's `observe` 10 instructions (78.6 -> 89.6 per record in `typed_histogram`), the
+/// same inlined, cold or not: to be won back.
+#[inline(never)]
+fn observe_native(native: &NativeBuckets, value: f64) {
+    native.observe(value);
 }
 
 /// The index of the first bound not below `value`: `bounds.len()` for a value above every
