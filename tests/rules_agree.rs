@@ -4,7 +4,7 @@
 //! same words.
 
 use solti_metrics::series::{Counter, Gauge, Histogram, Info, IntCounter, IntGauge, Series};
-use solti_metrics::{Error, Family, LabelSet, MetricDesc, MetricKind};
+use solti_metrics::{Error, Family, LabelSet, MetricDesc, MetricKind, Native};
 use solti_metrics_rules::cases::{CASES, Case};
 use solti_metrics_rules::{Kind, Rule};
 
@@ -29,7 +29,11 @@ fn desc(case: &Case) -> &'static MetricDesc {
         expire_after: case.expire_after.map(|count| count as u32),
         unit: case.unit,
         exemplars: case.exemplars,
-        native: None,
+        native: case.native.map(|native| Native {
+            schema: 3,
+            max_buckets: u32::try_from(native.max_buckets).expect("a case's max_buckets fits the catalog's"),
+            zero_threshold: native.zero_threshold,
+        }),
         field: case.field,
     }))
 }

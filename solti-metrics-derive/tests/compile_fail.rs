@@ -54,5 +54,6 @@ pass_cases! {
     pass_label_set = "ui/pass/label-set.rs",
     pass_label_value = "ui/pass/label-value.rs",
     pass_labels = "ui/pass/labels.rs",
+    pass_native = "ui/pass/native.rs",
     pass_set_attributes = "ui/pass/set-attributes.rs",
 }

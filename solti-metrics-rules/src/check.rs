@@ -38,6 +38,8 @@ pub struct Declaration<'a> {
     pub exemplars: bool,
     /// `collect`: the value is computed at each exposition.
     pub collect: bool,
+    /// `native`: the histogram's native buckets.
+    pub native: Option<options::NativeOptions>,
 }
 
 /// Which rule a verdict is about.
@@ -75,11 +77,14 @@ pub enum Rule {
     ExpireAfter,
     /// `collect` on counters and gauges without labels.
     Collect,
+    /// `native` on histograms, with at least one bucket and a zero bucket of a finite
+    /// threshold of at least 0.
+    Native,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 17] = [
         Rule::MetricName,
         Rule::KindName,
         Rule::LabelName,
@@ -96,6 +101,7 @@ impl Rule {
         Rule::Removable,
         Rule::ExpireAfter,
         Rule::Collect,
+        Rule::Native,
     ];
 }
 
@@ -180,6 +186,11 @@ pub fn check(declaration: &Declaration<'_>) -> Vec<Violation> {
     if let Some(count) = d.expire_after {
         if let Some(message) = options::expire_after(count, d.labelled, Some(d.kind), d.init) {
             push(Rule::ExpireAfter, message);
+        }
+    }
+    if let Some(native) = d.native {
+        for message in options::native(Some(d.kind), native) {
+            push(Rule::Native, message.to_owned());
         }
     }
     found

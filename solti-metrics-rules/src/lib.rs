@@ -28,6 +28,7 @@
 //!     expire_after: None,
 //!     exemplars: false,
 //!     collect: false,
+//!     native: None,
 //! };
 //! let violations = check(&declaration);
 //! assert_eq!(violations.len(), 1);

@@ -250,9 +250,10 @@ pub const NATIVE_NOT_A_HISTOGRAM: &str =
 /// (factor 1.0027); or why `factor` is no bucket factor.
 pub fn native_schema(factor: f64) -> Result<i8, String> {
     if !(factor > 1.0 && factor.is_finite()) {
-        return Err(format!(
-            "native `factor = {factor}` must be a number above 1: the ratio between consecutive bucket bounds, 1.1 for 10%"
-        ));
+        return Err(
+            "native `factor` must be a number above 1: the ratio between consecutive bucket bounds, `factor = 1.1` for 10%"
+                .to_owned(),
+        );
     }
     let floor = factor.log2().log2().floor();
     Ok(if floor <= -8.0 {
@@ -278,6 +279,32 @@ pub fn native_zero_threshold(threshold: f64) -> Option<&'static str> {
     (!(threshold >= 0.0 && threshold.is_finite())).then_some(
         "native `zero_threshold` must be a finite number of at least 0: the largest magnitude counted as zero",
     )
+}
+
+/// `#[metric(native(..))]` as the rules read it (the factor, which only the derive sees, is
+/// checked by [`native_schema`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NativeOptions {
+    /// `max_buckets`.
+    pub max_buckets: u64,
+    /// `zero_threshold`.
+    pub zero_threshold: f64,
+}
+
+impl NativeOptions {
+    /// What `#[metric(native)]` declares.
+    pub const DEFAULT: Self = Self { max_buckets: NATIVE_MAX_BUCKETS as u64, zero_threshold: NATIVE_ZERO_THRESHOLD };
+}
+
+/// What is wrong with native buckets `native` on a metric of kind `kind` (when known).
+pub fn native(kind: Option<Kind>, native: NativeOptions) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    if kind.is_some_and(|kind| kind != Kind::Histogram) {
+        found.push(NATIVE_NOT_A_HISTOGRAM);
+    }
+    found.extend(native_max_buckets(native.max_buckets));
+    found.extend(native_zero_threshold(native.zero_threshold));
+    found
 }
 
 /// What is wrong with native buckets of `schema` (as a catalog entry states it), if anything.

@@ -4,7 +4,7 @@ pub use crate::labels::key::KeyBuf;
 pub use crate::labels::{dense_digit, dense_slots, dense_step};
 pub use crate::metric::DEFAULT_BUCKETS;
 pub use crate::{
-    Error, LabelSet, LabelStr, LabelValue, Lease, MetricDesc, MetricField, MetricKind, MetricsSet, NamedLabels,
+    Error, LabelSet, LabelStr, LabelValue, Lease, MetricDesc, MetricField, MetricKind, MetricsSet, NamedLabels, Native,
     SetCollector,
 };
 /// `#[metric(init)]`'s compile-time assertion: the combinations of the labels' values.

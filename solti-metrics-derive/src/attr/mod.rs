@@ -12,7 +12,7 @@ mod payload;
 mod suggest;
 
 use crate::ctxt::Errors;
-use payload::{parse_buckets, parse_labels};
+use payload::{parse_buckets, parse_labels, parse_number};
 use suggest::closest;
 
 pub(crate) const SET_KEYS: &[&str] = &["namespace", "subsystem", "crate"];
@@ -29,8 +29,11 @@ pub(crate) const METRIC_KEYS: &[&str] = &[
     "collect",
     "removable",
     "expire_after",
+    "native",
     "allow",
 ];
+/// The options of `#[metric(native(..))]`.
+pub(crate) const NATIVE_KEYS: &[&str] = &["factor", "max_buckets", "zero_threshold"];
 /// The naming conventions a metric can opt out of with `#[metric(allow(..))]`.
 pub(crate) const ALLOW_KEYS: &[&str] = &["missing_total", "unexpected_total", "non_base_unit"];
 
@@ -72,10 +75,21 @@ pub struct MetricAttrs {
     pub removable: Option<Span>,
     /// `expire_after = 10`: the number, with its span.
     pub expire_after: Option<(u64, Span)>,
+    /// `native` or `native(..)`.
+    pub native: Option<NativeAttrs>,
     pub allow: Vec<Ident>,
     /// Whether an attribute of the field had a mistake: a key may be missing because of it, so
     /// the rules about absent keys (help, naming conventions, labels) stay quiet.
     pub broken: bool,
+}
+
+/// `native` or `native(factor = 1.1, max_buckets = 160, zero_threshold = 1e-9)`: the span of
+/// the `native` keyword and the options given.
+pub struct NativeAttrs {
+    pub span: Span,
+    pub factor: Option<Number>,
+    pub max_buckets: Option<(u64, Span)>,
+    pub zero_threshold: Option<Number>,
 }
 
 /// `labels(..)` or `labels = Struct`: the span of the `labels` keyword and the labels.
@@ -232,6 +246,35 @@ pub fn metric_attrs(attrs: &[Attribute], errors: &mut Errors) -> MetricAttrs {
                 })?;
                 let count = value.base10_parse::<u64>()?;
                 set_once(&mut out.expire_after, (count, value.span()), &meta, errors);
+            } else if meta.path.is_ident("native") {
+                // #[metric(native)] or
+                // #[metric(native(factor = 1.1, max_buckets = 160, zero_threshold = 1e-9))]
+                let mut native = NativeAttrs { span: meta.path.span(), factor: None, max_buckets: None, zero_threshold: None };
+                if meta.input.peek(syn::token::Paren) {
+                    meta.parse_nested_meta(|option| {
+                        if option.path.is_ident("factor") {
+                            let factor = parse_number(option.value()?)?;
+                            set_once(&mut native.factor, factor, &option, errors);
+                        } else if option.path.is_ident("max_buckets") {
+                            let value: syn::LitInt = option.value()?.parse().map_err(|error: syn::Error| {
+                                syn::Error::new(error.span(), "`max_buckets` takes a whole number: `max_buckets = 160`")
+                            })?;
+                            let limit = value.base10_parse::<u64>()?;
+                            set_once(&mut native.max_buckets, (limit, value.span()), &option, errors);
+                        } else if option.path.is_ident("zero_threshold") {
+                            let threshold = parse_number(option.value()?)?;
+                            set_once(&mut native.zero_threshold, threshold, &option, errors);
+                        } else {
+                            unknown_key(&option, "`native(..)` option", NATIVE_KEYS, errors)?;
+                        }
+                        Ok(())
+                    })?;
+                } else if meta.input.peek(Token![=]) {
+                    return Err(meta.error(
+                        "`native` takes no value: write `#[metric(native)]`, or its options in parentheses: `native(factor = 1.1, max_buckets = 160)`",
+                    ));
+                }
+                set_once(&mut out.native, native, &meta, errors);
             } else if meta.path.is_ident("collect") {
                 // #[metric(collect = queue_depth)]
                 let path: Path = meta.value()?.parse().map_err(|error: syn::Error| {
@@ -482,7 +525,7 @@ mod tests {
             [
                 "unknown metric attribute `hlep`; did you mean `help`?",
                 "`name` is given twice; keep one",
-                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `exemplars`, `collect`, `removable`, `expire_after`, `allow`",
+                "unknown metric attribute `colour`; expected one of `name`, `help`, `labels`, `buckets`, `subsystem`, `max_series`, `unit`, `init`, `exemplars`, `collect`, `removable`, `expire_after`, `native`, `allow`",
             ]
         );
     }

@@ -76,6 +76,8 @@ pub struct LoweredMetric<'a> {
     pub removable: bool,
     /// `#[metric(expire_after = n)]`.
     pub expire_after: Option<u32>,
+    /// `#[metric(native)]`.
+    pub native: Option<option::LoweredNative>,
 }
 
 /// A metric's labels as the generated code takes them.
@@ -321,6 +323,7 @@ fn metric<'a>(
         }
     }
     let expire_after = option::lifecycle(attrs, metric_type, labelled, errors);
+    let native = attrs.native.as_ref().and_then(|native| option::native(native, metric, kind, assertions, errors));
     LoweredMetric {
         field: metric.field,
         vis: metric.vis,
@@ -341,6 +344,7 @@ fn metric<'a>(
         collect: attrs.collect.as_ref(),
         removable: attrs.removable.is_some() || attrs.expire_after.is_some(),
         expire_after,
+        native,
     }
 }
 

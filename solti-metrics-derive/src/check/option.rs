@@ -1,12 +1,12 @@
 //! The options beside a metric's name and labels, and which of them combine: `removable`,
-//! `expire_after`, `exemplars`, `init`, `unit`. The rules are the rules crate's; this turns
+//! `expire_after`, `exemplars`, `init`, `unit`, `native`. The rules are the rules crate's; this turns
 //! their verdicts into errors at the option, or into assertions the compiler checks.
 
 use proc_macro2::Span;
 use solti_metrics_rules::options;
 
 use crate::ast::Metric;
-use crate::attr::MetricAttrs;
+use crate::attr::{MetricAttrs, NativeAttrs};
 use crate::check::{Assertion, Condition, Kind, MetricLabels, MetricType};
 use crate::ctxt::Errors;
 
@@ -123,4 +123,58 @@ pub(super) fn unit<'a>(
     }
     errors.error(unit.span(), message);
     None
+}
+
+/// `native`'s options as the generated catalog entry states them.
+pub struct LoweredNative {
+    pub schema: i8,
+    pub max_buckets: u32,
+    pub zero_threshold: f64,
+}
+
+/// `native` and its options: on histograms, a bucket factor above 1 (read as its schema), at
+/// least one bucket, a zero bucket of a finite threshold of at least 0. `None` when one is
+/// wrong.
+pub(super) fn native<'a>(
+    native: &NativeAttrs,
+    metric: &'a Metric<'a>,
+    kind: Option<Kind>,
+    assertions: &mut Vec<Assertion<'a>>,
+    errors: &mut Errors,
+) -> Option<LoweredNative> {
+    if kind.is_none() {
+        assertions.push(Assertion {
+            span: native.span,
+            condition: Condition::Histogram(metric.ty),
+            message: options::NATIVE_NOT_A_HISTOGRAM.to_owned(),
+        });
+    }
+    let max_buckets = native.max_buckets.map_or(u64::from(options::NATIVE_MAX_BUCKETS), |(limit, _)| limit);
+    let zero_threshold = native.zero_threshold.as_ref().map_or(options::NATIVE_ZERO_THRESHOLD, |number| number.value);
+    let mut valid = true;
+    let declared = options::NativeOptions { max_buckets, zero_threshold };
+    for message in options::native(kind, declared) {
+        // Each at the option it is about.
+        let span = if message == options::NATIVE_NOT_A_HISTOGRAM {
+            native.span
+        } else if options::native_max_buckets(max_buckets) == Some(message) {
+            native.max_buckets.map_or(native.span, |(_, span)| span)
+        } else {
+            native.zero_threshold.as_ref().map_or(native.span, |number| number.span)
+        };
+        errors.error(span, message);
+        valid = false;
+    }
+    let schema = match &native.factor {
+        None => options::native_schema(options::NATIVE_FACTOR).ok()?,
+        Some(factor) => match options::native_schema(factor.value) {
+            Ok(schema) => schema,
+            Err(message) => {
+                errors.error(factor.span, message);
+                return None;
+            }
+        },
+    };
+    let max_buckets = u32::try_from(max_buckets).ok()?;
+    valid.then_some(LoweredNative { schema, max_buckets, zero_threshold })
 }

@@ -152,6 +152,19 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
         None => quote!(::core::option::Option::None),
     };
     let field = metric.field.to_string();
+    let native = match &metric.native {
+        Some(native) => {
+            let (schema, max_buckets) = (native.schema, native.max_buckets);
+            // The threshold's bits: the literal then means exactly the number declared.
+            let zero_threshold = native.zero_threshold.to_bits();
+            quote!(::core::option::Option::Some(#private::Native {
+                schema: #schema,
+                max_buckets: #max_buckets,
+                zero_threshold: ::core::primitive::f64::from_bits(#zero_threshold),
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #private::MetricDesc {
             name: #name,
@@ -165,7 +178,7 @@ fn metric_desc(metric: &LoweredMetric<'_>, private: &TokenStream) -> TokenStream
             expire_after: #expire_after,
             unit: #unit,
             exemplars: #exemplars,
-            native: ::core::option::Option::None,
+            native: #native,
             field: #field,
         }
     }

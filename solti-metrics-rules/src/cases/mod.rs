@@ -10,7 +10,7 @@ mod table;
 
 pub use table::CASES;
 
-use crate::options::{Combinations, combinations};
+use crate::options::{Combinations, NativeOptions, combinations};
 use crate::{Declaration, Kind, Rule, Violation, check};
 
 /// One declaration and its verdict.
@@ -50,6 +50,8 @@ pub struct Case {
     /// without labels of counters and gauges have, so the runtime's types apply this rule and
     /// `Family::new` never sees it.
     pub collect: bool,
+    /// `native`'s options.
+    pub native: Option<NativeOptions>,
     /// `None` when both accept it, else the rule and the message both give.
     pub verdict: Option<(Rule, &'static str)>,
 }
@@ -107,6 +109,7 @@ impl Case {
             expire_after: self.expire_after,
             exemplars: self.exemplars,
             collect: self.collect,
+            native: self.native,
         })
     }
 
@@ -128,6 +131,7 @@ impl Case {
             expire_after: None,
             exemplars: false,
             collect: false,
+            native: None,
             verdict: None,
         }
     }

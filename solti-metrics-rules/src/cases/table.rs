@@ -3,6 +3,7 @@
 
 use super::Case;
 use crate::Rule;
+use crate::options::NativeOptions;
 
 const PATH: &[(&str, &str)] = &[("path", "&str")];
 const ON: &[(&str, &str)] = &[("on", "bool")];
@@ -488,4 +489,44 @@ pub static CASES: &[Case] = &[
         ..Case::base()
     },
     Case { attrs: "collect = served", collect: true, ..Case::base() },
+    // Native buckets.
+    Case {
+        field: "latency_seconds",
+        ty: "HistogramVec",
+        attrs: "labels(path), native",
+        name: "latency_seconds",
+        labels: PATH,
+        native: Some(NativeOptions::DEFAULT),
+        ..Case::base()
+    },
+    Case {
+        attrs: "native",
+        native: Some(NativeOptions::DEFAULT),
+        verdict: Some((
+            Rule::Native,
+            "`native` gives a histogram exponential buckets: put it on a `Histogram` or `HistogramVec`",
+        )),
+        ..Case::base()
+    },
+    Case {
+        field: "latency_seconds",
+        ty: "Histogram",
+        attrs: "native(max_buckets = 0)",
+        name: "latency_seconds",
+        native: Some(NativeOptions { max_buckets: 0, ..NativeOptions::DEFAULT }),
+        verdict: Some((Rule::Native, "native `max_buckets` must be at least 1")),
+        ..Case::base()
+    },
+    Case {
+        field: "latency_seconds",
+        ty: "Histogram",
+        attrs: "native(zero_threshold = -0.5)",
+        name: "latency_seconds",
+        native: Some(NativeOptions { zero_threshold: -0.5, ..NativeOptions::DEFAULT }),
+        verdict: Some((
+            Rule::Native,
+            "native `zero_threshold` must be a finite number of at least 0: the largest magnitude counted as zero",
+        )),
+        ..Case::base()
+    },
 ];

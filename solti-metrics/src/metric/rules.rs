@@ -60,6 +60,10 @@ pub(crate) fn check(desc: &'static MetricDesc, built: &Built) -> Result<&'static
         // `collect` is given after the family is built, and only to a family without labels
         // of a counter or gauge: the types apply its rule.
         collect: false,
+        native: desc.native.map(|native| options::NativeOptions {
+            max_buckets: u64::from(native.max_buckets),
+            zero_threshold: native.zero_threshold,
+        }),
     };
     if let Some(violation) = check_rules(&declaration).into_iter().next() {
         return Err(invalid(violation.message));
@@ -71,16 +75,10 @@ pub(crate) fn check(desc: &'static MetricDesc, built: &Built) -> Result<&'static
     if built.label_count != desc.labels.len() {
         return Err(invalid(format!("declares {} labels, recorded with {}", desc.labels.len(), built.label_count)));
     }
-    if let Some(native) = desc.native {
-        if built.kind != MetricKind::Histogram {
-            return Err(invalid(options::NATIVE_NOT_A_HISTOGRAM.to_owned()));
-        }
-        let reason = options::native_schema_range(native.schema)
-            .or_else(|| options::native_max_buckets(u64::from(native.max_buckets)).map(str::to_owned))
-            .or_else(|| options::native_zero_threshold(native.zero_threshold).map(str::to_owned));
-        if let Some(reason) = reason {
-            return Err(invalid(reason));
-        }
+    // The schema is the derive's reading of a factor: only a catalog written by hand can
+    // state one out of range.
+    if let Some(reason) = desc.native.and_then(|native| options::native_schema_range(native.schema)) {
+        return Err(invalid(reason));
     }
     Ok(match built.kind {
         // Native buckets alone: the classic part is the `+Inf` bucket, count and sum.
