@@ -49,7 +49,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use solti_metrics::{
-    Format, HistogramVec, Info, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry, RunnerMetrics,
+    Format, Histogram, HistogramVec, Info, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry, RunnerMetrics,
 };
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
 
@@ -97,6 +97,17 @@ struct HttpMetrics {
     client_requests_total: IntCounterVec,
 }
 
+/// The simulated tasks' durations again, as a native histogram: exponential buckets of factor
+/// 1.1 (no bounds to choose), exported in the protobuf format. Room for 400 buckets, so the
+/// resolution is never halved here.
+#[derive(MetricsSet)]
+#[metrics(namespace = "demo")]
+struct Work {
+    /// Duration of the simulated tasks, in native buckets.
+    #[metric(native(max_buckets = 400))]
+    task_duration_seconds: Histogram,
+}
+
 /// What is running.
 #[derive(MetricsSet)]
 #[metrics(namespace = "demo")]
@@ -116,7 +127,7 @@ enum Exposition {
 }
 
 // Both sets share one registry: a name exported by both would fail the build here.
-solti_metrics::assert_disjoint!(HttpMetrics, RunnerMetrics, About);
+solti_metrics::assert_disjoint!(HttpMetrics, RunnerMetrics, About, Work);
 
 struct App {
     http: HttpMetrics,
@@ -153,7 +164,8 @@ async fn run() -> Result<(), BoxError> {
     let address = listener.local_addr()?;
     println!("listening on http://{address}/metrics");
 
-    tokio::spawn(simulate_tasks(runner, options.interval, options.tasks, options.seed));
+    let work = Work::register(&registry)?;
+    tokio::spawn(simulate_tasks(runner, work, options.interval, options.tasks, options.seed));
 
     // Request metrics by route template, in one line (feature `axum`).
     let requests = solti_metrics::axum::layer(&registry)?;
@@ -280,8 +292,8 @@ async fn shutdown(duration: Option<Duration>) {
 
 /// Records a fixed burst of tasks, then one simulated task every `interval`, `limit` of them if
 /// given.
-async fn simulate_tasks(backend: Arc<RunnerMetrics>, interval: Duration, limit: Option<u64>, seed: u64) {
-    let mut tally = Tally::default();
+async fn simulate_tasks(backend: Arc<RunnerMetrics>, work: Work, interval: Duration, limit: Option<u64>, seed: u64) {
+    let mut tally = Tally { work: Some(work), ..Tally::default() };
     // Through the trait object, as a runner holds its backend.
     let runner: Arc<dyn MetricsBackend> = backend;
     for task in Task::burst() {
@@ -301,6 +313,15 @@ async fn simulate_tasks(backend: Arc<RunnerMetrics>, interval: Duration, limit: 
     println!("recorded {} tasks ({simulated} simulated after the burst)", tally.tasks);
     for (series, value) in &tally.series {
         println!("expect {series} {value}");
+    }
+    // The native histogram's count, sum and true quantiles, for Prometheus' estimates.
+    let durations = &mut tally.durations;
+    durations.sort_by(f64::total_cmp);
+    println!("native count {}", durations.len());
+    println!("native sum {}", durations.iter().sum::<f64>());
+    for quantile in [0.5, 0.9, 0.99] {
+        let rank = ((quantile * durations.len() as f64).ceil() as usize).clamp(1, durations.len().max(1));
+        println!("native quantile {quantile} {}", durations.get(rank - 1).copied().unwrap_or(0.0));
     }
     println!("expect end");
 }
@@ -399,6 +420,10 @@ impl Task {
                 let labels = format!(r#"outcome="{}",runner="{runner}""#, outcome.as_label());
                 tally.add(format!("solti_runner_tasks_completed_total{{{labels}}}"), 1.0);
                 tally.observe(&labels, duration_ms as f64 / 1000.0);
+                if let Some(work) = &tally.work {
+                    work.task_duration_seconds().observe(duration_ms as f64 / 1000.0);
+                }
+                tally.durations.push(duration_ms as f64 / 1000.0);
             }
         }
         tally.tasks += 1;
@@ -411,6 +436,9 @@ impl Task {
 struct Tally {
     tasks: u64,
     series: BTreeMap<String, f64>,
+    /// Every completed task's duration, in seconds, recorded into `work` too.
+    durations: Vec<f64>,
+    work: Option<Work>,
 }
 
 impl Tally {

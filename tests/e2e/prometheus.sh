@@ -168,6 +168,12 @@ query 'demo_http_request_duration_seconds_count{method="get",path="/metrics"}' >
 query 'sum_over_time(up{job="serve"}[10m])' >"$work/scrapes.json"
 query 'max_over_time(demo_http_in_flight[10m]) + min_over_time(demo_http_in_flight[10m])' >"$work/in_flight.json"
 query 'demo_http_expositions_total{format="protobuf"}' >"$work/protobuf.json"
+query 'histogram_count(demo_task_duration_seconds)' >"$work/native-count.json"
+query 'histogram_sum(demo_task_duration_seconds)' >"$work/native-sum.json"
+for q in 0.5 0.9 0.99; do
+    query "histogram_quantile($q, demo_task_duration_seconds)" >"$work/native-quantile-$q.json"
+done
+grep '^native ' "$work/serve.log" >"$work/native.txt"
 exemplars 'demo_http_requests_total' "$run_start" >"$work/exemplars-requests.json"
 exemplars 'demo_http_request_duration_seconds_bucket' "$run_start" >"$work/exemplars-durations.json"
 
@@ -297,6 +303,27 @@ if not (traced["counter"] >= 1 and traced["bucket"] >= 1):
 if stored < 4:
     failures.append(f"only {stored} exemplars stored")
 print(f"  {stored} exemplars stored for the HTTP metrics, trace ids of 32 hex digits; trace {trace_id} on its counter and its latency bucket")
+
+# 7. The native histogram, scraped in protobuf: Prometheus' count and sum are what the example
+# recorded, and its quantile estimates are within the bucket factor of the true quantiles
+# (schema 3: consecutive bounds differ by 2^(1/8), about 9%).
+native = {}
+for line in open(f"{work}/native.txt"):
+    parts = line.split()
+    native[" ".join(parts[1:-1])] = float(parts[-1])
+count, total = one("native-count.json"), one("native-sum.json")
+if count != native["count"]:
+    failures.append(f"histogram_count = {count}, recorded {native['count']}")
+if not math.isclose(total, native["sum"], rel_tol=1e-9):
+    failures.append(f"histogram_sum = {total}, recorded {native['sum']}")
+factor = 2 ** (2 ** -3)
+estimates = []
+for q in ("0.5", "0.9", "0.99"):
+    estimate, true = one(f"native-quantile-{q}.json"), native[f"quantile {q}"]
+    estimates.append(f"q{q} {estimate:.4g} (true {true:.4g})")
+    if not (true / factor <= estimate <= true * factor):
+        failures.append(f"histogram_quantile({q}) = {estimate}, the true quantile is {true}: off by more than the factor {factor:.4f}")
+print(f"  native histogram: count {count:.0f} and sum {total:.6g} as recorded; {', '.join(estimates)}")
 
 if failures:
     print("\n".join(f"  MISMATCH {f}" for f in failures), file=sys.stderr)
