@@ -45,6 +45,7 @@ use paracord::ParaCord;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter as ClientCounter;
 use prometheus_client::metrics::family::Family as ClientFamily;
+use prometheus_client::metrics::histogram::{Histogram as ClientHistogram, NativeHistogramConfig};
 use solti_metrics::prometheus::{self, HistogramOpts, Opts, Registry, TextEncoder};
 use solti_metrics::{HistogramVec, IntCounterVec, LabelSet, LabelValue, MetricsSet, PrometheusMetrics};
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
@@ -242,6 +243,24 @@ struct MeasuredRoute<'a> {
     route: &'a str,
 }
 
+/// The latency histogram of [`HttpMetrics`] with native buckets: alone, and beside the same
+/// classic buckets.
+#[derive(MetricsSet)]
+#[metrics(namespace = "bench", subsystem = "native")]
+struct NativeMetrics {
+    /// Request latency, native buckets only.
+    #[metric(labels(method: Method, status: Status), native)]
+    request_duration_seconds: HistogramVec,
+
+    /// Request latency, classic and native buckets.
+    #[metric(
+        labels(method: Method, status: Status),
+        buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+        native
+    )]
+    both_duration_seconds: HistogramVec,
+}
+
 /// A derived set with two enum labels and one with open string labels.
 #[derive(MetricsSet)]
 #[metrics(namespace = "bench", subsystem = "http")]
@@ -424,6 +443,9 @@ enum Side {
     Struct,
     Declared,
     Exemplar,
+    Native,
+    Both,
+    ClientNative,
 }
 
 impl Side {
@@ -439,6 +461,9 @@ impl Side {
             Self::Struct => "struct",
             Self::Declared => "declared",
             Self::Exemplar => "exemplar",
+            Self::Native => "native",
+            Self::Both => "both",
+            Self::ClientNative => "client native",
         }
     }
 }
@@ -696,6 +721,20 @@ fn typed_cases() -> Vec<Case> {
             (Side::Floor, timed(move |i| _ = floor[cell(i)].fetch_add(1, Ordering::Relaxed))),
         ]
     };
+    let native_histograms = {
+        let native = Arc::new(black_box(NativeMetrics::register(&registry).expect("native set")));
+        let (ours, both) = (Arc::clone(&ours), Arc::clone(&native));
+        let bounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+        let client = black_box(ClientHistogram::new(bounds));
+        let client_native = black_box(ClientHistogram::new_native(NativeHistogramConfig::default()));
+        vec![
+            (Side::Ours, timed(move |i| ours.request_duration_seconds(method(i), status(i)).observe(SECONDS[i]))),
+            (Side::Native, timed(move |i| native.request_duration_seconds(method(i), status(i)).observe(SECONDS[i]))),
+            (Side::Both, timed(move |i| both.both_duration_seconds(method(i), status(i)).observe(SECONDS[i]))),
+            (Side::Client, timed(move |i| client.observe(SECONDS[i]))),
+            (Side::ClientNative, timed(move |i| client_native.observe(SECONDS[i]))),
+        ]
+    };
     let traced = Arc::new(black_box(TracedMetrics::register(&registry).expect("traced set")));
     let traces = Arc::new(trace_ids());
     let exemplar_counter = {
@@ -845,6 +884,19 @@ fn typed_cases() -> Vec<Case> {
             more: vec![
                 Ratio::new(Side::Declared, Side::Ours, Target::None),
                 Ratio::new(Side::Exemplar, Side::Ours, Target::None),
+            ],
+        },
+        Case {
+            name: "native_histogram",
+            what: "derived set, `HistogramVec`, 2 enum labels: classic buckets, native ones, both; prometheus-client's histograms, one series each",
+            threaded: false,
+            sides: native_histograms,
+            target: (None, None),
+            more: vec![
+                Ratio::new(Side::Native, Side::Ours, Target::AtMost(1.5)),
+                Ratio::new(Side::Both, Side::Ours, Target::AtMost(1.5)),
+                Ratio::new(Side::ClientNative, Side::Native, Target::None),
+                Ratio::new(Side::Client, Side::Ours, Target::None),
             ],
         },
         Case {

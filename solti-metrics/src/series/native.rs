@@ -80,6 +80,8 @@ impl Side {
 /// A histogram's native buckets.
 pub(crate) struct NativeBuckets {
     schema: i32,
+    /// How keys are found at `schema` (above 0), looked up once.
+    octave: Option<&'static Octave>,
     zero_threshold: f64,
     max_buckets: u32,
     /// The key of the lowest bucket above the zero bucket: position 0 of each side.
@@ -102,6 +104,7 @@ impl NativeBuckets {
         let positions = (highest - lowest + 1) as usize;
         Self {
             schema,
+            octave: (schema > 0).then(|| octave(schema)),
             zero_threshold,
             max_buckets: native.max_buckets,
             lowest,
@@ -124,9 +127,31 @@ impl NativeBuckets {
         if magnitude.is_nan() {
             return;
         }
-        let position = (key(magnitude, self.schema) - self.lowest).max(0) as usize;
+        let position = (self.key(magnitude) - self.lowest).max(0) as usize;
         let side = if value > 0.0 { &self.positive } else { &self.negative };
         side.add(position, self.positions);
+    }
+
+    /// The key of `magnitude` (positive): [`key`], from the bits of a normal number and a table
+    /// for the schema, without dividing or searching.
+    #[inline]
+    fn key(&self, magnitude: f64) -> i32 {
+        let bits = magnitude.to_bits();
+        let biased = (bits >> 52) as i32;
+        if biased == 0 || biased == 0x7ff {
+            // Subnormal, infinite: rare, the reference way.
+            return key(magnitude, self.schema);
+        }
+        // magnitude = 2^exponent * (1 + mantissa / 2^52).
+        let exponent = biased - 1023;
+        let mantissa = bits & MANTISSA;
+        match self.octave {
+            Some(octave) => (exponent << self.schema) + octave.index(mantissa),
+            None => {
+                let key = exponent + i32::from(mantissa != 0);
+                (key + (1 << -self.schema) - 1) >> -self.schema
+            }
+        }
     }
 
     pub(crate) fn reset(&self) {
@@ -181,12 +206,15 @@ pub(crate) struct NativeHead {
 /// The key of the bucket of `magnitude` (positive, finite or not) at `schema`: the `k` with
 /// `base^(k-1) < magnitude <= base^k`.
 pub(crate) fn key(magnitude: f64, schema: i32) -> i32 {
+    key_in(magnitude, schema, if schema > 0 { bounds(schema) } else { &[] })
+}
+
+fn key_in(magnitude: f64, schema: i32, octave: &[f64]) -> i32 {
     let magnitude = magnitude.min(f64::MAX);
     let (fraction, exponent) = frexp(magnitude);
     if schema > 0 {
-        let bounds = bounds(schema);
         // The first bound not below the fraction.
-        let index = bounds.partition_point(|&bound| bound < fraction) as i32;
+        let index = octave.partition_point(|&bound| bound < fraction) as i32;
         index + (exponent - 1) * (1 << schema)
     } else {
         let mut key = exponent;
@@ -198,8 +226,55 @@ pub(crate) fn key(magnitude: f64, schema: i32) -> i32 {
     }
 }
 
+/// The mantissa bits of an `f64`.
+const MANTISSA: u64 = (1 << 52) - 1;
+
+/// Bits of the mantissa that index [`Octave::below`]: 512 slices of an octave, narrower than
+/// the space between two bounds even at schema 8, so that a slice holds at most one bound.
+const SLICE_BITS: u32 = 9;
+
+/// The bounds within one power of two at one schema, as mantissas: a bound `2^(i/2^schema)` is
+/// `1 + mantissa / 2^52`, rounded as the `f64` bound `2^(i/2^schema) / 2` the Go client
+/// compares with.
+pub(crate) struct Octave {
+    /// `mantissas[i]`: bound `i`'s, increasing (`mantissas[0]` is 0: the power of two).
+    mantissas: Box<[u64]>,
+    /// `below[slice]`: how many bounds are below the slice's first mantissa.
+    below: Box<[u16]>,
+}
+
+impl Octave {
+    fn new(schema: i32) -> Self {
+        let mantissas: Box<[u64]> = bounds(schema).iter().map(|&bound| (bound * 2.0).to_bits() & MANTISSA).collect();
+        let below = (0..1u64 << SLICE_BITS)
+            .map(|slice| {
+                let start = slice << (52 - SLICE_BITS);
+                mantissas.iter().filter(|&&mantissa| mantissa < start).count() as u16
+            })
+            .collect();
+        Self { mantissas, below }
+    }
+
+    /// How many bounds are below `1 + mantissa / 2^52`: the bucket's index within the octave.
+    #[inline]
+    fn index(&self, mantissa: u64) -> i32 {
+        let below = self.below.get((mantissa >> (52 - SLICE_BITS)) as usize).copied().unwrap_or(0) as usize;
+        // The next bound may sit in the same slice, below the mantissa.
+        let next = self.mantissas.get(below).is_some_and(|&bound| bound < mantissa);
+        below as i32 + i32::from(next)
+    }
+}
+
+/// The [`Octave`] of `schema` (1 to 8), built once.
+fn octave(schema: i32) -> &'static Octave {
+    static OCTAVES: [OnceLock<Octave>; 8] = [const { OnceLock::new() }; 8];
+    let index = (schema.clamp(1, 8) - 1) as usize;
+    OCTAVES[index].get_or_init(|| Octave::new(index as i32 + 1))
+}
+
 /// `(fraction, exponent)` with `value = fraction * 2^exponent`, `fraction` in `[0.5, 1)`, for a
 /// positive finite `value`.
+#[inline]
 fn frexp(value: f64) -> (f64, i32) {
     let bits = value.to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i32;
@@ -251,6 +326,37 @@ mod tests {
         assert_eq!(key(f64::INFINITY, 3), key(f64::MAX, 3));
         assert_eq!(frexp(f64::from_bits(1)), (0.5, -1073));
         assert_eq!(frexp(8.0), (0.5, 4));
+    }
+
+    /// The fast key, from bits and tables, is the reference key (`frexp` and a search of the
+    /// bounds, as the Go client finds it) for every schema, around every bound and power of two.
+    #[test]
+    fn fast_keys_are_the_reference_keys() {
+        let mut values = vec![f64::MIN_POSITIVE, f64::MAX, 1.0, 0.5, 3.0, 1e-300, 1e300];
+        let mut state = 0x1234_5678_9abc_def0u64;
+        for _ in 0..20_000 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            values.push(f64::from_bits((state >> 2) & 0x7fef_ffff_ffff_ffff).max(f64::MIN_POSITIVE));
+        }
+        for schema in 1..=8 {
+            for &bound in bounds(schema) {
+                let bound = bound * 2.0;
+                for value in [bound, f64::from_bits(bound.to_bits() + 1), f64::from_bits(bound.to_bits() - 1)] {
+                    values.extend([value, value * 1024.0, value / 1024.0]);
+                }
+            }
+        }
+        for schema in -4..=8 {
+            let buckets = NativeBuckets::new(&Native { schema: schema as i8, max_buckets: 160, zero_threshold: 0.0 });
+            for &value in &values {
+                assert_eq!(
+                    buckets.key(value),
+                    key(value, schema),
+                    "{value:e} ({:#x}) at schema {schema}",
+                    value.to_bits()
+                );
+            }
+        }
     }
 
     #[test]
