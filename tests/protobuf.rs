@@ -256,4 +256,81 @@ mod native {
         );
         assert_eq!(buckets(&histogram.negative_span, &histogram.negative_delta), [(3, 1)]);
     }
+
+    static ONLY: MetricDesc = MetricDesc {
+        name: "only_seconds",
+        buckets: &[],
+        native: Some(Native { schema: 3, max_buckets: 160, zero_threshold: 1e-9 }),
+        field: "only_seconds",
+        ..BOTH
+    };
+
+    fn both_and_only(registry: &Registry) -> (Family<series::Histogram, false>, Family<series::Histogram, false>) {
+        let both = Family::<series::Histogram, false>::new::<()>(&BOTH).unwrap();
+        let only = Family::<series::Histogram, false>::new::<()>(&ONLY).unwrap();
+        let parts = [SetCollector::part(&both), SetCollector::part(&only)];
+        registry.add_set("native", SetCollector::new(parts)).unwrap();
+        (both, only)
+    }
+
+    /// Native buckets alone: no classic bucket but `+Inf`; `NaN` counts in the count and no
+    /// bucket; the text formats show the count.
+    #[test]
+    fn native_buckets_alone() {
+        let registry = Registry::new();
+        let (_, only) = both_and_only(&registry);
+        for value in [0.5, 2.0, f64::NAN, 0.0] {
+            only.observe(value);
+        }
+        assert_eq!(only.get_sample_count(), 4);
+        let families = protobuf(&registry);
+        let histogram = families[1].metric[0].histogram.as_ref().unwrap();
+        assert_eq!(families[1].name.as_deref(), Some("only_seconds"));
+        assert!(histogram.bucket.is_empty(), "no classic buckets");
+        assert_eq!((histogram.sample_count, histogram.zero_count, histogram.schema), (Some(4), Some(1), Some(3)));
+        assert_eq!(buckets(&histogram.positive_span, &histogram.positive_delta), [(-8, 1), (8, 1)]);
+        let mut text = Vec::new();
+        registry.encode(&mut text, Format::Prometheus).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.contains("only_seconds_bucket{le=\"+Inf\"} 4\nonly_seconds_sum NaN\nonly_seconds_count 4\n"),
+            "{text}"
+        );
+    }
+
+    /// Scraped while threads observe: every exposition's count covers what its native buckets
+    /// hold, as Prometheus requires of a native histogram.
+    #[test]
+    fn the_count_covers_the_buckets_while_observing() {
+        let registry = Registry::new();
+        let (both, only) = both_and_only(&registry);
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            for thread in 0..2 {
+                let (both, only, done) = (&both, &only, &done);
+                scope.spawn(move || {
+                    let mut i = 0u32;
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        let value = f64::from(i % 1000 + thread) * 0.013;
+                        both.observe(value);
+                        only.observe(-value);
+                        i += 1;
+                    }
+                });
+            }
+            for _ in 0..200 {
+                for family in protobuf(&registry) {
+                    let histogram = family.metric[0].histogram.as_ref().unwrap();
+                    let expanded = buckets(&histogram.positive_span, &histogram.positive_delta)
+                        .into_iter()
+                        .chain(buckets(&histogram.negative_span, &histogram.negative_delta))
+                        .map(|(_, count)| count as u64)
+                        .sum::<u64>();
+                    let in_buckets = expanded + histogram.zero_count.unwrap();
+                    assert!(histogram.sample_count.unwrap() >= in_buckets, "{:?}: {histogram:?}", family.name);
+                }
+            }
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+    }
 }

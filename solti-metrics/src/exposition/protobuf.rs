@@ -237,6 +237,10 @@ impl<'a> ProtoFamily<'a> {
                 // The count comes first in field order, and is the sum of the buckets as they
                 // are read (so that it equals the last cumulative count while observations
                 // land): the buckets are written, then moved up behind the count and sum.
+                // The native buckets before the classic ones, whose count covers every
+                // observation the native ones hold (`Histogram::observe_in_bucket`).
+                let native = histogram.native();
+                let head = native.map(|native| native.read_into(&mut self.positive, &mut self.negative));
                 let start = out.len();
                 let mut buckets = histogram.buckets();
                 let mut cumulative = 0u64;
@@ -245,7 +249,6 @@ impl<'a> ProtoFamily<'a> {
                     bucket(out, cumulative, bound, exemplars.get(slot));
                 }
                 let count = cumulative.wrapping_add(buckets.next().unwrap_or(0));
-                let native = histogram.native();
                 // The `+Inf` bucket is implied by the count, and written only to carry an
                 // exemplar, as the Go client does; a histogram of native buckets alone has no
                 // classic buckets, and its exemplars are its own field.
@@ -256,8 +259,7 @@ impl<'a> ProtoFamily<'a> {
                     }
                     _ => {}
                 }
-                if let Some(native) = native {
-                    let head = native.read_into(&mut self.positive, &mut self.negative);
+                if let Some(head) = head {
                     write_native(out, head, &self.positive, &self.negative);
                     if self.bounds.is_empty() {
                         for exemplar in exemplars.iter().filter(|exemplar| exemplar.recorded()) {

@@ -4,16 +4,24 @@
 //! Bucket `k` of schema `s` holds the observations `v` with `base^(k-1) < |v| <= base^k`,
 //! `base = 2^(2^-s)`; one side holds the positive observations, one the negative, and the zero
 //! bucket those with `|v| <= zero_threshold`. Observations are recorded at the schema the
-//! metric declares, into counters allocated a block at a time on a block's first observation:
-//! recording takes no lock and, after that first observation, allocates nothing. When an
+//! metric declares: the positive ones first into a window of [`WINDOW`] counters allocated with
+//! the series and placed around the first observation's bucket (16 powers of two at schema
+//! 3), the others into counters allocated a block at a time on a block's first observation.
+//! Recording takes no lock and, after a block's first observation, allocates nothing; a
+//! bucket in the window is one load away from the series. When an
 //! exposition finds more buckets in use than the metric's `max_buckets`, it halves the
 //! resolution (merging pairs of buckets, `k -> ceil(k/2)`) until they fit, as the Go client
 //! does when it records: merged buckets hold exactly what coarser buckets would have counted.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use crate::metric::Native;
+
+/// Positive buckets counted in the window, beside the series.
+const WINDOW: usize = 128;
+/// `base` before the first positive observation.
+const UNPLACED: i32 = i32::MIN;
 
 /// Buckets per block, allocated together on the first observation into one of them.
 const BLOCK: usize = 16;
@@ -43,7 +51,7 @@ impl Side {
         let group = group.get_or_init(|| Box::new(core::array::from_fn(|_| OnceLock::new())));
         let block =
             group[position / BLOCK % GROUP].get_or_init(|| Box::new(core::array::from_fn(|_| AtomicU64::new(0))));
-        block[position % BLOCK].fetch_add(1, Ordering::Relaxed);
+        block[position % BLOCK].fetch_add(1, Ordering::Release);
     }
 
     /// Calls `f` with each bucket in use, as (position, count), positions increasing.
@@ -54,7 +62,7 @@ impl Side {
             for (b, block) in group.iter().enumerate() {
                 let Some(block) = block.get() else { continue };
                 for (i, count) in block.iter().enumerate() {
-                    let count = count.load(Ordering::Relaxed);
+                    let count = count.load(Ordering::Acquire);
                     if count > 0 {
                         f((g * GROUP + b) * BLOCK + i, count);
                     }
@@ -89,6 +97,10 @@ pub(crate) struct NativeBuckets {
     /// Keys from `lowest` up to the key of `f64::MAX`.
     positions: usize,
     zero: AtomicU64,
+    /// The key of `window[0]`: set by the first positive observation, [`UNPLACED`] before.
+    base: AtomicI32,
+    window: [AtomicU64; WINDOW],
+    /// Positive buckets outside the window.
     positive: Side,
     negative: Side,
 }
@@ -110,26 +122,54 @@ impl NativeBuckets {
             lowest,
             positions,
             zero: AtomicU64::new(0),
+            base: AtomicI32::new(UNPLACED),
+            window: core::array::from_fn(|_| AtomicU64::new(0)),
             positive: Side::new(),
             negative: Side::new(),
         }
     }
 
-    /// Adds one observation (`NaN` goes in no bucket: it counts in the histogram's count and
-    /// sum alone).
+    /// Adds one observation; `false` for `NaN`, which goes in no bucket (it counts in the
+    /// histogram's count and sum alone). Each add releases, and an exposition's reads acquire:
+    /// one that sees it also sees the classic count the histogram added before.
     #[inline]
-    pub(crate) fn observe(&self, value: f64) {
+    pub(crate) fn observe(&self, value: f64) -> bool {
         let magnitude = value.abs();
         if magnitude <= self.zero_threshold {
-            self.zero.fetch_add(1, Ordering::Relaxed);
-            return;
+            self.zero.fetch_add(1, Ordering::Release);
+            return true;
         }
         if magnitude.is_nan() {
-            return;
+            return false;
         }
-        let position = (self.key(magnitude) - self.lowest).max(0) as usize;
+        let key = self.key(magnitude);
+        if value > 0.0 {
+            let mut base = self.base.load(Ordering::Relaxed);
+            if base == UNPLACED {
+                base = self.place(key);
+            }
+            if let Some(counter) = self.window.get(key.wrapping_sub(base) as u32 as usize) {
+                counter.fetch_add(1, Ordering::Release);
+                return true;
+            }
+        }
+        let position = (key - self.lowest).max(0) as usize;
         let side = if value > 0.0 { &self.positive } else { &self.negative };
         side.add(position, self.positions);
+        true
+    }
+
+    /// Places the window around `key`, the first positive observation's (or finds it placed by
+    /// another thread's): the window's first key.
+    #[cold]
+    fn place(&self, key: i32) -> i32 {
+        let base = key.saturating_sub(WINDOW as i32 / 2).max(self.lowest);
+        // The counters are independent atomics: only the one value of `base` matters, not
+        // what it orders.
+        match self.base.compare_exchange(UNPLACED, base, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => base,
+            Err(placed) => placed,
+        }
     }
 
     /// The key of `magnitude` (positive): [`key`], from the bits of a normal number and a table
@@ -156,6 +196,9 @@ impl NativeBuckets {
 
     pub(crate) fn reset(&self) {
         self.zero.store(0, Ordering::Relaxed);
+        for counter in &self.window {
+            counter.store(0, Ordering::Relaxed);
+        }
         self.positive.reset();
         self.negative.reset();
     }
@@ -166,7 +209,28 @@ impl NativeBuckets {
     pub(crate) fn read_into(&self, positive: &mut Vec<(i32, u64)>, negative: &mut Vec<(i32, u64)>) -> NativeHead {
         positive.clear();
         negative.clear();
-        self.positive.for_each(|position, count| positive.push((position as i32 + self.lowest, count)));
+        // Keys increasing: the blocks' below the window, the window's, the blocks' above it.
+        let base = self.base.load(Ordering::Relaxed);
+        let mut window = Some(base).filter(|&base| base != UNPLACED);
+        let flush = |positive: &mut Vec<(i32, u64)>, base: i32| {
+            for (offset, counter) in self.window.iter().enumerate() {
+                let count = counter.load(Ordering::Acquire);
+                if count > 0 {
+                    positive.push((base + offset as i32, count));
+                }
+            }
+        };
+        self.positive.for_each(|position, count| {
+            let key = position as i32 + self.lowest;
+            if let Some(base) = window.filter(|&base| key > base) {
+                flush(positive, base);
+                window = None;
+            }
+            positive.push((key, count));
+        });
+        if let Some(base) = window {
+            flush(positive, base);
+        }
         self.negative.for_each(|position, count| negative.push((position as i32 + self.lowest, count)));
         let mut schema = self.schema;
         while positive.len() + negative.len() > self.max_buckets as usize && schema > -4 {
@@ -174,7 +238,7 @@ impl NativeBuckets {
             merge(negative);
             schema -= 1;
         }
-        NativeHead { schema, zero_threshold: self.zero_threshold, zero_count: self.zero.load(Ordering::Relaxed) }
+        NativeHead { schema, zero_threshold: self.zero_threshold, zero_count: self.zero.load(Ordering::Acquire) }
     }
 }
 
@@ -416,6 +480,29 @@ mod tests {
         }
         assert_eq!(read(&coarse).1, positive);
         assert_eq!(positive.iter().map(|&(_, count)| count).sum::<u64>(), 200);
+    }
+
+    /// Values inside and outside the window, before and after it is placed, come out once
+    /// each, keys increasing.
+    #[test]
+    fn the_window_and_the_blocks_read_as_one() {
+        let buckets = native(0, 1000);
+        let values = [4.0, 1e-30, 1e30, 3.0, 1e-20, 2f64.powi(60), 2f64.powi(-60), 5e25, 4.0];
+        for value in values {
+            buckets.observe(value);
+        }
+        let (_, positive, _) = read(&buckets);
+        let mut expected: Vec<(i32, u64)> = Vec::new();
+        for value in values {
+            let key = key(value, 0);
+            match expected.iter_mut().find(|(seen, _)| *seen == key) {
+                Some(bucket) => bucket.1 += 1,
+                None => expected.push((key, 1)),
+            }
+        }
+        expected.sort();
+        assert_eq!(positive, expected);
+        assert!(positive.windows(2).all(|pair| pair[0].0 < pair[1].0));
     }
 
     #[test]
