@@ -82,7 +82,13 @@ mod field {
     pub(super) const NANOS: u8 = 2;
 }
 
+#[inline]
 fn varint(out: &mut Vec<u8>, value: u64) {
+    // Most lengths and counts fit a byte.
+    if value < 0x80 {
+        out.push(value as u8);
+        return;
+    }
     let mut buffer = [0; 10];
     let len = varint_into(&mut buffer, value);
     out.extend_from_slice(&buffer[..len]);
@@ -124,6 +130,12 @@ fn bytes(out: &mut Vec<u8>, field: u8, value: &[u8]) {
     tag(out, field, LEN);
     varint(out, value.len() as u64);
     out.extend_from_slice(value);
+}
+
+/// A metric's label pair, as field `label` of its `Metric`: what a family keeps for each series
+/// once made.
+pub(crate) fn write_label_field(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    label_pair(out, field::METRIC_LABEL, name, value);
 }
 
 /// A `LabelPair`, whose length is known before it is written.
@@ -206,17 +218,22 @@ impl<'a> ProtoFamily<'a> {
         Self { nested, unit, bounds, positive: Vec::new(), negative: Vec::new() }
     }
 
-    /// One metric: `labels` calls its argument with each label pair (name, value), in the
-    /// order to write them; `exemplars` are the series' exemplar slots (empty without).
+    /// One metric: `labels` are its label pairs as [`write_label_field`] writes them, then
+    /// `const_labels` (the registry's); `exemplars` are the series' exemplar slots (empty
+    /// without).
     pub(crate) fn metric(
         &mut self,
         out: &mut Vec<u8>,
-        labels: impl FnOnce(&mut dyn FnMut(&str, &[u8])),
+        labels: &[u8],
+        const_labels: &[(String, String)],
         reading: Reading<'_>,
         exemplars: &[Exemplar],
     ) {
         let metric = Nested::open(out, Some(field::FAMILY_METRIC));
-        labels(&mut |name, value| label_pair(out, field::METRIC_LABEL, name.as_bytes(), value));
+        out.extend_from_slice(labels);
+        for (name, value) in const_labels {
+            label_pair(out, field::METRIC_LABEL, name.as_bytes(), value.as_bytes());
+        }
         match reading {
             Reading::Counter(number) => {
                 let counter = Nested::open(out, Some(field::METRIC_COUNTER));

@@ -11,6 +11,7 @@ use crate::exposition::{Format, Text};
 use crate::family::order::{Export, View};
 use crate::family::{Family, lock};
 use crate::index::dense::DenseLive;
+#[cfg(feature = "prometheus")]
 use crate::labels::key::key_values;
 use crate::metric::MetricDesc;
 use crate::metric::rules::check_const_labels;
@@ -120,33 +121,28 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// labels among them by name), then the registry's `const_labels`, as
     /// `prometheus::Registry::gather` adds them.
     fn encode_protobuf(&self, out: &mut Vec<u8>, prefix: Option<&str>, const_labels: &[(String, String)]) {
-        let (export, dense) = self.prepare_scrape();
+        let (mut export, dense) = self.prepare_scrape();
         if export.order.is_empty() {
             return;
         }
-        let view = View { dense: &dense, leased: &export.leased };
+        // The leases are read through the view while the label pairs are made into `export`.
+        let leased = core::mem::take(&mut export.leased);
+        let view = View { dense: &dense, leased: &leased };
+        self.proto_labels(&mut export, &view);
         let desc = self.inner.desc;
         let mut family =
             ProtoFamily::start(out, prefix, desc.name, desc.help, S::KIND, desc.unit, self.inner.shape.bounds);
-        for &series_ref in &export.order {
+        for (series_ref, labels) in export.proto_series() {
             let Some(series) = self.series_at(&view, series_ref) else { continue };
-            let (values, len) = key_values(self.key(&view, series_ref).unwrap_or_default());
-            let labels = |pair: &mut dyn FnMut(&str, &[u8])| {
-                for (name, value) in self.pairs(&values, len, series_ref) {
-                    value.with_text(|text| pair(name, text));
-                }
-                for (name, value) in const_labels {
-                    pair(name, value.as_bytes());
-                }
-            };
             match self.inner.exemplars.as_ref() {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
-                    family.metric(out, labels, series.read(), slots);
+                    family.metric(out, labels, const_labels, series.read(), slots);
                 }),
-                None => family.metric(out, labels, series.read(), &[]),
+                None => family.metric(out, labels, const_labels, series.read(), &[]),
             }
         }
         family.end(out);
+        export.leased = leased;
     }
 }
 

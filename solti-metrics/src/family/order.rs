@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use crate::exposition::protobuf::write_label_field;
 use crate::family::Family;
 use crate::index::dense::DenseLive;
 use crate::index::entry::Entry;
@@ -24,11 +25,23 @@ pub(super) struct Export<S> {
     /// Where each series' labels end in `labels` (4 GiB of label text is far past what a
     /// process holds).
     ends: Vec<u32>,
+    /// The label pairs of every series as the protobuf format writes them, one after the
+    /// other: made by the first protobuf exposition after the order, kept as long as it.
+    proto: Vec<u8>,
+    /// Where each series' pairs end in `proto`.
+    proto_ends: Vec<u32>,
 }
 
 impl<S> Default for Export<S> {
     fn default() -> Self {
-        Self { order: Vec::new(), leased: Vec::new(), labels: Vec::new(), ends: Vec::new() }
+        Self {
+            order: Vec::new(),
+            leased: Vec::new(),
+            labels: Vec::new(),
+            ends: Vec::new(),
+            proto: Vec::new(),
+            proto_ends: Vec::new(),
+        }
     }
 }
 
@@ -40,12 +53,23 @@ impl<S> Export<S> {
 
     /// The series in order, each with its rendered labels.
     pub(super) fn series(&self) -> impl Iterator<Item = (SeriesRef, &[u8])> {
-        let starts = core::iter::once(0).chain(self.ends.iter().copied());
-        self.order
-            .iter()
-            .zip(starts.zip(&self.ends))
-            .map(|(&series, (start, &end))| (series, self.labels.get(start as usize..end as usize).unwrap_or_default()))
+        slices(&self.order, &self.labels, &self.ends)
     }
+
+    /// The series in order, each with its label pairs in the protobuf format (made by
+    /// [`Family::proto_labels`]).
+    pub(super) fn proto_series(&self) -> impl Iterator<Item = (SeriesRef, &[u8])> {
+        slices(&self.order, &self.proto, &self.proto_ends)
+    }
+}
+
+/// Each series of `order` with its part of `bytes`, parts ending at `ends`.
+fn slices<'a>(order: &'a [SeriesRef], bytes: &'a [u8], ends: &'a [u32]) -> impl Iterator<Item = (SeriesRef, &'a [u8])> {
+    let starts = core::iter::once(0).chain(ends.iter().copied());
+    order
+        .iter()
+        .zip(starts.zip(ends))
+        .map(|(&series, (start, &end))| (series, bytes.get(start as usize..end as usize).unwrap_or_default()))
 }
 
 /// Where an exported series lives.
@@ -79,7 +103,9 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         if export.order.len() == count {
             return;
         }
-        let Export { order, leased, labels, ends } = export;
+        let Export { order, leased, labels, ends, proto, proto_ends } = export;
+        proto.clear();
+        proto_ends.clear();
         order.clear();
         leased.clear();
         if let Some(index) = &self.inner.removable {
@@ -192,6 +218,25 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             (Some(_), _) => own.next(),
             (None, _) => constant.next(),
         })
+    }
+
+    /// Makes the protobuf label pairs of every series of `export`, if not made since its order
+    /// was.
+    pub(super) fn proto_labels(&self, export: &mut Export<S>, view: &View<'_, S>) {
+        if export.proto_ends.len() == export.order.len() {
+            return;
+        }
+        export.proto.clear();
+        export.proto_ends.clear();
+        for &series in &export.order {
+            let (values, len) = key_values(self.key(view, series).unwrap_or_default());
+            for (name, value) in self.pairs(&values, len, series) {
+                value.with_text(|text| write_label_field(&mut export.proto, name.as_bytes(), text));
+            }
+            export.proto_ends.push(u32::try_from(export.proto.len()).unwrap_or(u32::MAX));
+        }
+        export.proto.shrink_to_fit();
+        export.proto_ends.shrink_to_fit();
     }
 
     /// Appends the labels of `series` to `out`, as `a="x",b="y"`.
