@@ -83,6 +83,9 @@ fn histograms(series: usize) -> (Registry, prometheus::Registry) {
 
 type Side = Box<dyn FnMut() -> usize>;
 
+/// Builds both registries with a number of series.
+type Build = fn(usize) -> (Registry, prometheus::Registry);
+
 fn sides(ours: Registry, theirs: prometheus::Registry) -> Vec<(&'static str, Side)> {
     let gathered = ours.clone();
     let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
@@ -125,7 +128,7 @@ fn main() {
     let rounds = option("--rounds").and_then(|rounds| rounds.parse().ok()).unwrap_or(ROUNDS);
     println!("| case | side | time per scrape, median | ratio to ours, median [p10 .. p90] |");
     println!("|---|---|---:|---:|");
-    let cases: [(&str, fn(usize) -> (Registry, prometheus::Registry), usize); 3] = [
+    let cases: [(&str, Build, usize); 3] = [
         ("counters_10k", counters, 10_000),
         ("counters_100k", counters, 100_000),
         ("histograms_1k", histograms, 1_000),
