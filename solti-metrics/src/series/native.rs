@@ -153,10 +153,17 @@ impl NativeBuckets {
                 return true;
             }
         }
-        let position = (key - self.lowest).max(0) as usize;
-        let side = if value > 0.0 { &self.positive } else { &self.negative };
-        side.add(position, self.positions);
+        self.observe_outside(key, value > 0.0);
         true
+    }
+
+    /// An observation outside the window (or negative), into the blocks: out of line, so that
+    /// the window's path keeps few registers.
+    #[inline(never)]
+    fn observe_outside(&self, key: i32, positive: bool) {
+        let position = (key - self.lowest).max(0) as usize;
+        let side = if positive { &self.positive } else { &self.negative };
+        side.add(position, self.positions);
     }
 
     /// Places the window around `key`, the first positive observation's (or finds it placed by
@@ -300,32 +307,39 @@ const SLICE_BITS: u32 = 9;
 /// The bounds within one power of two at one schema, as mantissas: a bound `2^(i/2^schema)` is
 /// `1 + mantissa / 2^52`, rounded as the `f64` bound `2^(i/2^schema) / 2` the Go client
 /// compares with.
+///
+/// Both tables are inline, so that finding a key reads the table once it has the octave (two
+/// loads, one depending on the other), not a pointer to each table first.
 pub(crate) struct Octave {
-    /// `mantissas[i]`: bound `i`'s, increasing (`mantissas[0]` is 0: the power of two).
-    mantissas: Box<[u64]>,
+    /// `mantissas[i]`: bound `i`'s, increasing (`mantissas[0]` is 0: the power of two), for
+    /// `i` below `2^schema`; `u64::MAX` after, so that no mantissa is above them. As long as
+    /// `below`, so that any count of it indexes this without a check.
+    mantissas: [u64; 1 << SLICE_BITS],
     /// `below[slice]`: how many bounds are below the slice's first mantissa.
-    below: Box<[u16]>,
+    below: [u16; 1 << SLICE_BITS],
 }
 
 impl Octave {
     fn new(schema: i32) -> Self {
-        let mantissas: Box<[u64]> = bounds(schema).iter().map(|&bound| (bound * 2.0).to_bits() & MANTISSA).collect();
-        let below = (0..1u64 << SLICE_BITS)
-            .map(|slice| {
-                let start = slice << (52 - SLICE_BITS);
-                mantissas.iter().filter(|&&mantissa| mantissa < start).count() as u16
-            })
-            .collect();
+        let mut mantissas = [u64::MAX; 1 << SLICE_BITS];
+        for (slot, &bound) in mantissas.iter_mut().zip(bounds(schema)) {
+            *slot = (bound * 2.0).to_bits() & MANTISSA;
+        }
+        let below = core::array::from_fn(|slice| {
+            let start = (slice as u64) << (52 - SLICE_BITS);
+            mantissas.iter().filter(|&&mantissa| mantissa < start).count() as u16
+        });
         Self { mantissas, below }
     }
 
     /// How many bounds are below `1 + mantissa / 2^52`: the bucket's index within the octave.
     #[inline]
     fn index(&self, mantissa: u64) -> i32 {
-        let below = self.below.get((mantissa >> (52 - SLICE_BITS)) as usize).copied().unwrap_or(0) as usize;
+        const SLICES: usize = (1 << SLICE_BITS) - 1;
+        let below = self.below[(mantissa >> (52 - SLICE_BITS)) as usize & SLICES];
         // The next bound may sit in the same slice, below the mantissa.
-        let next = self.mantissas.get(below).is_some_and(|&bound| bound < mantissa);
-        below as i32 + i32::from(next)
+        let next = self.mantissas[below as usize & SLICES] < mantissa;
+        i32::from(below) + i32::from(next)
     }
 }
 
