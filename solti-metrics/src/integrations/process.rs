@@ -260,13 +260,24 @@ mod tests {
             assert!(text.contains(&format!("\n{name} ")), "{name} in\n{text}");
         }
 
-        let before = process.process_open_fds.get();
-        assert!(before >= 3, "stdin, stdout, stderr at least: {before}");
+        // Other tests of this binary open and close files on their own threads meanwhile: the
+        // exported count is compared with one taken just before and just after, once they agree.
+        let open_now = || std::fs::read_dir("/proc/self/fd").unwrap().count() as i64;
+        let measured = || {
+            (0..1000).find_map(|_| {
+                let before = open_now();
+                registry.encode(&mut Vec::new(), crate::Format::Prometheus).unwrap();
+                let exported = process.process_open_fds.get();
+                (open_now() == before).then_some((exported, before))
+            })
+        };
+        let (exported, actual) = measured().expect("a moment without files opened or closed");
+        assert_eq!(exported, actual);
         let files: Vec<std::fs::File> = (0..5).map(|_| std::fs::File::open("/proc/self/stat").unwrap()).collect();
-        registry.encode(&mut Vec::new(), crate::Format::Prometheus).unwrap();
-        // Other tests of this binary open and close files on their own threads meanwhile.
-        assert!(process.process_open_fds.get() >= before + 5 - 2, "{before} -> {}", process.process_open_fds.get());
+        let (with_files, actual) = measured().expect("a moment without files opened or closed");
+        assert_eq!(with_files, actual, "the 5 files opened counted");
         drop(files);
+        let before = exported;
 
         assert!(process.process_resident_memory_bytes.get() > 0);
         assert!(process.process_virtual_memory_bytes.get() >= process.process_resident_memory_bytes.get());

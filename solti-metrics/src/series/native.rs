@@ -129,18 +129,18 @@ impl NativeBuckets {
         }
     }
 
-    /// Adds one observation; `false` for `NaN`, which goes in no bucket (it counts in the
-    /// histogram's count and sum alone). Each add releases, and an exposition's reads acquire:
-    /// one that sees it also sees the classic count the histogram added before.
+    /// Adds one observation (`NaN` goes in no bucket: it counts in the histogram's count and
+    /// sum alone). Each add releases, and an exposition's reads acquire: one that sees it also
+    /// sees the classic count the histogram added before.
     #[inline]
-    pub(crate) fn observe(&self, value: f64) -> bool {
+    pub(crate) fn observe(&self, value: f64) {
         let magnitude = value.abs();
         if magnitude <= self.zero_threshold {
             self.zero.fetch_add(1, Ordering::Release);
-            return true;
+            return;
         }
         if magnitude.is_nan() {
-            return false;
+            return;
         }
         let key = self.key(magnitude);
         if value > 0.0 {
@@ -150,11 +150,10 @@ impl NativeBuckets {
             }
             if let Some(counter) = self.window.get(key.wrapping_sub(base) as u32 as usize) {
                 counter.fetch_add(1, Ordering::Release);
-                return true;
+                return;
             }
         }
         self.observe_outside(key, value > 0.0);
-        true
     }
 
     /// An observation outside the window (or negative), into the blocks: out of line, so that
