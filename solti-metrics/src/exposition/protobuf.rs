@@ -12,8 +12,12 @@
 //! `help`, `type` and `unit` of a family; a metric's label pairs and its counter, gauge or
 //! histogram; a histogram's count, sum and cumulative buckets without `+Inf` (unless an
 //! exemplar sits there, as the Go client does); exemplars with their labels, value and
-//! timestamp. Without units and exemplars the bytes equal what `prometheus`' `ProtobufEncoder`
-//! writes for the same families.
+//! timestamp; a histogram's native buckets after its classic ones (schema, zero bucket, each
+//! side's spans and deltas). Without units, exemplars and native buckets the bytes equal what
+//! `prometheus`' `ProtobufEncoder` writes for the same families.
+//!
+//! A series' label pairs are written once, by [`write_label_field`], and kept by its family
+//! with the export order (`family/order.rs`), as the text formats keep its rendered labels.
 
 use crate::labels::escape::{rendered_pairs, unescaped_len, write_unescaped};
 use crate::metric::MetricKind;
