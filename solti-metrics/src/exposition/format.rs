@@ -108,7 +108,62 @@ impl Format {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The media ranges a scraper may name, with the format each stands for (`None`: none).
+    const RANGES: [(&str, Option<Format>, u8); 8] = [
+        (
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited",
+            Some(Format::Protobuf),
+            2,
+        ),
+        ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text", None, 2),
+        ("application/openmetrics-text;version=1.0.0", Some(Format::OpenMetrics), 2),
+        ("application/openmetrics-text", Some(Format::OpenMetrics), 2),
+        ("application/openmetrics-text;version=2.0.0", None, 2),
+        ("text/plain;version=0.0.4", Some(Format::Prometheus), 2),
+        ("text/*", Some(Format::Prometheus), 1),
+        ("*/*", Some(Format::Prometheus), 0),
+    ];
+
+    /// A header of a megabyte is read through, range by range.
+    #[test]
+    fn a_huge_header_is_read_through() {
+        let mut header = "text/plain;q=0.1,".repeat(64 * 1024);
+        header.push_str("application/openmetrics-text;q=0.2");
+        assert!(header.len() > 1 << 20);
+        assert_eq!(Format::negotiate(Some(&header)), Format::OpenMetrics);
+    }
+
+    proptest! {
+        /// Any header, of any length and bytes: a format, never a panic.
+        #[test]
+        fn any_header_gets_a_format(header in ".{0,300}") {
+            let _ = Format::negotiate(Some(&header));
+        }
+
+        /// A header of known ranges with qualities: the range of the highest quality, at equal
+        /// quality the more specific, then the first; the Prometheus text when none is accepted.
+        #[test]
+        fn the_best_range_wins(ranges in prop::collection::vec((0..RANGES.len(), 0u8..=10, any::<bool>()), 0..6)) {
+            let mut header = Vec::new();
+            let mut best: Option<((u8, u8), Format)> = None;
+            for &(range, tenths, with_q) in &ranges {
+                let (media, format, specificity) = RANGES[range];
+                let quality = if with_q { tenths } else { 10 };
+                header.push(if with_q { format!("{media};q={}", f32::from(tenths) / 10.0) } else { media.to_owned() });
+                if let Some(format) = format {
+                    if quality > 0 && best.is_none_or(|(rank, _)| (quality, specificity) > rank) {
+                        best = Some(((quality, specificity), format));
+                    }
+                }
+            }
+            let expected = best.map_or(Format::Prometheus, |(_, format)| format);
+            prop_assert_eq!(Format::negotiate(Some(&header.join(", "))), expected, "{}", header.join(", "));
+        }
+    }
 
     #[test]
     fn negotiation() {
