@@ -15,7 +15,8 @@ fn idents() -> &'static [&'static str] {
     static IDENTS: OnceLock<Vec<&'static str>> = OnceLock::new();
     IDENTS.get_or_init(|| {
         let edge_cases = ["le", "quantile", "__x", "r#type", "self", "_", "x_total", "Method", "método"];
-        [attr::SET_KEYS, attr::METRIC_KEYS, attr::ALLOW_KEYS, attr::BUCKET_FUNCTIONS, &edge_cases].concat()
+        [attr::SET_KEYS, attr::METRIC_KEYS, attr::ALLOW_KEYS, attr::NATIVE_KEYS, attr::BUCKET_FUNCTIONS, &edge_cases]
+            .concat()
     })
 }
 
@@ -172,6 +173,7 @@ proptest! {
         labels in prop::collection::btree_set("[a-z][a-z0-9_]{0,6}", 0..4),
         bounds in prop::collection::btree_set(0u32..10_000, 1..8),
         namespace in proptest::option::of("[a-z][a-z0-9_]{0,6}"),
+        native in proptest::option::of((1u32..1000, 1u32..500)),
     ) {
         let is_unit = |word: &String| crate::check::NON_BASE_UNITS.iter().any(|(unit, _)| unit == word);
         prop_assume!(!words.iter().any(is_unit));
@@ -186,11 +188,15 @@ proptest! {
         let labels = if labels.is_empty() { String::new() } else { format!("labels({}),", labels.join(", ")) };
         let bounds: Vec<String> = bounds.iter().map(|bound| format!("{}.5", bound)).collect();
         let namespace = namespace.map_or_else(String::new, |namespace| format!("#[metrics(namespace = \"{namespace}\")]"));
+        // A factor above 1 and at least one bucket.
+        let native = native.map_or_else(String::new, |(hundredths, max_buckets)| {
+            format!(", native(factor = {}, max_buckets = {max_buckets})", 1.0 + f64::from(hundredths) / 100.0)
+        });
         let source = format!(
             "{namespace} struct Set {{
                 #[metric(name = \"{name}\", help = \"Help.\", {labels})] counter: {counter},
                 /// Latency.
-                #[metric({labels} buckets({}))] latency_seconds: {histogram},
+                #[metric({labels} buckets({}){native})] latency_seconds: {histogram},
             }}",
             bounds.join(", ")
         );
