@@ -115,9 +115,10 @@ const fn varint_len(value: u64) -> usize {
     (u64::BITS - (value | 1).leading_zeros()).div_ceil(7) as usize
 }
 
-/// A field number below 16: its tag is one byte.
+/// A field's tag: one byte for field numbers below 16, a varint above.
+#[inline]
 fn tag(out: &mut Vec<u8>, field: u8, wire: u8) {
-    out.push(field << 3 | wire);
+    varint(out, u64::from(field) << 3 | u64::from(wire));
 }
 
 fn uint(out: &mut Vec<u8>, field: u8, value: u64) {
@@ -144,11 +145,24 @@ pub(crate) fn write_label_field(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
 
 /// A `LabelPair`, whose length is known before it is written.
 fn label_pair(out: &mut Vec<u8>, field: u8, name: &[u8], value: &[u8]) {
-    let len = 2 + varint_len(name.len() as u64) + name.len() + varint_len(value.len() as u64) + value.len();
+    label_pair_with(out, field, name, value.len(), |out| out.extend_from_slice(value));
+}
+
+/// A `LabelPair` whose value of `value_len` bytes `write_value` writes.
+fn label_pair_with(
+    out: &mut Vec<u8>,
+    field: u8,
+    name: &[u8],
+    value_len: usize,
+    write_value: impl FnOnce(&mut Vec<u8>),
+) {
+    let len = 2 + varint_len(name.len() as u64) + name.len() + varint_len(value_len as u64) + value_len;
     tag(out, field, LEN);
     varint(out, len as u64);
     bytes(out, field::PAIR_NAME, name);
-    bytes(out, field::PAIR_VALUE, value);
+    tag(out, field::PAIR_VALUE, LEN);
+    varint(out, value_len as u64);
+    write_value(out);
 }
 
 /// A length-delimited part being written: where its body starts, one byte after the byte
@@ -315,11 +329,6 @@ impl<'a> ProtoFamily<'a> {
     }
 }
 
-/// Field numbers above 15 take a two-byte tag.
-fn tag_wide(out: &mut Vec<u8>, field: u8, wire: u8) {
-    varint(out, u64::from(field) << 3 | u64::from(wire));
-}
-
 fn zigzag(value: i64) -> u64 {
     ((value << 1) ^ (value >> 63)) as u64
 }
@@ -402,22 +411,10 @@ fn bucket(out: &mut Vec<u8>, cumulative: u64, bound: f64, exemplar: Option<&Exem
 
 /// An `Exemplar` as field `field`: its label pairs, value and timestamp.
 fn write_exemplar(out: &mut Vec<u8>, field: u8, exemplar: &Exemplar) {
-    let nested = if field > 15 {
-        tag_wide(out, field, LEN);
-        Nested::open(out, None)
-    } else {
-        Nested::open(out, Some(field))
-    };
+    let nested = Nested::open(out, Some(field));
     // Exemplar labels are kept rendered for OpenMetrics: read back and unescaped here.
     for (name, escaped) in rendered_pairs(exemplar.labels()) {
-        let value_len = unescaped_len(escaped);
-        let len = 2 + varint_len(name.len() as u64) + name.len() + varint_len(value_len as u64) + value_len;
-        tag(out, field::EXEMPLAR_LABEL, LEN);
-        varint(out, len as u64);
-        bytes(out, field::PAIR_NAME, name);
-        tag(out, field::PAIR_VALUE, LEN);
-        varint(out, value_len as u64);
-        write_unescaped(out, escaped);
+        label_pair_with(out, field::EXEMPLAR_LABEL, name, unescaped_len(escaped), |out| write_unescaped(out, escaped));
     }
     double(out, field::EXEMPLAR_VALUE, exemplar.value());
     let timestamp = Nested::open(out, Some(field::EXEMPLAR_TIMESTAMP));
