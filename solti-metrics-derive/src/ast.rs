@@ -151,6 +151,8 @@ pub struct LabelStruct<'a> {
 pub struct LabelField<'a> {
     pub ident: &'a Ident,
     pub ty: &'a Type,
+    /// `#[label(name = "..")]`: the label's name, when not the field's.
+    pub name: Option<syn::LitStr>,
 }
 
 impl<'a> LabelStruct<'a> {
@@ -203,8 +205,8 @@ impl<'a> LabelStruct<'a> {
         let fields = fields
             .iter()
             .filter_map(|field| {
-                attr::label_field_attrs(&field.attrs, errors);
-                Some(LabelField { ident: field.ident.as_ref()?, ty: &field.ty })
+                let name = attr::label_field_attrs(&field.attrs, errors);
+                Some(LabelField { ident: field.ident.as_ref()?, ty: &field.ty, name })
             })
             .collect();
         Some(LabelStruct { ident: &input.ident, krate, fields })

@@ -56,4 +56,5 @@ pass_cases! {
     pass_labels = "ui/pass/labels.rs",
     pass_native = "ui/pass/native.rs",
     pass_set_attributes = "ui/pass/set-attributes.rs",
+    pass_utf8_names = "ui/pass/utf8-names.rs",
 }

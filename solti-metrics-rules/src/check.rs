@@ -1,7 +1,7 @@
 //! Every rule applied to one metric's whole declaration: what the runtime calls when a family
 //! is built from a description, and what the agreement test feeds both crates.
 
-use crate::names::{self, NamePart};
+use crate::names;
 use crate::options::{self, Combinations};
 use crate::{Kind, buckets, labels};
 
@@ -121,8 +121,6 @@ pub fn check(declaration: &Declaration<'_>) -> Vec<Violation> {
     let mut push = |rule: Rule, message: String| found.push(Violation { rule, message });
     if d.name.is_empty() {
         push(Rule::MetricName, names::EMPTY_NAME.to_owned());
-    } else if let Some(message) = names::metric_name_part(d.name, NamePart::Name, true) {
-        push(Rule::MetricName, message);
     }
     if d.labelled && d.labels.is_empty() {
         push(Rule::LabelsOfType, labels::missing(d.kind).to_owned());
@@ -138,6 +136,9 @@ pub fn check(declaration: &Declaration<'_>) -> Vec<Violation> {
         } else if let Some(message) = names::label_name(label, d.kind == Kind::Histogram) {
             push(Rule::LabelName, message);
         }
+    }
+    if let Some((first, second, escaped)) = names::first_escaped_alike(d.labels, true) {
+        push(Rule::LabelTwice, names::escaped_alike("label", first, second, &escaped));
     }
     if d.kind != Kind::Histogram && !d.buckets.is_empty() {
         push(Rule::BucketsOnHistogram, buckets::NOT_A_HISTOGRAM.to_owned());

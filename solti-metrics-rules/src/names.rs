@@ -18,12 +18,13 @@ pub const RESERVED_LABELS: [&str; 3] = [BUCKET_LABEL, "quantile", OVERFLOW_LABEL
 /// The series a histogram exports besides its name.
 pub const HISTOGRAM_SUFFIXES: [&str; 3] = ["_bucket", "_sum", "_count"];
 
-/// Whether `c` may appear in a metric name: `[a-zA-Z0-9_:]` (a digit not first).
+/// Whether `c` may appear in a legacy metric name: `[a-zA-Z0-9_:]` (a digit not first).
 pub fn is_metric_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == ':'
 }
 
-/// Whether `name` is a valid metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+/// Whether `name` is a legacy metric name, `[a-zA-Z_:][a-zA-Z0-9_:]*`: one every scraper
+/// reads as it is, unquoted and unescaped. Any other non-empty text is a UTF-8 name.
 pub fn is_metric_name(name: &str) -> bool {
     // Byte by byte: every allowed character is ASCII, and any byte of a wider one fails.
     let mut bytes = name.bytes();
@@ -31,13 +32,13 @@ pub fn is_metric_name(name: &str) -> bool {
         && bytes.all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b':')
 }
 
-/// Whether `c` may appear in a label name: `[a-zA-Z0-9_]` (a digit not first).
+/// Whether `c` may appear in a legacy label name: `[a-zA-Z0-9_]` (a digit not first).
 pub fn is_label_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-/// Whether `name` has the syntax of a label name, `[a-zA-Z_][a-zA-Z0-9_]*` (reserved names
-/// included: see [`label_name`]).
+/// Whether `name` is a legacy label name, `[a-zA-Z_][a-zA-Z0-9_]*` (reserved names included:
+/// see [`label_name`]).
 pub fn is_label_name(name: &str) -> bool {
     // Byte by byte, as `is_metric_name`: an exemplar's labels are checked at every record.
     let mut bytes = name.bytes();
@@ -46,46 +47,111 @@ pub fn is_label_name(name: &str) -> bool {
 }
 
 /// Whether `name` is a label name users may set (an exemplar's, a Pushgateway grouping
-/// label): the syntax, without the `__` prefix Prometheus reserves.
+/// label): a legacy name, without the `__` prefix Prometheus reserves.
 pub fn is_user_label_name(name: &str) -> bool {
     is_label_name(name) && !name.starts_with("__")
 }
 
-/// Which part of a metric's name a text is, for messages: the derive checks the parts of
-/// `namespace_subsystem_name` one by one, the runtime the whole name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NamePart {
-    /// `#[metrics(namespace = "..")]`.
-    Namespace,
-    /// `#[metrics(subsystem = "..")]` or the metric's own.
-    Subsystem,
-    /// The metric's name: `name = ".."`, the field's name, or the whole exported name.
-    Name,
+/// How a name that is not a legacy name reaches a scraper: the schemes of Prometheus' escaping
+/// specification, which a scraper names in its `Accept` header (`escaping=..`). A legacy name
+/// is written as it is in every scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Escaping {
+    /// The name as declared, in quotes where the format needs them (`escaping=allow-utf-8`):
+    /// what Prometheus 3 asks for.
+    AllowUtf8,
+    /// Every character a legacy name cannot hold becomes `_` (`escaping=underscores`): what a
+    /// scraper gets when it names no scheme.
+    #[default]
+    Underscores,
+    /// `.` becomes `_dot_`, `_` becomes `__` and any other such character `__`
+    /// (`escaping=dots`).
+    Dots,
+    /// `U__`, then `_` as `__` and every other such character as its code point in hex between
+    /// underscores, `_2e_` for `.` (`escaping=values`): the one scheme that can be undone.
+    Values,
 }
 
-impl NamePart {
-    fn as_str(self) -> &'static str {
+impl Escaping {
+    /// Every scheme.
+    pub const ALL: [Self; 4] = [Self::AllowUtf8, Self::Underscores, Self::Dots, Self::Values];
+
+    /// The scheme's name in an `escaping=` parameter.
+    pub const fn as_str(self) -> &'static str {
         match self {
-            Self::Namespace => "namespace",
-            Self::Subsystem => "subsystem",
-            Self::Name => "metric name",
+            Self::AllowUtf8 => "allow-utf-8",
+            Self::Underscores => "underscores",
+            Self::Dots => "dots",
+            Self::Values => "values",
+        }
+    }
+
+    /// The scheme an `escaping=` parameter names; `None` for one it does not know.
+    pub fn from_param(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|scheme| scheme.as_str() == value)
+    }
+}
+
+/// Whether `c`, at position `first` or not, may stand in a legacy name of a metric, or of a
+/// label when `label` (which has no `:`).
+fn is_legacy_char(c: char, first: bool, label: bool) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || (c == ':' && !label) || (c.is_ascii_digit() && !first)
+}
+
+/// Appends `name` to `out` as `escaping` writes it for a scraper, a label's name when `label`
+/// (a legacy label name has no `:`). A legacy name, and any name under
+/// [`Escaping::AllowUtf8`], is written as it is; quoting is the format's business.
+pub fn write_escaped_name(out: &mut String, name: &str, escaping: Escaping, label: bool) {
+    let legacy = if label { is_label_name(name) } else { is_metric_name(name) };
+    if legacy || escaping == Escaping::AllowUtf8 {
+        out.push_str(name);
+        return;
+    }
+    if escaping == Escaping::Values {
+        out.push_str("U__");
+    }
+    for (position, c) in name.chars().enumerate() {
+        match escaping {
+            Escaping::AllowUtf8 => out.push(c),
+            Escaping::Underscores if is_legacy_char(c, position == 0, label) => out.push(c),
+            Escaping::Underscores => out.push('_'),
+            Escaping::Dots if c == '_' => out.push_str("__"),
+            Escaping::Dots if c == '.' => out.push_str("_dot_"),
+            Escaping::Dots if is_legacy_char(c, position == 0, label) => out.push(c),
+            Escaping::Dots => out.push_str("__"),
+            Escaping::Values if c == '_' => out.push_str("__"),
+            Escaping::Values if is_legacy_char(c, position == 0, label) => out.push(c),
+            Escaping::Values => {
+                use core::fmt::Write as _;
+                let _ = write!(out, "_{:x}_", u32::from(c));
+            }
         }
     }
 }
 
-/// What is wrong with `value` as a part of a metric name, if anything; `first` when it is the
-/// name's first part (which may not start with a digit). An empty part is left out of the
-/// name, but for the metric's own name: see [`EMPTY_NAME`].
-pub fn metric_name_part(value: &str, part: NamePart, first: bool) -> Option<String> {
-    let what = part.as_str();
-    if let Some(bad) = value.chars().find(|&c| !is_metric_name_char(c)) {
-        let fixed: String = value.chars().map(|c| if is_metric_name_char(c) { c } else { '_' }).collect();
-        return Some(format!(
-            "invalid {what} `{value}`: `{bad}` is not allowed; metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`, so write `{fixed}`"
-        ));
-    }
-    if first && value.starts_with(|c: char| c.is_ascii_digit()) {
-        return Some(format!("invalid {what} `{value}`: a metric name cannot start with a digit; write `_{value}`"));
+/// `name` as `escaping` writes it (see [`write_escaped_name`]).
+pub fn escaped_name(name: &str, escaping: Escaping, label: bool) -> String {
+    let mut out = String::with_capacity(name.len());
+    write_escaped_name(&mut out, name, escaping, label);
+    out
+}
+
+/// Two names of one set, `first` then `second`, that a scraper without UTF-8 names sees as the
+/// same name `escaped`: `what` they are (`metric`, `label`).
+pub fn escaped_alike(what: &str, first: &str, second: &str, escaped: &str) -> String {
+    format!(
+        "{what}s `{first}` and `{second}` are both `{escaped}` to a scraper without UTF-8 names (which gets names escaped with underscores): rename one"
+    )
+}
+
+/// The first two of `names` that are the same name to a scraper without UTF-8 names but
+/// differ as declared, with the name both escape to; `label` for label names.
+pub fn first_escaped_alike<'a>(names: &[&'a str], label: bool) -> Option<(&'a str, &'a str, String)> {
+    let escaped: Vec<String> = names.iter().map(|name| escaped_name(name, Escaping::Underscores, label)).collect();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = (0..i).find(|&j| escaped[j] == escaped[i] && names[j] != *name) {
+            return Some((names[j], name, escaped[i].clone()));
+        }
     }
     None
 }
@@ -93,18 +159,25 @@ pub fn metric_name_part(value: &str, part: NamePart, first: bool) -> Option<Stri
 /// A metric whose own name is empty.
 pub const EMPTY_NAME: &str = "a metric name cannot be empty: remove `name = \"\"` to use the field's name";
 
-/// What is wrong with `name` as the name of a variable label, if anything: its syntax, or a
-/// name Prometheus or solti-metrics reserves; `histogram` when the label is a histogram's,
+/// A label whose name is empty.
+pub const EMPTY_LABEL: &str = "a label name cannot be empty: write a name such as `\"path\"`";
+
+/// What is wrong with `name` as the name of a variable label, if anything: empty, or a name
+/// Prometheus or solti-metrics reserves (also once escaped for a scraper without UTF-8 names).
+/// Any other UTF-8 text is a label name; `histogram` when the label is a histogram's,
 /// where `le` holds the bucket bound.
 pub fn label_name(name: &str, histogram: bool) -> Option<String> {
-    if !is_label_name(name) {
-        Some(format!(
-            "invalid label name `{name}`: label names match `[a-zA-Z_][a-zA-Z0-9_]*`; use ASCII letters, digits and `_`"
-        ))
+    if name.is_empty() {
+        Some(EMPTY_LABEL.to_owned())
     } else if name.starts_with("__") {
         Some(format!(
             "label name `{name}` is reserved: names starting with `__` belong to Prometheus; write `{}`",
             name.trim_start_matches('_')
+        ))
+    } else if let Some(escaped) = Some(escaped_name(name, Escaping::Underscores, true)).filter(|e| e.starts_with("__"))
+    {
+        Some(format!(
+            "label name `{name}` is reserved: a scraper without UTF-8 names gets it as `{escaped}`, and names starting with `__` belong to Prometheus, which drops them; begin the name with a letter"
         ))
     } else if name == "quantile" {
         Some("label name `quantile` is reserved for summaries; choose another name".to_owned())
@@ -201,10 +274,55 @@ mod tests {
         assert_eq!(kind_name(Kind::Counter, "x_count", "x_count"), None);
     }
 
+    /// The cases of the Go client's escaping tests, and a legacy name in every scheme.
     #[test]
-    fn name_parts() {
-        assert!(metric_name_part("a-b", NamePart::Namespace, true).unwrap().starts_with("invalid namespace `a-b`"));
-        assert!(metric_name_part("2fa", NamePart::Subsystem, true).is_some());
-        assert_eq!(metric_name_part("2fa", NamePart::Subsystem, false), None);
+    fn escaping_as_prometheus_specifies() {
+        let cases = [
+            ("no:escaping_required", "no:escaping_required", "no:escaping_required", "no:escaping_required"),
+            (
+                "mysystem.prod.west.cpu.load",
+                "mysystem_prod_west_cpu_load",
+                "mysystem_dot_prod_dot_west_dot_cpu_dot_load",
+                "U__mysystem_2e_prod_2e_west_2e_cpu_2e_load",
+            ),
+            (
+                "mysystem.prod.west.cpu.load_total",
+                "mysystem_prod_west_cpu_load_total",
+                "mysystem_dot_prod_dot_west_dot_cpu_dot_load__total",
+                "U__mysystem_2e_prod_2e_west_2e_cpu_2e_load__total",
+            ),
+            ("http.status:sum", "http_status:sum", "http_dot_status:sum", "U__http_2e_status:sum"),
+            ("label with \u{1f631}", "label_with__", "label__with____", "U__label_20_with_20__1f631_"),
+            ("\u{82b1}\u{706b}", "__", "____", "U___82b1__706b_"),
+            ("label with \u{100}", "label_with__", "label__with____", "U__label_20_with_20__100_"),
+            ("1a.b", "_a_b", "__a_dot_b", "U___31_a_2e_b"),
+        ];
+        for (name, underscores, dots, values) in cases {
+            assert_eq!(escaped_name(name, Escaping::AllowUtf8, false), name);
+            assert_eq!(escaped_name(name, Escaping::Underscores, false), underscores, "{name}");
+            assert_eq!(escaped_name(name, Escaping::Dots, false), dots, "{name}");
+            assert_eq!(escaped_name(name, Escaping::Values, false), values, "{name}");
+        }
+        // A label name has no `:`.
+        assert_eq!(escaped_name("a:b", Escaping::Underscores, true), "a_b");
+        assert_eq!(escaped_name("a:b", Escaping::Values, true), "U__a_3a_b");
+        assert_eq!(escaped_name("a:b", Escaping::Underscores, false), "a:b");
+        for scheme in Escaping::ALL {
+            assert_eq!(Escaping::from_param(scheme.as_str()), Some(scheme));
+        }
+        assert_eq!(Escaping::from_param("allow-utf8"), None);
+    }
+
+    #[test]
+    fn names_alike_once_escaped() {
+        assert_eq!(
+            first_escaped_alike(&["a", "http.method", "b", "http_method"], true),
+            Some(("http.method", "http_method", "http_method".to_owned()))
+        );
+        assert_eq!(first_escaped_alike(&["a.b", "a-c", "a"], false), None);
+        assert_eq!(first_escaped_alike(&["a", "a"], false), None, "the same name twice is another rule's");
+        assert!(label_name("_.x", false).unwrap().contains("gets it as `__x`"));
+        assert_eq!(label_name("", false).as_deref(), Some(EMPTY_LABEL));
+        assert_eq!(label_name("http.request.method", true), None);
     }
 }

@@ -30,7 +30,7 @@ pub use prometheus;
 pub use solti_metrics_derive::{LabelSet, LabelValue, MetricsSet};
 
 pub use error::Error;
-pub use exposition::Format;
+pub use exposition::{ContentType, Escaping, Format};
 pub use family::Family;
 pub use index::Lease;
 pub use labels::{LabelSet, LabelStr, LabelValue, MAX_DENSE_SLOTS, NamedLabels};

@@ -39,6 +39,29 @@ for family in text_string_to_metric_families(sys.stdin.read()):
             print(f"{sample.name}{{{pairs(sample.labels)}}} # {{{pairs(exemplar.labels)}}} {exemplar.value!r} {timestamp!r}")
 "#;
 
+/// Prints, per sample, `name{labels} value` with the parser named by the first argument
+/// (`openmetrics` or `text`, the Prometheus text parser): names as read, labels sorted by name,
+/// each name and value in JSON quotes, numbers as Python's `repr` writes them.
+const SAMPLES_SCRIPT: &str = r#"
+import json, sys
+if sys.argv[1] == "openmetrics":
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+else:
+    from prometheus_client.parser import text_string_to_metric_families
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for sample in family.samples:
+        labels = ",".join(f"{json.dumps(k, ensure_ascii=False)}={json.dumps(v, ensure_ascii=False)}" for k, v in sorted(sample.labels.items()))
+        print(f"{json.dumps(sample.name, ensure_ascii=False)}{{{labels}}} {float(sample.value)!r}")
+"#;
+
+/// The samples of `text` as the Python client's parser for `format` (`openmetrics` or `text`)
+/// reads them (see [`SAMPLES_SCRIPT`]), or `None` when the parser is not installed. Fails the
+/// test when the parser rejects `text`.
+#[track_caller]
+pub fn samples(format: &str, text: &str) -> Option<Vec<String>> {
+    run_with(SAMPLES_SCRIPT, &[format], text)
+}
+
 /// The families of `text` as the parser reads them (`name type samples` lines), or `None`
 /// when the parser is not installed. Fails the test when the parser rejects `text`.
 #[track_caller]
@@ -56,6 +79,11 @@ pub fn exemplars(text: &str) -> Option<Vec<String>> {
 
 #[track_caller]
 fn run(script: &str, text: &str) -> Option<Vec<String>> {
+    run_with(script, &[], text)
+}
+
+#[track_caller]
+fn run_with(script: &str, args: &[&str], text: &str) -> Option<Vec<String>> {
     let found = Command::new("python3")
         .args(["-c", "import prometheus_client.openmetrics.parser"])
         .stdout(Stdio::null())
@@ -74,6 +102,7 @@ fn run(script: &str, text: &str) -> Option<Vec<String>> {
     }
     let mut child = Command::new("python3")
         .args(["-c", script])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -105,16 +105,24 @@ pub enum LabelForm {
     Struct(Path),
 }
 
-/// One variable label: `path` (takes `&str`) or `method: Method`.
+/// One variable label: `path` (takes `&str`), `method: Method`, or a name that is no Rust
+/// identifier as a string, `"http.request.method": Method`.
 pub struct Label {
+    /// The recorder's parameter: the name, or for a string the identifier closest to it
+    /// (`http_request_method`), spanned at the string.
     pub name: Ident,
     pub ty: Option<Type>,
+    /// The name as written in a string.
+    pub quoted: Option<String>,
 }
 
 impl Label {
     /// The label's name as exported (a raw identifier loses its `r#`).
     pub fn exported(&self) -> String {
-        self.name.unraw().to_string()
+        match &self.quoted {
+            Some(name) => name.clone(),
+            None => self.name.unraw().to_string(),
+        }
     }
 }
 
@@ -323,20 +331,37 @@ pub fn label_enum_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path
 pub fn label_struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<Path> {
     label_crate(
         attrs,
-        "on the struct, `#[label]` only takes `(crate = path)`; each field is a label named after the field",
+        "on the struct, `#[label]` only takes `(crate = path)`; each field is a label named after the field, or `#[label(name = \"..\")]` on the field",
         errors,
     )
 }
 
-/// Refuses `#[label ..]` on a field of a struct deriving `LabelSet`: a label is named after its
-/// field.
-pub fn label_field_attrs(attrs: &[Attribute], errors: &mut Errors) {
+/// Reads `#[label(name = "..")]` on a field of a struct deriving `LabelSet`: the label's name
+/// when it is not the field's (a name that is no Rust identifier, `"http.route"`).
+pub fn label_field_attrs(attrs: &[Attribute], errors: &mut Errors) -> Option<LitStr> {
+    let mut name = None;
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("label")) {
-        errors.error(
-            attr.path().span(),
-            "a field of a `LabelSet` struct takes no `#[label]`: the label is named after the field; rename the field",
-        );
+        if !matches!(attr.meta, Meta::List(_)) {
+            errors.error(
+                attr.meta.span(),
+                "a field's `#[label]` takes its name: `#[label(name = \"http.route\")]`; without it the label is named after the field",
+            );
+            continue;
+        }
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("name") {
+                let value = string_value(&meta, "#[label(name = \"http.route\")]")?;
+                set_once(&mut name, value, &meta, errors);
+            } else {
+                unknown_key(&meta, "field label attribute", &["name"], errors)?;
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
     }
+    name
 }
 
 /// `#[label(crate = path)]` on the item of a derive; `not_a_list` is the message for any other
@@ -542,11 +567,27 @@ mod tests {
     }
 
     #[test]
-    fn a_quoted_label_gets_the_name_to_write() {
+    fn a_quoted_label_is_a_name_of_any_text() {
+        let labels = |tokens| match parse_metric_args(tokens).0.labels.map(|labels| labels.form) {
+            Some(LabelForm::List(list)) => {
+                list.iter().map(|label| (label.exported(), label.name.to_string())).collect::<Vec<_>>()
+            }
+            _ => Vec::new(),
+        };
+        let pair = |name: &str, param: &str| (name.to_owned(), param.to_owned());
+        assert_eq!(
+            labels(quote!(labels("http.request.method": Method, "user-agent", path, "type"))),
+            [
+                pair("http.request.method", "http_request_method"),
+                pair("user-agent", "user_agent"),
+                pair("path", "path"),
+                pair("type", "r#type"),
+            ]
+        );
         let message = |tokens| parse_metric_args(tokens).1.unwrap_err().to_string();
-        assert_eq!(message(quote!(labels("user-agent"))), "a label is a name, not a string: write `user_agent`");
-        assert_eq!(message(quote!(labels("path"))), "a label is a name, not a string: write `path`");
-        assert_eq!(message(quote!(labels("2xx"))), "a label is a name, not a string: write `_2xx`");
-        assert_eq!(message(quote!(labels(""))), "a label is a name, not a string: write a name such as `path`");
+        assert_eq!(
+            message(quote!(labels("http.route" = "/"))),
+            "a label takes its value at the call, not here: write `\"http.route\"` and pass the value to the recorder method"
+        );
     }
 }

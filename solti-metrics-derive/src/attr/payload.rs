@@ -29,16 +29,13 @@ pub(super) fn parse_labels(meta: &ParseNestedMeta<'_>) -> syn::Result<LabelForm>
 }
 
 fn parse_label(input: ParseStream<'_>) -> syn::Result<Label> {
-    let name = if input.peek(LitStr) {
-        // #[metric(labels("user-agent"))]
+    let (name, quoted) = if input.peek(LitStr) {
+        // #[metric(labels("http.request.method": Method))]: the parameter is the closest
+        // identifier; the name's rules are checked with the others'.
         let lit: LitStr = input.parse()?;
-        let message = match names::label_name_like(&lit.value()) {
-            Some(name) => format!("a label is a name, not a string: write `{name}`"),
-            None => "a label is a name, not a string: write a name such as `path`".to_owned(),
-        };
-        return Err(syn::Error::new(lit.span(), message));
+        (names::param_ident(&lit.value(), lit.span()), Some(lit.value()))
     } else {
-        input.call(Ident::parse_any)?
+        (input.call(Ident::parse_any)?, None)
     };
     if input.peek(Token![=]) {
         let eq: Token![=] = input.parse()?;
@@ -46,7 +43,7 @@ fn parse_label(input: ParseStream<'_>) -> syn::Result<Label> {
             eq.span,
             format_args!(
                 "a label takes its value at the call, not here: write `{}` and pass the value to the recorder method",
-                name.unraw()
+                quoted.as_deref().map_or_else(|| name.unraw().to_string(), |name| format!("{name:?}"))
             ),
         ));
     }
@@ -56,7 +53,7 @@ fn parse_label(input: ParseStream<'_>) -> syn::Result<Label> {
     } else {
         None
     };
-    Ok(Label { name, ty })
+    Ok(Label { name, ty, quoted })
 }
 
 pub(super) fn parse_buckets(meta: &ParseNestedMeta<'_>) -> syn::Result<BucketForm> {

@@ -47,6 +47,19 @@ pub(super) fn labels(metric: &Metric<'_>, metric_type: Option<MetricType<'_>>, e
         seen.push(name.clone());
         if let Some(message) = names::label_name(&name, histogram) {
             errors.error(span, message);
+        } else {
+            escaped_alike(&seen, span, errors);
+        }
+    }
+}
+
+/// The last of `seen` (label names in order), when a scraper without UTF-8 names would see it
+/// as one before it.
+fn escaped_alike(seen: &[String], span: Span, errors: &mut Errors) {
+    let names: Vec<&str> = seen.iter().map(String::as_str).collect();
+    if let Some((first, second, escaped)) = names::first_escaped_alike(&names, true) {
+        if Some(&second) == names.last() {
+            errors.error(span, names::escaped_alike("label", first, second, &escaped));
         }
     }
 }
@@ -56,8 +69,8 @@ pub struct LoweredLabelStruct<'a> {
     pub input: &'a LabelStruct<'a>,
     /// The path to solti-metrics: `#[label(crate = path)]`, default `::solti_metrics`.
     pub krate: TokenStream,
-    /// The label names, one per field in order: the field's name (a raw identifier loses its
-    /// `r#`).
+    /// The label names, one per field in order: `#[label(name = "..")]`, else the field's name
+    /// (a raw identifier loses its `r#`).
     pub names: Vec<String>,
 }
 
@@ -70,17 +83,23 @@ pub fn label_struct<'a>(input: &'a LabelStruct<'a>, errors: &mut Errors) -> Lowe
     if let Some(extra) = input.fields.get(labels::MAX_LABELS) {
         errors.error(extra.ident.span(), labels::too_many_fields(&extra.ident.unraw().to_string()));
     }
-    let names = input
-        .fields
-        .iter()
-        .map(|field| {
-            let name = field.ident.unraw().to_string();
-            if let Some(message) = names::label_name(&name, false) {
-                errors.error(field.ident.span(), message);
-            }
-            name
-        })
-        .collect();
+    let mut seen: Vec<String> = Vec::new();
+    for field in &input.fields {
+        let (name, span) = match &field.name {
+            Some(name) => (name.value(), name.span()),
+            None => (field.ident.unraw().to_string(), field.ident.span()),
+        };
+        if seen.contains(&name) {
+            errors.error(span, labels::twice(&name));
+        } else if let Some(message) = names::label_name(&name, false) {
+            errors.error(span, message);
+        }
+        seen.push(name);
+        if !seen[..seen.len() - 1].contains(&seen[seen.len() - 1]) {
+            escaped_alike(&seen, span, errors);
+        }
+    }
+    let names = seen;
     let krate = match &input.krate {
         Some(krate) => krate.to_token_stream(),
         None => attr::default_crate().to_token_stream(),

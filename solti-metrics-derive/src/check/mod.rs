@@ -18,7 +18,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use solti_metrics_rules::names::{BUCKET_LABEL, HISTOGRAM_SUFFIXES, LE_ON_HISTOGRAM, LE_ON_HISTOGRAM_FIELD};
 use solti_metrics_rules::options::MAX_SERIES_ON_FIXED_LABELS;
-use solti_metrics_rules::{buckets, options};
+use solti_metrics_rules::{buckets, names, options};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{Ident, Path, Type, Visibility};
@@ -239,7 +239,7 @@ fn metric<'a>(
     };
     let kind = metric_type.map(|metric_type| metric_type.kind);
     let name = full_name(set, metric);
-    let valid_name = name::name(set, metric, errors);
+    let valid_name = name::name(metric, errors);
     label::labels(metric, metric_type, errors);
     let buckets = match (&attrs.buckets, kind) {
         (Some(buckets), Some(Kind::Counter | Kind::Gauge | Kind::Info)) => {
@@ -357,23 +357,34 @@ fn series_names(full: &str, kind: Option<Kind>) -> Vec<String> {
     names
 }
 
+/// Two fields exporting one series, as declared or as a scraper without UTF-8 names sees them
+/// (escaped with underscores).
 fn duplicate_names(set: &Set<'_>, lowered: &[LoweredMetric<'_>], errors: &mut Errors) {
-    let mut owners: HashMap<String, &syn::Ident> = HashMap::new();
+    let mut owners: HashMap<String, (&syn::Ident, &str)> = HashMap::new();
     for (metric, lowered) in set.metrics.iter().zip(lowered) {
-        let names = series_names(&lowered.name, lowered.kind);
-        if let Some((series, owner)) = names.iter().find_map(|name| owners.get(name).map(|owner| (name, owner))) {
-            let (_, span) = base_name(metric);
-            errors.error(
-                span,
-                format_args!(
-                    "`{series}` is exported twice: by field `{owner}` and by field `{}`; rename one with `#[metric(name = \"..\")]`",
-                    metric.field
-                ),
-            );
+        let escaped = names::escaped_name(&lowered.name, names::Escaping::Underscores, false);
+        let series = series_names(&escaped, lowered.kind);
+        let (_, span) = base_name(metric);
+        if let Some((series, (owner, name))) =
+            series.iter().find_map(|name| owners.get(name).map(|owner| (name, owner)))
+        {
+            let alike =
+                *name != lowered.name && names::escaped_name(name, names::Escaping::Underscores, false) == escaped;
+            if !alike {
+                errors.error(
+                    span,
+                    format_args!(
+                        "`{series}` is exported twice: by field `{owner}` and by field `{}`; rename one with `#[metric(name = \"..\")]`",
+                        metric.field
+                    ),
+                );
+            } else {
+                errors.error(span, names::escaped_alike("metric", name, &lowered.name, &escaped));
+            }
             continue;
         }
-        for name in names {
-            owners.insert(name, metric.field);
+        for series in series {
+            owners.insert(series, (metric.field, &lowered.name));
         }
     }
 }

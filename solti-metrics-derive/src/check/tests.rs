@@ -101,19 +101,39 @@ fn every_bad_parameter_is_reported() {
 }
 
 #[test]
-fn only_the_first_name_part_may_not_start_with_a_digit() {
+fn any_utf8_name_but_names_a_legacy_scraper_sees_as_one() {
     let ok: DeriveInput = syn::parse_quote! {
         #[metrics(namespace = "app", subsystem = "2fa")]
-        struct Set { /// Checks.
-            checks_total: IntCounter }
+        struct Set {
+            /// Checks.
+            checks_total: IntCounter,
+            /// Requests.
+            #[metric(name = "http.server.request.duration", labels("http.request.method", "url.scheme"), native)]
+            duration: HistogramVec,
+        }
     };
     assert_eq!(messages(ok), Vec::<String>::new());
     let bad: DeriveInput = syn::parse_quote! {
-        #[metrics(subsystem = "2fa")]
-        struct Set { /// Checks.
-            checks_total: IntCounter }
+        struct Set {
+            /// Requests.
+            #[metric(name = "http.requests_total", labels("http.method", http_method, "http-method"))]
+            dotted: IntCounterVec,
+            /// Requests.
+            #[metric(name = "http_requests_total", labels(a))]
+            plain: IntCounterVec,
+            /// A label struct.
+            #[metric(labels(""))]
+            empty_total: IntCounterVec,
+        }
     };
-    assert_eq!(messages(bad), ["invalid subsystem `2fa`: a metric name cannot start with a digit; write `_2fa`"]);
+    assert_eq!(
+        messages(bad),
+        [
+            "labels `http.method` and `http_method` are both `http_method` to a scraper without UTF-8 names (which gets names escaped with underscores): rename one",
+            "a label name cannot be empty: write a name such as `\"path\"`",
+            "metrics `http.requests_total` and `http_requests_total` are both `http_requests_total` to a scraper without UTF-8 names (which gets names escaped with underscores): rename one",
+        ]
+    );
 }
 
 #[test]

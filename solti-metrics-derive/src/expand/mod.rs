@@ -236,16 +236,10 @@ fn metric_bound(metric: &LoweredMetric<'_>, private: &TokenStream) -> Option<Tok
     Some(quote_spanned! {span=> #ty: #bound})
 }
 
-/// A label's parameter name: the label's own, as a raw identifier when it is a keyword.
+/// A label's parameter name: the label's own (or the identifier closest to a name written as a
+/// string), as a raw identifier when it is a keyword.
 fn label_param(label: &Label) -> Ident {
-    let name = label.exported();
-    if syn::parse_str::<Ident>(&name).is_ok() {
-        Ident::new(&name, label.name.span())
-    } else if matches!(name.as_str(), "self" | "Self" | "super" | "crate" | "_") {
-        format_ident!("{}_", name, span = label.name.span())
-    } else {
-        Ident::new_raw(&name, label.name.span())
-    }
+    crate::names::param_ident(&label.name.unraw().to_string(), label.name.span())
 }
 
 /// What a recorder method's result being dropped is told: its series is to record on. An info
@@ -499,7 +493,7 @@ mod tests {
                 let ident: Ident = syn::parse_str::<syn::Ident>(name).unwrap_or_else(|_| {
                     syn::parse::Parser::parse_str(<Ident as syn::ext::IdentExt>::parse_any, name).unwrap()
                 });
-                label_param(&Label { name: ident, ty: None }).to_string()
+                label_param(&Label { name: ident, ty: None, quoted: None }).to_string()
             })
             .collect();
         assert_eq!(params, ["path", "r#type", "self_", "crate_", "r#match"]);

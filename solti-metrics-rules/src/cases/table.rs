@@ -13,22 +13,12 @@ const VERSION: &[(&str, &str)] = &[("version", "&str")];
 pub static CASES: &[Case] = &[
     // Names.
     Case { attrs: "name = \"a:b_total\"", name: "a:b_total", ..Case::base() },
+    Case { attrs: "name = \"http.requests_total\"", name: "http.requests_total", ..Case::base() },
+    Case { attrs: "name = \"2xx_total\"", name: "2xx_total", ..Case::base() },
     Case {
-        attrs: "name = \"req-total\"",
-        name: "req-total",
-        verdict: Some((
-            Rule::MetricName,
-            "invalid metric name `req-total`: `-` is not allowed; metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`, so write `req_total`",
-        )),
-        ..Case::base()
-    },
-    Case {
-        attrs: "name = \"2xx_total\"",
-        name: "2xx_total",
-        verdict: Some((
-            Rule::MetricName,
-            "invalid metric name `2xx_total`: a metric name cannot start with a digit; write `_2xx_total`",
-        )),
+        attrs: "name = \"\"",
+        name: "",
+        verdict: Some((Rule::MetricName, crate::names::EMPTY_NAME)),
         ..Case::base()
     },
     Case {
@@ -124,6 +114,29 @@ pub static CASES: &[Case] = &[
         ..Case::base()
     },
     Case { ty: "IntCounterVec", attrs: "labels(le)", labels: &[("le", "&str")], ..Case::base() },
+    Case {
+        ty: "IntCounterVec",
+        attrs: "labels(\"http.request.method\", \"url.scheme\")",
+        labels: &[("http.request.method", "&str"), ("url.scheme", "&str")],
+        ..Case::base()
+    },
+    Case {
+        ty: "IntCounterVec",
+        attrs: "labels(\"http.method\", http_method)",
+        labels: &[("http.method", "&str"), ("http_method", "&str")],
+        verdict: Some((
+            Rule::LabelTwice,
+            "labels `http.method` and `http_method` are both `http_method` to a scraper without UTF-8 names (which gets names escaped with underscores): rename one",
+        )),
+        ..Case::base()
+    },
+    Case {
+        ty: "IntCounterVec",
+        attrs: "labels(\"\")",
+        labels: &[("", "&str")],
+        verdict: Some((Rule::LabelName, crate::names::EMPTY_LABEL)),
+        ..Case::base()
+    },
     Case {
         ty: "IntCounterVec",
         attrs: "labels(path, path)",

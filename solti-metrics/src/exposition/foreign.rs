@@ -8,7 +8,7 @@ use crate::exposition::number::{bound_text, write_f64};
 use crate::exposition::text::FamilyWriter;
 use crate::labels::escape::write_label_pair;
 use crate::metric::MetricKind;
-use crate::metric::names::BUCKET_LABEL;
+use crate::metric::names::{BUCKET_LABEL, Escaping};
 use crate::series::{Number, Reading};
 
 /// Writes a family collected from a `prometheus` collector, with the registry's constant
@@ -31,13 +31,13 @@ pub(crate) fn write_foreign_family(
     if family.get_metric().is_empty() || family.name().is_empty() {
         return;
     }
-    let mut writer = FamilyWriter { out, format, prefix, name: family.name(), kind };
+    let mut writer = FamilyWriter { out, format, prefix, name: family.name(), kind, quoted: false };
     writer.header(family.help(), type_name, None);
     let mut labels = Vec::new();
     for metric in family.get_metric() {
         labels.clear();
         for (position, pair) in metric.get_label().iter().enumerate() {
-            write_label_pair(&mut labels, position > 0, pair.name(), pair.value().as_bytes());
+            write_label_pair(&mut labels, position > 0, pair.name(), Escaping::AllowUtf8, pair.value().as_bytes());
         }
         if !const_labels.is_empty() {
             if !labels.is_empty() {

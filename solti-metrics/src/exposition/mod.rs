@@ -9,5 +9,5 @@ pub(crate) mod number;
 pub(crate) mod protobuf;
 pub(crate) mod text;
 
-pub use format::Format;
 pub(crate) use format::Text;
+pub use format::{ContentType, Escaping, Format};

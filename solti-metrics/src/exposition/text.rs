@@ -1,12 +1,14 @@
-//! The text formats, Prometheus 0.0.4 and OpenMetrics 1.0, written straight into the caller's
-//! buffer from what each series reads.
+//! The text formats, Prometheus (0.0.4 and 1.0.0) and OpenMetrics (1.0.0 and 0.0.1), written
+//! straight into the caller's buffer from what each series reads.
 //!
 //! The Prometheus text is byte-identical to what `prometheus::TextEncoder` writes for a
-//! `prometheus::Registry` holding the same data.
+//! `prometheus::Registry` holding the same data. A family whose name is not a legacy name is
+//! written as the Go client writes it: escaped by the scraper's scheme before it gets here, or
+//! in quotes (`# TYPE "a.b" counter`, `{"a.b_total",path="/"} 1`) under `allow-utf-8`.
 
 use crate::exposition::Text;
 use crate::exposition::number::{bound_text, write_f64, write_number};
-use crate::labels::escape;
+use crate::labels::escape::{self, write_quoted};
 use crate::metric::MetricKind;
 use crate::metric::names::BUCKET_LABEL;
 use crate::series::{Exemplar, Number, Reading};
@@ -42,6 +44,9 @@ pub(crate) struct FamilyWriter<'a> {
     pub(crate) prefix: Option<&'a str>,
     pub(crate) name: &'a str,
     pub(crate) kind: MetricKind,
+    /// The name is written in quotes (a UTF-8 name under `allow-utf-8`): in the `# ` lines
+    /// after the keyword, in a sample as the first thing in its braces.
+    pub(crate) quoted: bool,
 }
 
 impl<'a> FamilyWriter<'a> {
@@ -53,19 +58,51 @@ impl<'a> FamilyWriter<'a> {
         self.out.extend_from_slice(self.name.as_bytes());
     }
 
-    /// The OpenMetrics family name: a counter's name without `_total`, which its sample adds.
-    fn write_family_name(&mut self) {
+    /// A sample's name with `suffix` and the opening of its labels: `name{`, or `{"name"` for
+    /// a quoted name, followed by `,` when `labels` follow. `false` when there are no labels and
+    /// the name needs no braces.
+    fn open_sample(&mut self, suffix: &str, labels: bool) -> bool {
+        if self.quoted {
+            let mut name = String::with_capacity(self.name.len() + suffix.len());
+            name.push_str(self.name);
+            name.push_str(suffix);
+            self.out.push(b'{');
+            write_quoted(self.out, &name);
+            if labels {
+                self.out.push(b',');
+            }
+            return true;
+        }
         self.write_name();
+        self.out.extend_from_slice(suffix.as_bytes());
+        if labels {
+            self.out.push(b'{');
+        }
+        labels
+    }
+
+    /// The family name of the `# ` lines: in OpenMetrics a counter's name without `_total`
+    /// and an info's without `_info`, which their samples add.
+    fn write_family_name(&mut self) {
         // In OpenMetrics a family's name is its samples' name without the kind's suffix.
         let suffix = match self.kind {
             MetricKind::Counter => "_total",
             MetricKind::Info => "_info",
-            MetricKind::Gauge | MetricKind::Histogram => return,
+            MetricKind::Gauge | MetricKind::Histogram => "",
         };
-        if self.format == Text::OpenMetrics && self.name.ends_with(suffix) {
-            let len = self.out.len() - suffix.len();
-            self.out.truncate(len);
+        let name = match self.name.strip_suffix(suffix) {
+            Some(stripped) if self.format == Text::OpenMetrics && !suffix.is_empty() => stripped,
+            _ => self.name,
+        };
+        if self.quoted {
+            write_quoted(self.out, name);
+            return;
         }
+        if let Some(prefix) = self.prefix {
+            self.out.extend_from_slice(prefix.as_bytes());
+            self.out.push(b'_');
+        }
+        self.out.extend_from_slice(name.as_bytes());
     }
 
     /// The `# HELP` and `# TYPE` lines (`type_name` as the `# TYPE` line spells it), and in
@@ -96,10 +133,7 @@ impl<'a> FamilyWriter<'a> {
     /// more pair if any (a bucket bound or a quantile: a number's text, which needs no
     /// escaping), the value.
     pub(crate) fn sample(&mut self, suffix: &str, labels: &[u8], extra: Option<(&str, &[u8])>, number: Number) {
-        self.write_name();
-        self.out.extend_from_slice(suffix.as_bytes());
-        if !labels.is_empty() || extra.is_some() {
-            self.out.push(b'{');
+        if self.open_sample(suffix, !labels.is_empty() || extra.is_some()) {
             self.out.extend_from_slice(labels);
             if let Some((name, value)) = extra {
                 if !labels.is_empty() {
@@ -225,8 +259,7 @@ impl SeriesWriter<'_, '_> {
     /// A bucket line; `slot` is the bucket's exemplar slot.
     fn bucket(&mut self, bound: &[u8], count: u64, slot: usize) {
         let family = &mut *self.family;
-        family.write_name();
-        family.out.extend_from_slice(b"_bucket{");
+        family.open_sample("_bucket", true);
         if !self.labels.is_empty() {
             family.out.extend_from_slice(self.labels);
             family.out.push(b',');

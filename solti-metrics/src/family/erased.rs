@@ -7,13 +7,14 @@ use crate::error::Error;
 use crate::exposition::foreign::{proto_label, proto_metric, proto_type};
 use crate::exposition::protobuf::ProtoFamily;
 use crate::exposition::text::{FamilyWriter, type_name};
-use crate::exposition::{Format, Text};
+use crate::exposition::{ContentType, Text};
 use crate::family::order::{Export, View};
 use crate::family::{Family, lock};
 use crate::index::dense::DenseLive;
 #[cfg(feature = "prometheus")]
 use crate::labels::key::key_values;
 use crate::metric::MetricDesc;
+use crate::metric::names::{Escaping, escaped_name, is_metric_name};
 use crate::metric::rules::check_const_labels;
 use crate::series::Series;
 
@@ -30,13 +31,13 @@ pub trait ErasedFamily: Send + Sync {
     #[cfg(feature = "prometheus")]
     fn prometheus_desc(&self) -> &prometheus::core::Desc;
 
-    /// Writes the family (nothing when it has no series). `labels` is scratch space for
-    /// rendering label pairs; `const_labels` are the registry's constant labels, added to
-    /// every series.
+    /// Writes the family (nothing when it has no series) in `content`'s format, its names
+    /// escaped by `content`'s scheme. `labels` is scratch space for rendering label pairs;
+    /// `const_labels` are the registry's constant labels, added to every series.
     fn encode(
         &self,
         out: &mut Vec<u8>,
-        format: Format,
+        content: ContentType,
         prefix: Option<&str>,
         const_labels: &ConstLabels<'_>,
         labels: &mut Vec<u8>,
@@ -63,12 +64,12 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// The steps of a scrape before its series are read: values computed at scrape time
     /// (`#[metric(collect = ..)]`), idle series expired (`expire_after`), the export order
     /// brought up to date. Returns the order and the dense slots in use, locked.
-    fn prepare_scrape(&self) -> (MutexGuard<'_, Export<S>>, MutexGuard<'_, Vec<DenseLive>>) {
+    fn prepare_scrape(&self, escaping: Escaping) -> (MutexGuard<'_, Export<S>>, MutexGuard<'_, Vec<DenseLive>>) {
         self.compute();
         let mut export = lock(&self.inner.export);
         let mut dense = lock(&self.inner.dense_live);
         self.expire_idle(&mut export, &mut dense);
-        self.order(&mut export, &dense);
+        self.order(&mut export, &dense, escaping);
         (export, dense)
     }
 
@@ -77,17 +78,20 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         &self,
         out: &mut Vec<u8>,
         format: Text,
+        escaping: Escaping,
         prefix: Option<&str>,
         const_labels: &[u8],
         labels: &mut Vec<u8>,
     ) {
-        let (export, dense) = self.prepare_scrape();
+        let (export, dense) = self.prepare_scrape(escaping);
         if export.order.is_empty() {
             return;
         }
         let view = View { dense: &dense, leased: &export.leased };
         let desc = self.inner.desc;
-        let mut writer = FamilyWriter { out, format, prefix, name: desc.name, kind: S::KIND };
+        let name = FamilyName::new(prefix, desc.name, escaping);
+        let mut writer =
+            FamilyWriter { out, format, prefix: name.prefix, name: &name.name, kind: S::KIND, quoted: name.quoted };
         writer.header(desc.help, type_name(S::KIND, format), desc.unit);
         let bounds = match format {
             Text::Prometheus => &self.inner.le[0],
@@ -120,18 +124,26 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// The protobuf format: each series' label pairs as its key holds them (the set's constant
     /// labels among them by name), then the registry's `const_labels`, as
     /// `prometheus::Registry::gather` adds them.
-    fn encode_protobuf(&self, out: &mut Vec<u8>, prefix: Option<&str>, const_labels: &[(String, String)]) {
-        let (mut export, dense) = self.prepare_scrape();
+    fn encode_protobuf(
+        &self,
+        out: &mut Vec<u8>,
+        escaping: Escaping,
+        prefix: Option<&str>,
+        const_labels: &[(String, String)],
+    ) {
+        let (mut export, dense) = self.prepare_scrape(escaping);
         if export.order.is_empty() {
             return;
         }
         // The leases are read through the view while the label pairs are made into `export`.
         let leased = core::mem::take(&mut export.leased);
         let view = View { dense: &dense, leased: &leased };
-        self.proto_labels(&mut export, &view);
+        self.proto_labels(&mut export, &view, escaping);
         let desc = self.inner.desc;
+        // Protobuf needs no quotes: a UTF-8 name under `allow-utf-8` is written as it is.
+        let name = FamilyName::new(prefix, desc.name, escaping);
         let mut family =
-            ProtoFamily::start(out, prefix, desc.name, desc.help, S::KIND, desc.unit, self.inner.shape.bounds);
+            ProtoFamily::start(out, name.prefix, &name.name, desc.help, S::KIND, desc.unit, self.inner.shape.bounds);
         for (series_ref, labels) in export.proto_series() {
             let Some(series) = self.series_at(&view, series_ref) else { continue };
             match self.inner.exemplars.as_ref() {
@@ -143,6 +155,31 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         }
         family.end(out);
         export.leased = leased;
+    }
+}
+
+/// A family's name as a scrape writes it: the declared name after the registry's prefix, or,
+/// for a name that is not a legacy name, the whole name escaped by the scraper's scheme (as
+/// the Go client escapes a family's name) or quoted under `allow-utf-8`.
+struct FamilyName<'a> {
+    prefix: Option<&'a str>,
+    name: std::borrow::Cow<'a, str>,
+    quoted: bool,
+}
+
+impl<'a> FamilyName<'a> {
+    fn new(prefix: Option<&'a str>, name: &'a str, escaping: Escaping) -> Self {
+        if is_metric_name(name) {
+            return Self { prefix, name: name.into(), quoted: false };
+        }
+        let full = match prefix {
+            Some(prefix) => format!("{prefix}_{name}").into(),
+            None => std::borrow::Cow::Borrowed(name),
+        };
+        match escaping {
+            Escaping::AllowUtf8 => Self { prefix: None, name: full, quoted: true },
+            _ => Self { prefix: None, name: escaped_name(&full, escaping, false).into(), quoted: false },
+        }
     }
 }
 
@@ -172,14 +209,14 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
     fn encode(
         &self,
         out: &mut Vec<u8>,
-        format: Format,
+        content: ContentType,
         prefix: Option<&str>,
         const_labels: &ConstLabels<'_>,
         labels: &mut Vec<u8>,
     ) {
-        match format.text() {
-            Some(text) => self.encode_text(out, text, prefix, const_labels.rendered, labels),
-            None => self.encode_protobuf(out, prefix, const_labels.pairs),
+        match content.format.text() {
+            Some(text) => self.encode_text(out, text, content.escaping, prefix, const_labels.rendered, labels),
+            None => self.encode_protobuf(out, content.escaping, prefix, const_labels.pairs),
         }
     }
 
@@ -203,7 +240,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
 
     #[cfg(feature = "prometheus")]
     fn proto(&self) -> Option<prometheus::proto::MetricFamily> {
-        let (export, dense) = self.prepare_scrape();
+        let (export, dense) = self.prepare_scrape(Escaping::Underscores);
         if export.order.is_empty() {
             return None;
         }
@@ -216,14 +253,17 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
                 let (values, len) = key_values(self.key(&view, series_ref).unwrap_or_default());
                 let pairs = self
                     .pairs(&values, len, series_ref)
-                    .map(|(name, value)| value.with_text(|text| proto_label(name, text)))
+                    .map(|(name, value)| {
+                        value.with_text(|text| proto_label(&escaped_name(name, Escaping::Underscores, true), text))
+                    })
                     .collect();
                 metric.set_label(pairs);
                 Some(metric)
             })
             .collect();
         let mut family = prometheus::proto::MetricFamily::default();
-        family.set_name(self.inner.desc.name.to_owned());
+        // `prometheus` knows legacy names alone.
+        family.set_name(escaped_name(self.inner.desc.name, Escaping::Underscores, false));
         family.set_help(self.inner.desc.help.to_owned());
         family.set_field_type(proto_type(S::KIND));
         family.set_metric(metrics);

@@ -139,10 +139,16 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let bounds = rules::check(desc, &built)?;
         let shape = Shape { bounds, native: desc.native.as_ref() };
         #[cfg(feature = "prometheus")]
+        // `prometheus` knows legacy names alone: UTF-8 names as a scraper without them sees them.
         let prometheus_desc = prometheus::core::Desc::new(
-            desc.name.to_owned(),
+            crate::metric::names::escaped_name(desc.name, crate::metric::names::Escaping::Underscores, false),
             desc.help.to_owned(),
-            desc.labels.iter().map(|&label| label.to_owned()).collect(),
+            desc.labels
+                .iter()
+                .map(|&label| {
+                    crate::metric::names::escaped_name(label, crate::metric::names::Escaping::Underscores, true)
+                })
+                .collect(),
             Default::default(),
         )
         .map_err(|error| Error::InvalidMetric { metric: desc.name.to_owned(), reason: error.to_string() })?;

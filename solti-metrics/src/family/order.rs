@@ -11,6 +11,7 @@ use crate::index::entry::Entry;
 use crate::labels::escape::write_label_pair;
 use crate::labels::key::{KeyValue, key_values};
 use crate::metric::OVERFLOW_LABEL;
+use crate::metric::names::{Escaping, escaped_name, is_label_name};
 use crate::series::Series;
 
 /// The series in export order, with their labels rendered (`a="x",b="y"`, the same text in
@@ -30,6 +31,9 @@ pub(super) struct Export<S> {
     proto: Vec<u8>,
     /// Where each series' pairs end in `proto`.
     proto_ends: Vec<u32>,
+    /// The escaping the labels were rendered with, when the family has label names that are
+    /// not legacy names (which each scheme writes its own way).
+    escaping: Escaping,
 }
 
 impl<S> Default for Export<S> {
@@ -41,6 +45,7 @@ impl<S> Default for Export<S> {
             ends: Vec::new(),
             proto: Vec::new(),
             proto_ends: Vec::new(),
+            escaping: Escaping::default(),
         }
     }
 }
@@ -93,17 +98,28 @@ pub(super) struct View<'a, S> {
 impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// Brings `export` up to date with the series that exist: sorted by their label values in
     /// the order of the label names, as `prometheus::Registry::gather` sorts them, and their
-    /// labels rendered. Made again only when series were added or removed.
-    pub(super) fn order(&self, export: &mut Export<S>, dense: &[DenseLive]) {
+    /// labels rendered, their names as `escaping` writes them. Made again only when series were
+    /// added or removed, and the labels rendered again when the family has UTF-8 label names
+    /// and a scrape asks for another escaping than the last.
+    pub(super) fn order(&self, export: &mut Export<S>, dense: &[DenseLive], escaping: Escaping) {
         // Read first: the common case, no removal, writes nothing.
         if self.inner.removed.load(Ordering::Relaxed) && self.inner.removed.swap(false, Ordering::Relaxed) {
             export.invalidate();
         }
         let count = dense.len() + self.open_count();
         if export.order.len() == count {
+            if export.escaping != escaping && !self.inner.desc.labels.iter().all(|name| is_label_name(name)) {
+                let view = View { dense, leased: &export.leased };
+                let (mut labels, mut ends) = (core::mem::take(&mut export.labels), core::mem::take(&mut export.ends));
+                self.render_all(&export.order, &view, escaping, &mut labels, &mut ends);
+                (export.labels, export.ends, export.escaping) = (labels, ends, escaping);
+                export.proto.clear();
+                export.proto_ends.clear();
+            }
             return;
         }
-        let Export { order, leased, labels, ends, proto, proto_ends } = export;
+        export.escaping = escaping;
+        let Export { order, leased, labels, ends, proto, proto_ends, .. } = export;
         proto.clear();
         proto_ends.clear();
         order.clear();
@@ -138,15 +154,27 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 core::cmp::Ordering::Equal
             })
         });
-        labels.clear();
-        ends.clear();
-        for &series in order.iter() {
-            self.render_labels(labels, &view, series);
-            ends.push(u32::try_from(labels.len()).unwrap_or(u32::MAX));
-        }
+        self.render_all(order, &view, escaping, labels, ends);
         // Kept until series are added: no room for growth.
         order.shrink_to_fit();
         leased.shrink_to_fit();
+    }
+
+    /// Renders the labels of every series of `order` into `labels`, ending at `ends`.
+    fn render_all(
+        &self,
+        order: &[SeriesRef],
+        view: &View<'_, S>,
+        escaping: Escaping,
+        labels: &mut Vec<u8>,
+        ends: &mut Vec<u32>,
+    ) {
+        labels.clear();
+        ends.clear();
+        for &series in order {
+            self.render_labels(labels, view, series, escaping);
+            ends.push(u32::try_from(labels.len()).unwrap_or(u32::MAX));
+        }
         labels.shrink_to_fit();
         ends.shrink_to_fit();
     }
@@ -221,8 +249,9 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     }
 
     /// Makes the protobuf label pairs of every series of `export`, if not made since its order
-    /// was.
-    pub(super) fn proto_labels(&self, export: &mut Export<S>, view: &View<'_, S>) {
+    /// was; label names that are not legacy names as `escaping` writes them (which the order
+    /// was made with).
+    pub(super) fn proto_labels(&self, export: &mut Export<S>, view: &View<'_, S>, escaping: Escaping) {
         if export.proto_ends.len() == export.order.len() {
             return;
         }
@@ -231,6 +260,11 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         for &series in &export.order {
             let (values, len) = key_values(self.key(view, series).unwrap_or_default());
             for (name, value) in self.pairs(&values, len, series) {
+                let name = match escaping {
+                    _ if is_label_name(name) => name.into(),
+                    Escaping::AllowUtf8 => std::borrow::Cow::Borrowed(name),
+                    _ => escaped_name(name, escaping, true).into(),
+                };
                 value.with_text(|text| write_label_field(&mut export.proto, name.as_bytes(), text));
             }
             export.proto_ends.push(u32::try_from(export.proto.len()).unwrap_or(u32::MAX));
@@ -239,11 +273,12 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         export.proto_ends.shrink_to_fit();
     }
 
-    /// Appends the labels of `series` to `out`, as `a="x",b="y"`.
-    fn render_labels(&self, out: &mut Vec<u8>, view: &View<'_, S>, series: SeriesRef) {
+    /// Appends the labels of `series` to `out`, as `a="x",b="y"`, the names as `escaping`
+    /// writes them.
+    fn render_labels(&self, out: &mut Vec<u8>, view: &View<'_, S>, series: SeriesRef, escaping: Escaping) {
         let (values, len) = key_values(self.key(view, series).unwrap_or_default());
         for (position, (name, value)) in self.pairs(&values, len, series).enumerate() {
-            value.with_text(|text| write_label_pair(out, position > 0, name, text));
+            value.with_text(|text| write_label_pair(out, position > 0, name, escaping, text));
         }
     }
 }

@@ -24,7 +24,7 @@ static META: MetricDesc = MetricDesc {
 
 fn text(family: &dyn ErasedFamily, format: Format) -> String {
     let mut out = Vec::new();
-    family.encode(&mut out, format, None, &ConstLabels { rendered: b"", pairs: &[] }, &mut Vec::new());
+    family.encode(&mut out, format.into(), None, &ConstLabels { rendered: b"", pairs: &[] }, &mut Vec::new());
     String::from_utf8(out).unwrap()
 }
 

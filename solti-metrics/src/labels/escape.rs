@@ -1,4 +1,7 @@
-//! Label pairs and help text as the text formats escape them (the same way in both).
+//! Label pairs and help text as the text formats escape them (the same way in both), and
+//! names as a scraper's escaping writes them.
+
+use crate::metric::names::{Escaping, escaped_name, is_label_name};
 
 /// `value`, escaped as a label value: `\` `"` and line feed get a backslash.
 pub(crate) fn write_label_value(out: &mut Vec<u8>, value: &[u8]) {
@@ -68,12 +71,32 @@ pub(crate) fn write_unescaped(out: &mut Vec<u8>, escaped: &[u8]) {
     out.extend_from_slice(rest);
 }
 
-/// `name="value"`, after a `,` when it follows another pair.
-pub(crate) fn write_label_pair(out: &mut Vec<u8>, follows: bool, name: &str, value: &[u8]) {
+/// `name` in quotes, escaped as a label value is: a UTF-8 name in the text formats under
+/// [`Escaping::AllowUtf8`].
+pub(crate) fn write_quoted(out: &mut Vec<u8>, name: &str) {
+    out.push(b'"');
+    write_escaped(out, name.as_bytes(), true);
+    out.push(b'"');
+}
+
+/// A label's name as the text formats write it under `escaping`: a legacy name as it is, any
+/// other in quotes under [`Escaping::AllowUtf8`], else escaped by the scheme.
+pub(crate) fn write_label_name(out: &mut Vec<u8>, name: &str, escaping: Escaping) {
+    if is_label_name(name) {
+        out.extend_from_slice(name.as_bytes());
+    } else if escaping == Escaping::AllowUtf8 {
+        write_quoted(out, name);
+    } else {
+        out.extend_from_slice(escaped_name(name, escaping, true).as_bytes());
+    }
+}
+
+/// `name="value"`, after a `,` when it follows another pair; the name as `escaping` writes it.
+pub(crate) fn write_label_pair(out: &mut Vec<u8>, follows: bool, name: &str, escaping: Escaping, value: &[u8]) {
     if follows {
         out.push(b',');
     }
-    out.extend_from_slice(name.as_bytes());
+    write_label_name(out, name, escaping);
     out.extend_from_slice(b"=\"");
     write_label_value(out, value);
     out.push(b'"');
@@ -99,7 +122,7 @@ mod tests {
         let given: [(&str, &str); 4] = [("a", "x"), ("trace_id", "q\"uo\\te\n,=\"\\"), ("e", ""), ("u", "\u{e9}\\n")];
         let mut rendered = Vec::new();
         for (position, (name, value)) in given.iter().enumerate() {
-            write_label_pair(&mut rendered, position > 0, name, value.as_bytes());
+            write_label_pair(&mut rendered, position > 0, name, Escaping::Underscores, value.as_bytes());
         }
         let read: Vec<(String, String)> = rendered_pairs(&rendered)
             .map(|(name, escaped)| {
@@ -113,5 +136,20 @@ mod tests {
         assert_eq!(read, given);
         assert_eq!(rendered_pairs(b"").count(), 0);
         assert_eq!(rendered_pairs(b"a=\"unterminated").count(), 0);
+    }
+
+    #[test]
+    fn label_names_by_escaping() {
+        let written = |name: &str, escaping| {
+            let mut out = Vec::new();
+            write_label_pair(&mut out, false, name, escaping, b"v");
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(written("path", Escaping::AllowUtf8), "path=\"v\"");
+        assert_eq!(written("http.request.method", Escaping::AllowUtf8), "\"http.request.method\"=\"v\"");
+        assert_eq!(written("a\"b\\c", Escaping::AllowUtf8), "\"a\\\"b\\\\c\"=\"v\"");
+        assert_eq!(written("http.request.method", Escaping::Underscores), "http_request_method=\"v\"");
+        assert_eq!(written("http.request.method", Escaping::Dots), "http_dot_request_dot_method=\"v\"");
+        assert_eq!(written("a:b", Escaping::Values), "U__a_3a_b=\"v\"");
     }
 }

@@ -1,7 +1,10 @@
 //! The names and buckets of the rules crate, as the runtime uses them.
 
 pub(crate) use solti_metrics_rules::buckets::DEFAULT_BUCKETS;
-pub(crate) use solti_metrics_rules::names::{BUCKET_LABEL, HISTOGRAM_SUFFIXES, is_metric_name, is_user_label_name};
+pub use solti_metrics_rules::names::Escaping;
+pub(crate) use solti_metrics_rules::names::{
+    BUCKET_LABEL, HISTOGRAM_SUFFIXES, escaped_name, is_label_name, is_metric_name, is_user_label_name,
+};
 
 /// The bucket bounds a histogram records into: the declared ones, or the default buckets when
 /// none are declared.

@@ -17,11 +17,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::error::Error;
-use crate::exposition::Format;
 use crate::exposition::text::finish;
+use crate::exposition::{ContentType, Format};
 use crate::family::ConstLabels;
 use crate::labels::escape::write_label_pair;
-use crate::metric::names;
+use crate::metric::names::{self, Escaping};
 use solti_metrics_rules::names::const_label_name;
 
 /// A registry of metric sets, and their exposition.
@@ -122,7 +122,7 @@ impl Registry {
             if let Some(reason) = const_label_name(name) {
                 return Err(Error::InvalidRegistry(reason));
             }
-            write_label_pair(&mut const_text, position > 0, name, value.as_bytes());
+            write_label_pair(&mut const_text, position > 0, name, Escaping::AllowUtf8, value.as_bytes());
         }
         let state = State { prefix, const_labels, const_text, ..State::default() };
         Ok(Self { state: Arc::new(RwLock::new(state)) })
@@ -136,7 +136,9 @@ impl Registry {
         self.state.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Writes the exposition of everything registered, in `format`, appending to `out`.
+    /// Writes the exposition of everything registered, in `format`, appending to `out`; names
+    /// that are not legacy names escaped with underscores, as for a scraper that names no
+    /// escaping (see [`encode_as`](Self::encode_as)).
     ///
     /// Nothing is allocated per series: values are read from the series' atomics and written
     /// into `out` (reuse it across scrapes and it stops growing). Foreign collectors (feature
@@ -146,6 +148,43 @@ impl Registry {
     ///
     /// None today; the `Result` leaves room for fallible writers.
     pub fn encode(&self, out: &mut Vec<u8>, format: Format) -> Result<(), Error> {
+        self.encode_as(out, ContentType::from(format))
+    }
+
+    /// Writes the exposition of everything registered as `content` says: in its format, names
+    /// that are not legacy names as its escaping writes them (in quotes under
+    /// [`Escaping::AllowUtf8`](crate::Escaping::AllowUtf8)). Answer a scrape with
+    /// [`ContentType::negotiate`] of its `Accept` header, and the result's
+    /// [`header`](ContentType::header) as the `Content-Type`.
+    ///
+    /// ```
+    /// use solti_metrics::{ContentType, MetricsSet, Registry};
+    ///
+    /// #[derive(MetricsSet)]
+    /// struct Http {
+    ///     /// Requests served.
+    ///     #[metric(name = "http.server.requests_total", labels("http.request.method"))]
+    ///     requests: solti_metrics::IntCounterVec,
+    /// }
+    ///
+    /// let registry = Registry::new();
+    /// let http = Http::register(&registry)?;
+    /// http.requests("GET").inc();
+    /// let mut out = Vec::new();
+    /// let prometheus3 = "text/plain;version=1.0.0;escaping=allow-utf-8";
+    /// registry.encode_as(&mut out, ContentType::negotiate(Some(prometheus3)))?;
+    /// assert!(String::from_utf8(out)?.ends_with("{\"http.server.requests_total\",\"http.request.method\"=\"GET\"} 1\n"));
+    /// let mut out = Vec::new();
+    /// registry.encode_as(&mut out, ContentType::negotiate(Some("text/plain;version=0.0.4")))?;
+    /// assert!(String::from_utf8(out)?.ends_with("http_server_requests_total{http_request_method=\"GET\"} 1\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for fallible writers.
+    pub fn encode_as(&self, out: &mut Vec<u8>, content: ContentType) -> Result<(), Error> {
+        let format = content.format;
         let state = self.read();
         #[cfg(feature = "prometheus")]
         let foreign = foreign::gather(&state.collectors);
@@ -158,7 +197,7 @@ impl Registry {
             let Some(family) = state.sets.get(set).and_then(|set| set.set.families.get(family)) else { continue };
             #[cfg(feature = "prometheus")]
             foreign.write_before(out, family.desc().name);
-            family.encode(out, format, prefix, &const_labels, &mut labels);
+            family.encode(out, content, prefix, &const_labels, &mut labels);
         }
         #[cfg(feature = "prometheus")]
         foreign.write_rest(out);
@@ -179,9 +218,12 @@ impl Registry {
             if let Some(label) = set_labels.find(|label| state.const_labels.iter().any(|(name, _)| name == label)) {
                 return Err(Error::ConstLabelClash { metric: desc.name.to_owned(), label: label.to_owned() });
             }
+            // Claimed as a scraper without UTF-8 names sees them: two names it would see as
+            // one are refused.
+            let escaped = names::escaped_name(desc.name, Escaping::Underscores, false);
             let series = core::iter::once("").chain(desc.kind.suffixes().iter().copied());
             for suffix in series {
-                let series = format!("{}{suffix}", desc.name);
+                let series = format!("{escaped}{suffix}");
                 if let Some(existing) = state.owners.get(&series).or_else(|| claimed.get(&series)) {
                     return Err(Error::AlreadyRegistered { series, new: owner, existing: existing.clone() });
                 }

@@ -20,7 +20,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hashbrown::HashMap;
 
 use crate::labels::escape::write_label_pair;
-use crate::metric::names::is_user_label_name;
+use crate::metric::names::{Escaping, is_user_label_name};
 use crate::series::{Counter, Histogram, IntCounter};
 
 /// The most characters (Unicode scalar values, not bytes) an exemplar's label names and values
@@ -257,7 +257,7 @@ impl ExemplarTable {
         let Some(exemplar) = slots.get_mut(slot) else { return };
         exemplar.labels.clear();
         for (position, &(name, value)) in labels.iter().enumerate() {
-            write_label_pair(&mut exemplar.labels, position > 0, name, value.as_bytes());
+            write_label_pair(&mut exemplar.labels, position > 0, name, Escaping::AllowUtf8, value.as_bytes());
         }
         exemplar.value = value;
         exemplar.timestamp_ms = timestamp_ms;

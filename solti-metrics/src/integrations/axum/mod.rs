@@ -33,7 +33,7 @@ use ::axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::get;
 
-use crate::exposition::Format;
+use crate::exposition::ContentType;
 use crate::registry::Registry;
 
 mod layer;
@@ -65,17 +65,18 @@ where
     Router::new().route("/metrics", get(metrics)).with_state(registry)
 }
 
-/// The handler: the registry's exposition, as OpenMetrics or Prometheus text after the
-/// request's `Accept` header ([`Format::negotiate`]), with the matching `Content-Type`, and
+/// The handler: the registry's exposition in the format and escaping the request's `Accept`
+/// header asks for ([`ContentType::negotiate`]: Prometheus text, OpenMetrics or protobuf; UTF-8
+/// names quoted or escaped), with the matching `Content-Type`, and
 /// gzip-compressed (`Content-Encoding: gzip`) when the `Accept-Encoding` header accepts gzip.
 pub async fn metrics(State(registry): State<Registry>, headers: HeaderMap) -> Response {
     let accept = headers.get(header::ACCEPT).and_then(|value| value.to_str().ok());
-    let format = Format::negotiate(accept);
+    let content = ContentType::negotiate(accept);
     let mut body = Vec::new();
-    if let Err(error) = registry.encode(&mut body, format) {
+    if let Err(error) = registry.encode_as(&mut body, content) {
         return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
     }
-    let content_type = (header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    let content_type = (header::CONTENT_TYPE, HeaderValue::from_static(content.header()));
     let vary = (header::VARY, HeaderValue::from_static("accept, accept-encoding"));
     let gzip = headers.get(header::ACCEPT_ENCODING).and_then(|value| value.to_str().ok()).is_some_and(accepts_gzip);
     if gzip {
@@ -110,6 +111,7 @@ mod tests {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
     use super::*;
+    use crate::exposition::Format;
     use crate::{IntCounterVec, MetricsSet};
 
     #[derive(MetricsSet)]

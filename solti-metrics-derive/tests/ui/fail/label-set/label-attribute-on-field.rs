@@ -1,4 +1,4 @@
-//! A label is named after its field: `#[label]` does not rename it.
+//! A field is renamed with `#[label(name = "..")]`, not `#[label = ".."]` (a variant's form).
 
 use solti_metrics::LabelSet;
 

@@ -1,11 +1,11 @@
-//! Labels are names, not strings.
+//! `_.internal` is `__internal` to a scraper without UTF-8 names: a prefix Prometheus reserves.
 
 use solti_metrics::{IntCounterVec, MetricsSet};
 
 #[derive(MetricsSet)]
 struct Metrics {
     /// Requests.
-    #[metric(labels("path"))]
+    #[metric(labels("_.internal"))]
     requests_total: IntCounterVec,
 }
 

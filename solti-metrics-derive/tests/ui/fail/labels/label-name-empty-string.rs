@@ -1,11 +1,11 @@
-//! A quoted label that is not even a label name: the message gives the name to write.
+//! A label name written as a string cannot be empty.
 
 use solti_metrics::{IntCounterVec, MetricsSet};
 
 #[derive(MetricsSet)]
 struct Metrics {
     /// Requests.
-    #[metric(labels("user-agent"))]
+    #[metric(labels(""))]
     requests_total: IntCounterVec,
 }
 
