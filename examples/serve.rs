@@ -49,7 +49,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use solti_metrics::{
-    Format, Histogram, HistogramVec, Info, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry, RunnerMetrics,
+    Histogram, HistogramVec, Info, IntCounterVec, IntGauge, LabelValue, MetricsSet, Registry, RunnerMetrics,
 };
 use solti_runner::{MetricsBackend, RunnerErrorKind, RunnerType, TaskOutcome};
 
@@ -97,15 +97,16 @@ struct HttpMetrics {
     client_requests_total: IntCounterVec,
 }
 
-/// The simulated tasks' durations again, as a native histogram: exponential buckets of factor
-/// 1.1 (no bounds to choose), exported in the protobuf format. Room for 400 buckets, so the
-/// resolution is never halved here.
+/// The simulated tasks' durations again, under an OpenTelemetry-style UTF-8 name: Prometheus 3
+/// gets it as it is (`"demo.task.duration"`, in quotes in the text formats), older scrapers as
+/// `demo_task_duration`. Native buckets (factor 1.1: no bounds to choose, exported in the
+/// protobuf format; room for 400, so the resolution is never halved here) beside classic ones
+/// for the text formats.
 #[derive(MetricsSet)]
-#[metrics(namespace = "demo")]
 struct Work {
-    /// Duration of the simulated tasks, in native buckets.
-    #[metric(native(max_buckets = 400))]
-    task_duration_seconds: Histogram,
+    /// Duration of the simulated tasks, in seconds.
+    #[metric(name = "demo.task.duration", native(max_buckets = 400), buckets = exponential(0.001, 4.0, 10))]
+    task_duration: Histogram,
 }
 
 /// What is running.
@@ -228,10 +229,11 @@ async fn track(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
     app.http.requests_total(method, path, response.status().as_u16()).inc_with_exemplar(&exemplar);
     let content_type = response.headers().get(header::CONTENT_TYPE).map(|value| value.as_bytes());
     if path == "/metrics" && response.status().is_success() {
-        let is = |format: Format| content_type.is_some_and(|value| value == format.content_type().as_bytes());
-        let exposition = if is(Format::OpenMetrics) {
+        // By the media type, whatever the version and escaping.
+        let is = |media: &str| content_type.is_some_and(|value| value.starts_with(media.as_bytes()));
+        let exposition = if is("application/openmetrics-text") {
             Exposition::OpenMetrics
-        } else if is(Format::Protobuf) {
+        } else if is("application/vnd.google.protobuf") {
             Exposition::Protobuf
         } else {
             Exposition::Prometheus
@@ -421,7 +423,7 @@ impl Task {
                 tally.add(format!("solti_runner_tasks_completed_total{{{labels}}}"), 1.0);
                 tally.observe(&labels, duration_ms as f64 / 1000.0);
                 if let Some(work) = &tally.work {
-                    work.task_duration_seconds().observe(duration_ms as f64 / 1000.0);
+                    work.task_duration().observe(duration_ms as f64 / 1000.0);
                 }
                 tally.durations.push(duration_ms as f64 / 1000.0);
             }

@@ -54,8 +54,10 @@ log "$(head -n 1 "$work/serve.log")"
 log "promtool check metrics on GET /metrics"
 curl -fsS --max-time 10 -D "$work/headers" -o "$work/first.prom" "http://$target/metrics"
 content_type=$(tr -d '\r' <"$work/headers" | sed -n 's/^[Cc]ontent-[Tt]ype: *//p')
-[ "$content_type" = "text/plain; version=0.0.4; charset=utf-8" ] || fail "content type: \`$content_type\`"
+[ "$content_type" = "text/plain; version=0.0.4; charset=utf-8; escaping=underscores" ] || fail "content type: \`$content_type\`"
 grep -q '^solti_runner_tasks_started_total{' "$work/first.prom" || fail "no solti_runner series served"
+# The UTF-8 name, escaped for a scraper that names no escaping.
+grep -q '^demo_task_duration_bucket{le="0.001"} ' "$work/first.prom" || fail "demo.task.duration is not escaped to demo_task_duration"
 lint() { # lint FILE: promtool check metrics, no findings allowed
     if ! promtool check metrics <"$1" >"$work/promtool.log" 2>&1 || [ -s "$work/promtool.log" ]; then
         cat "$work/promtool.log"
@@ -69,7 +71,7 @@ log "OpenMetrics on GET /metrics with Prometheus' Accept header"
 accept='application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
 curl -fsS --max-time 10 -H "Accept: $accept" -D "$work/om-headers" -o "$work/first.om" "http://$target/metrics"
 om_type=$(tr -d '\r' <"$work/om-headers" | sed -n 's/^[Cc]ontent-[Tt]ype: *//p')
-[ "$om_type" = "application/openmetrics-text; version=1.0.0; charset=utf-8" ] || fail "content type: \`$om_type\`"
+[ "$om_type" = "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores" ] || fail "content type: \`$om_type\`"
 [ "$(tail -n 1 "$work/first.om")" = "# EOF" ] || fail "the OpenMetrics exposition does not end with # EOF"
 openmetrics_parse() { # openmetrics_parse FILE: the Python client's strict OpenMetrics parser
     python3 -c 'import sys
@@ -79,6 +81,31 @@ print(len(families), "families,", sum(len(f.samples) for f in families), "sample
         { cat "$work/om-parse.log"; fail "the OpenMetrics parser rejects $(basename "$1")"; }
 }
 log "content type \`$om_type\`, OpenMetrics parser: $(openmetrics_parse "$work/first.om")"
+
+# What Prometheus 3 asks for: UTF-8 names as they are, quoted, read by the Python client's
+# parsers (OpenMetrics, and the Prometheus text 1.0.0).
+log "UTF-8 names with Prometheus 3's Accept header"
+accept3='application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2'
+curl -fsS --max-time 10 -H "Accept: $accept3" -D "$work/utf8-headers" -o "$work/utf8.om" "http://$target/metrics"
+utf8_type=$(tr -d '\r' <"$work/utf8-headers" | sed -n 's/^[Cc]ontent-[Tt]ype: *//p')
+[ "$utf8_type" = "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8" ] ||
+    fail "content type: \`$utf8_type\`"
+grep -q '^# TYPE "demo.task.duration" histogram$' "$work/utf8.om" || fail "no quoted UTF-8 family in $(basename "$work/utf8.om")"
+grep -q '^{"demo.task.duration_bucket",le="0.001"} ' "$work/utf8.om" || fail "no quoted UTF-8 sample"
+curl -fsS --max-time 10 -H "Accept: text/plain;version=1.0.0;escaping=allow-utf-8" -o "$work/utf8.prom" "http://$target/metrics"
+cat >"$work/utf8-parse.py" <<'PY'
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as openmetrics
+from prometheus_client.parser import text_string_to_metric_families as text
+for parse, path in ((openmetrics, sys.argv[1]), (text, sys.argv[2])):
+    names = {family.name for family in parse(open(path).read())}
+    assert "demo.task.duration" in names, (path, sorted(names))
+    assert "solti_runner_tasks_started" in names or "solti_runner_tasks_started_total" in names, (path, sorted(names))
+print("both parsers read demo.task.duration")
+PY
+parsed=$(python3 "$work/utf8-parse.py" "$work/utf8.om" "$work/utf8.prom" 2>"$work/utf8-parse.log") ||
+    { cat "$work/utf8-parse.log"; fail "the Python parsers reject the UTF-8 expositions"; }
+log "content type \`$utf8_type\`; $parsed"
 
 # ---------------------------------------------------------------------------------------------
 is_one() { [ "$(scalar "$1")" = "1" ]; }
@@ -168,10 +195,10 @@ query 'demo_http_request_duration_seconds_count{method="get",path="/metrics"}' >
 query 'sum_over_time(up{job="serve"}[10m])' >"$work/scrapes.json"
 query 'max_over_time(demo_http_in_flight[10m]) + min_over_time(demo_http_in_flight[10m])' >"$work/in_flight.json"
 query 'demo_http_expositions_total{format="protobuf"}' >"$work/protobuf.json"
-query 'histogram_count(demo_task_duration_seconds)' >"$work/native-count.json"
-query 'histogram_sum(demo_task_duration_seconds)' >"$work/native-sum.json"
+query 'histogram_count(demo_task_duration)' >"$work/native-count.json"
+query 'histogram_sum(demo_task_duration)' >"$work/native-sum.json"
 for q in 0.5 0.9 0.99; do
-    query "histogram_quantile($q, demo_task_duration_seconds)" >"$work/native-quantile-$q.json"
+    query "histogram_quantile($q, demo_task_duration)" >"$work/native-quantile-$q.json"
 done
 grep '^native ' "$work/serve.log" >"$work/native.txt"
 exemplars 'demo_http_requests_total' "$run_start" >"$work/exemplars-requests.json"
