@@ -297,6 +297,10 @@ fn custom() -> impl Strategy<Value = Custom> {
     prop_oneof![Just(None), (prop_oneof![Just(None), Just(Some("app".to_owned()))], labels).prop_map(Some)]
 }
 
+fn unix_seconds() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
 fn ours_text(registry: &Registry) -> String {
     let mut body = Vec::new();
     registry.encode(&mut body, Format::Prometheus).unwrap();
@@ -313,6 +317,7 @@ proptest! {
         with_foreign in any::<bool>(),
     ) {
         prop_assume!(mirror_tells_apart(&records));
+        let started = unix_seconds();
         let (registry, prometheus_registry) = registries(custom);
         let ours = Everything::register(&registry).unwrap();
         let mirror = Mirror::register(&prometheus_registry).unwrap();
@@ -330,13 +335,33 @@ proptest! {
         let gathered = TextEncoder::new().encode_to_string(&registry.gather()).unwrap();
         prop_assert_eq!(gathered, expected);
 
-        // The protobuf format, written straight from the series, is byte for byte what the
-        // `ProtobufEncoder` writes for `prometheus`' families.
+        // The protobuf format, written straight from the series, is what the `ProtobufEncoder`
+        // writes for `prometheus`' families, plus a created timestamp on each of our counters
+        // and histograms (which `prometheus` does not write).
         let mut expected = Vec::new();
         prometheus::ProtobufEncoder::new().encode(&prometheus_registry.gather(), &mut expected).unwrap();
         let mut ours = Vec::new();
         registry.encode(&mut ours, Format::Protobuf).unwrap();
-        prop_assert!(ours == expected, "protobuf differs: {} bytes against {}", ours.len(), expected.len());
+        let mut decoded = common::metrics_proto::decode(&ours);
+        // Our bytes are canonical: what prost writes for the messages they decode to.
+        let again: Vec<u8> = decoded.iter().flat_map(prost::Message::encode_length_delimited_to_vec).collect();
+        prop_assert!(again == ours, "not in canonical form: {} bytes against {}", ours.len(), again.len());
+        let created = common::metrics_proto::take_created(&mut decoded);
+        let ended = unix_seconds();
+        for (family, seconds) in &created {
+            prop_assert!((started..=ended).contains(seconds), "{family} created at {seconds}, not in {started}..={ended}");
+        }
+        let with_created = decoded
+            .iter()
+            .filter(|family| !family.name.as_deref().unwrap_or("").ends_with("diff_foreign"))
+            .flat_map(|family| &family.metric)
+            .filter(|metric| metric.counter.is_some() || metric.histogram.is_some())
+            .count();
+        prop_assert_eq!(created.len(), with_created);
+        // Without them, encoded again (prost writes fields in field order, as both writers do):
+        // byte for byte what the `ProtobufEncoder` wrote.
+        let stripped: Vec<u8> = decoded.iter().flat_map(prost::Message::encode_length_delimited_to_vec).collect();
+        prop_assert!(stripped == expected, "protobuf differs: {} bytes against {}", stripped.len(), expected.len());
     }
 }
 

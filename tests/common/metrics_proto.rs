@@ -147,3 +147,23 @@ pub fn decode(mut body: &[u8]) -> Vec<MetricFamily> {
 pub fn labels(metric: &Metric) -> Vec<(&str, &str)> {
     metric.label.iter().map(|pair| (pair.name.as_deref().unwrap_or(""), pair.value.as_deref().unwrap_or(""))).collect()
 }
+
+/// Takes the created timestamps out of every counter and histogram of `families`, returning
+/// `(family name, seconds)` for each metric that had one.
+pub fn take_created(families: &mut [MetricFamily]) -> Vec<(String, i64)> {
+    let mut taken = Vec::new();
+    for family in families {
+        let name = family.name.clone().unwrap_or_default();
+        for metric in &mut family.metric {
+            let created = match (&mut metric.counter, &mut metric.histogram) {
+                (Some(counter), _) => counter.created_timestamp.take(),
+                (_, Some(histogram)) => histogram.created_timestamp.take(),
+                _ => None,
+            };
+            if let Some(created) = created {
+                taken.push((name.clone(), created.seconds));
+            }
+        }
+    }
+    taken
+}

@@ -13,8 +13,9 @@
 //! histogram; a histogram's count, sum and cumulative buckets without `+Inf` (unless an
 //! exemplar sits there, as the Go client does); exemplars with their labels, value and
 //! timestamp; a histogram's native buckets after its classic ones (schema, zero bucket, each
-//! side's spans and deltas). Without units, exemplars and native buckets the bytes equal what
-//! `prometheus`' `ProtobufEncoder` writes for the same families.
+//! side's spans and deltas); the created timestamp of each counter and histogram series, in
+//! whole seconds. Without those created timestamps, units, exemplars and native buckets the
+//! bytes equal what `prometheus`' `ProtobufEncoder` writes for the same families.
 //!
 //! A series' label pairs are written once, by [`write_label_field`], and kept by its family
 //! with the export order (`family/order.rs`), as the text formats keep its rendered labels.
@@ -57,6 +58,7 @@ mod field {
     /// `Gauge.value`, `Counter.value`.
     pub(super) const VALUE: u8 = 1;
     pub(super) const COUNTER_EXEMPLAR: u8 = 2;
+    pub(super) const COUNTER_CREATED: u8 = 3;
 
     pub(super) const HISTOGRAM_COUNT: u8 = 1;
     pub(super) const HISTOGRAM_SUM: u8 = 2;
@@ -69,6 +71,7 @@ mod field {
     pub(super) const HISTOGRAM_NEGATIVE_DELTA: u8 = 10;
     pub(super) const HISTOGRAM_POSITIVE_SPAN: u8 = 12;
     pub(super) const HISTOGRAM_POSITIVE_DELTA: u8 = 13;
+    pub(super) const HISTOGRAM_CREATED: u8 = 15;
     pub(super) const HISTOGRAM_EXEMPLARS: u8 = 16;
 
     pub(super) const SPAN_OFFSET: u8 = 1;
@@ -238,7 +241,8 @@ impl<'a> ProtoFamily<'a> {
 
     /// One metric: `labels` are its label pairs as [`write_label_field`] writes them, then
     /// `const_labels` (the registry's); `exemplars` are the series' exemplar slots (empty
-    /// without).
+    /// without); `created` is when the series was created, in Unix seconds, written on counters
+    /// and histograms (0: not known, not written).
     pub(crate) fn metric(
         &mut self,
         out: &mut Vec<u8>,
@@ -246,6 +250,7 @@ impl<'a> ProtoFamily<'a> {
         const_labels: &[(String, String)],
         reading: Reading<'_>,
         exemplars: &[Exemplar],
+        created: u32,
     ) {
         let metric = Nested::open(out, Some(field::FAMILY_METRIC));
         out.extend_from_slice(labels);
@@ -259,6 +264,7 @@ impl<'a> ProtoFamily<'a> {
                 if let Some(exemplar) = exemplars.first().filter(|exemplar| exemplar.recorded()) {
                     write_exemplar(out, field::COUNTER_EXEMPLAR, exemplar);
                 }
+                timestamp(out, field::COUNTER_CREATED, created);
                 counter.close(out);
             }
             Reading::Gauge(number) => {
@@ -294,12 +300,14 @@ impl<'a> ProtoFamily<'a> {
                     }
                     _ => {}
                 }
+                let native_alone = head.is_some() && self.bounds.is_empty();
                 if let Some(head) = head {
                     write_native(out, head, &self.positive, &self.negative);
-                    if self.bounds.is_empty() {
-                        for exemplar in exemplars.iter().filter(|exemplar| exemplar.recorded()) {
-                            write_exemplar(out, field::HISTOGRAM_EXEMPLARS, exemplar);
-                        }
+                }
+                timestamp(out, field::HISTOGRAM_CREATED, created);
+                if native_alone {
+                    for exemplar in exemplars.iter().filter(|exemplar| exemplar.recorded()) {
+                        write_exemplar(out, field::HISTOGRAM_EXEMPLARS, exemplar);
                     }
                 }
                 let mut head = [0; 1 + 10 + 1 + 8];
@@ -407,6 +415,16 @@ fn bucket(out: &mut Vec<u8>, cumulative: u64, bound: f64, exemplar: Option<&Exem
         write_exemplar(out, field::BUCKET_EXEMPLAR, exemplar);
     }
     nested.close(out);
+}
+
+/// A `google.protobuf.Timestamp` of whole `seconds` as field `field`; nothing for 0.
+fn timestamp(out: &mut Vec<u8>, field: u8, seconds: u32) {
+    if seconds == 0 {
+        return;
+    }
+    tag(out, field, LEN);
+    varint(out, 1 + varint_len(u64::from(seconds)) as u64);
+    uint(out, field::SECONDS, u64::from(seconds));
 }
 
 /// An `Exemplar` as field `field`: its label pairs, value and timestamp.

@@ -50,21 +50,25 @@ pub(crate) struct FamilyWriter<'a> {
 }
 
 impl<'a> FamilyWriter<'a> {
-    fn write_name(&mut self) {
+    fn write_name(&mut self, name: &str) {
         if let Some(prefix) = self.prefix {
             self.out.extend_from_slice(prefix.as_bytes());
             self.out.push(b'_');
         }
-        self.out.extend_from_slice(self.name.as_bytes());
+        self.out.extend_from_slice(name.as_bytes());
     }
 
     /// A sample's name with `suffix` and the opening of its labels: `name{`, or `{"name"` for
     /// a quoted name, followed by `,` when `labels` follow. `false` when there are no labels and
     /// the name needs no braces.
     fn open_sample(&mut self, suffix: &str, labels: bool) -> bool {
+        self.open_named(self.name, suffix, labels)
+    }
+
+    /// [`open_sample`](Self::open_sample) of the name `name`.
+    fn open_named(&mut self, name: &str, suffix: &str, labels: bool) -> bool {
         if self.quoted {
-            let mut name = String::with_capacity(self.name.len() + suffix.len());
-            name.push_str(self.name);
+            let mut name = name.to_owned();
             name.push_str(suffix);
             self.out.push(b'{');
             write_quoted(self.out, &name);
@@ -73,7 +77,7 @@ impl<'a> FamilyWriter<'a> {
             }
             return true;
         }
-        self.write_name();
+        self.write_name(name);
         self.out.extend_from_slice(suffix.as_bytes());
         if labels {
             self.out.push(b'{');
@@ -81,28 +85,41 @@ impl<'a> FamilyWriter<'a> {
         labels
     }
 
-    /// The family name of the `# ` lines: in OpenMetrics a counter's name without `_total`
-    /// and an info's without `_info`, which their samples add.
-    fn write_family_name(&mut self) {
+    /// The family name: in OpenMetrics a counter's name without `_total` and an info's
+    /// without `_info`, which their samples add.
+    fn family_name(&self) -> &'a str {
         // In OpenMetrics a family's name is its samples' name without the kind's suffix.
         let suffix = match self.kind {
             MetricKind::Counter => "_total",
             MetricKind::Info => "_info",
             MetricKind::Gauge | MetricKind::Histogram => "",
         };
-        let name = match self.name.strip_suffix(suffix) {
+        match self.name.strip_suffix(suffix) {
             Some(stripped) if self.format == Text::OpenMetrics && !suffix.is_empty() => stripped,
             _ => self.name,
-        };
+        }
+    }
+
+    /// The family name of the `# ` lines.
+    fn write_family_name(&mut self) {
+        let name = self.family_name();
         if self.quoted {
             write_quoted(self.out, name);
             return;
         }
-        if let Some(prefix) = self.prefix {
-            self.out.extend_from_slice(prefix.as_bytes());
-            self.out.push(b'_');
+        self.write_name(name);
+    }
+
+    /// OpenMetrics' `_created` sample of a series with `labels`: when it was created, in
+    /// Unix seconds.
+    pub(crate) fn created(&mut self, labels: &[u8], seconds: u32) {
+        if self.open_named(self.family_name(), "_created", !labels.is_empty()) {
+            self.out.extend_from_slice(labels);
+            self.out.push(b'}');
         }
-        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b' ');
+        write_f64(self.out, self.format, f64::from(seconds));
+        self.out.push(b'\n');
     }
 
     /// The `# HELP` and `# TYPE` lines (`type_name` as the `# TYPE` line spells it), and in
@@ -156,14 +173,17 @@ impl<'a> FamilyWriter<'a> {
     }
 
     /// The samples of one series, written by the series itself; `exemplars` are its exemplar
-    /// slots (empty for a series without exemplars), written in OpenMetrics only.
+    /// slots (empty for a series without exemplars), written in OpenMetrics only; `created`,
+    /// when not 0, is when it was created (Unix seconds), a `_created` sample of a counter or
+    /// histogram (the caller passes it in OpenMetrics only).
     pub(crate) fn series<'w>(
         &'w mut self,
         labels: &'w [u8],
         bounds: &'w [String],
         exemplars: &'w [Exemplar],
+        created: u32,
     ) -> SeriesWriter<'w, 'a> {
-        SeriesWriter { family: self, labels, bounds, exemplars }
+        SeriesWriter { family: self, labels, bounds, exemplars, created }
     }
 }
 
@@ -175,6 +195,8 @@ pub(crate) struct SeriesWriter<'w, 'a> {
     bounds: &'w [String],
     /// A counter's exemplar, or one per bucket of a histogram (`+Inf` last); empty without.
     exemplars: &'w [Exemplar],
+    /// When the series was created, for a `_created` sample; 0 for none.
+    created: u32,
 }
 
 impl SeriesWriter<'_, '_> {
@@ -201,6 +223,9 @@ impl SeriesWriter<'_, '_> {
         self.family.sample(suffix, self.labels, None, number);
         self.exemplar(0);
         self.family.end_line();
+        if self.created != 0 {
+            self.family.created(self.labels, self.created);
+        }
     }
 
     /// The exemplar of slot `slot`, if the series has one there (OpenMetrics only).
@@ -240,6 +265,9 @@ impl SeriesWriter<'_, '_> {
                 count_line(self.family);
                 self.family.sample("_sum", self.labels, None, Number::F64(sum));
                 self.family.end_line();
+                if self.created != 0 {
+                    self.family.created(self.labels, self.created);
+                }
             }
         }
     }

@@ -39,7 +39,7 @@ pub trait ErasedFamily: Send + Sync {
         out: &mut Vec<u8>,
         content: ContentType,
         prefix: Option<&str>,
-        const_labels: &ConstLabels<'_>,
+        const_labels: &RegistryParts<'_>,
         labels: &mut Vec<u8>,
     );
 
@@ -73,14 +73,15 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         (export, dense)
     }
 
-    /// The text formats: `const_labels` are the registry's constant labels, rendered.
+    /// The text formats: `const_labels` are the registry's constant labels, rendered;
+    /// `created_lines` asks OpenMetrics for `_created` samples.
     fn encode_text(
         &self,
         out: &mut Vec<u8>,
-        format: Text,
-        escaping: Escaping,
+        (format, escaping): (Text, Escaping),
         prefix: Option<&str>,
         const_labels: &[u8],
+        created_lines: bool,
         labels: &mut Vec<u8>,
     ) {
         let (export, dense) = self.prepare_scrape(escaping);
@@ -99,6 +100,9 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         };
         // Exemplars are written in OpenMetrics only.
         let exemplars = self.inner.exemplars.as_ref().filter(|_| format == Text::OpenMetrics);
+        // When each series was created, read for OpenMetrics' `_created` samples alone.
+        let created_lines = created_lines && format == Text::OpenMetrics && S::KIND.has_created();
+        let runs = created_lines.then(|| self.inner.open.created().read());
         for (series_ref, rendered) in export.series() {
             let Some(series) = self.series_at(&view, series_ref) else { continue };
             let pairs = if const_labels.is_empty() {
@@ -112,11 +116,12 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 labels.extend_from_slice(const_labels);
                 labels.as_slice()
             };
+            let created = runs.as_ref().map_or(0, |runs| self.created(&view, runs, series_ref));
             match exemplars {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
-                    writer.series(pairs, bounds, slots).write(series.read());
+                    writer.series(pairs, bounds, slots, created).write(series.read());
                 }),
-                None => writer.series(pairs, bounds, &[]).write(series.read()),
+                None => writer.series(pairs, bounds, &[], created).write(series.read()),
             }
         }
     }
@@ -144,13 +149,13 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let name = FamilyName::new(prefix, desc.name, escaping);
         let mut family =
             ProtoFamily::start(out, name.prefix, &name.name, desc.help, S::KIND, desc.unit, self.inner.shape.bounds);
-        for (series_ref, labels) in export.proto_series() {
+        for (series_ref, labels, created) in export.proto_series() {
             let Some(series) = self.series_at(&view, series_ref) else { continue };
             match self.inner.exemplars.as_ref() {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
-                    family.metric(out, labels, const_labels, series.read(), slots);
+                    family.metric(out, labels, const_labels, series.read(), slots, created);
                 }),
-                None => family.metric(out, labels, const_labels, series.read(), &[]),
+                None => family.metric(out, labels, const_labels, series.read(), &[], created),
             }
         }
         family.end(out);
@@ -183,13 +188,16 @@ impl<'a> FamilyName<'a> {
     }
 }
 
-/// The registry's constant labels, in the forms the formats need them.
+/// What a registry adds to each family's exposition: its constant labels, in the forms the
+/// formats need them, and whether OpenMetrics gets `_created` samples.
 #[doc(hidden)]
-pub struct ConstLabels<'a> {
+pub struct RegistryParts<'a> {
     /// Rendered pairs, `a="x",b="y"`, for the text formats.
     pub(crate) rendered: &'a [u8],
     /// Name and value, sorted by name, for the protobuf format.
     pub(crate) pairs: &'a [(String, String)],
+    /// OpenMetrics gets a `_created` sample for each counter and histogram series.
+    pub(crate) created_lines: bool,
 }
 
 impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
@@ -211,11 +219,18 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         out: &mut Vec<u8>,
         content: ContentType,
         prefix: Option<&str>,
-        const_labels: &ConstLabels<'_>,
+        const_labels: &RegistryParts<'_>,
         labels: &mut Vec<u8>,
     ) {
         match content.format.text() {
-            Some(text) => self.encode_text(out, text, content.escaping, prefix, const_labels.rendered, labels),
+            Some(text) => self.encode_text(
+                out,
+                (text, content.escaping),
+                prefix,
+                const_labels.rendered,
+                const_labels.created_lines,
+                labels,
+            ),
             None => self.encode_protobuf(out, content.escaping, prefix, const_labels.pairs),
         }
     }

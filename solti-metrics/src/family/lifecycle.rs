@@ -72,14 +72,14 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let before = dense.len();
         dense.retain(|live| {
             let Some(slot) = self.dense.slot(live.index) else { return false };
-            let expired = live.idle.note_exposition(slot.series().fingerprint(), limit);
+            let expired = live.life.note_exposition(slot.series().fingerprint(), limit);
             if expired {
                 slot.retire();
             }
             !expired
         });
         let removed = self.inner.removable.as_ref().map_or(0, |index| {
-            index.remove_where(|entry| entry.idle.note_exposition(entry.series.fingerprint(), limit))
+            index.remove_where(|entry| entry.life.note_exposition(entry.series.fingerprint(), limit))
         });
         if removed > 0 || dense.len() != before {
             export.invalidate();

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use crate::family::{Family, lock};
 use crate::index::Lease;
 use crate::index::dense::DenseLive;
-use crate::index::idle::Idle;
+use crate::index::life::{Life, now};
 use crate::index::removable::RemovableIndex;
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
@@ -83,7 +83,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         if !slot.is_live() {
             let mut key = KeyBuf::default();
             labels.write_key(&mut key);
-            live.push(DenseLive { index, key: key.as_bytes().into(), idle: Idle::default() });
+            live.push(DenseLive { index, key: key.as_bytes().into(), life: Life::new(now()) });
             // A slot used before was reset when its series was removed (`Slot::retire`).
             slot.set_live();
         }
@@ -123,7 +123,10 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// The series of the tuples past `max_series`, counting the record.
     fn overflow(&self) -> &S {
         self.inner.overflow_records.fetch_add(1, Ordering::Relaxed);
-        self.inner.overflow.get_or_init(|| S::new(self.inner.shape))
+        self.inner.overflow.get_or_init(|| {
+            self.inner.overflow_created.store(now(), Ordering::Relaxed);
+            S::new(self.inner.shape)
+        })
     }
 }
 

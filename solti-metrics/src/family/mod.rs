@@ -13,11 +13,11 @@ mod order;
 #[cfg(test)]
 mod tests;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
-pub(crate) use erased::ConstLabels;
 pub use erased::ErasedFamily;
+pub(crate) use erased::RegistryParts;
 
 use crate::error::Error;
 use crate::exposition::Text;
@@ -81,6 +81,8 @@ struct Inner<S> {
     removed: AtomicBool,
     overflow: OnceLock<S>,
     overflow_records: AtomicU64,
+    /// When the overflow series was created, in Unix seconds.
+    overflow_created: AtomicU32,
     /// The export order of the last exposition and the series' rendered labels; valid while
     /// the number of series is unchanged (a removal empties it).
     export: Mutex<Export<S>>,
@@ -171,6 +173,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 removed: AtomicBool::new(false),
                 overflow: OnceLock::new(),
                 overflow_records: AtomicU64::new(0),
+                overflow_created: AtomicU32::new(0),
                 export: Mutex::new(Export::default()),
                 detached: S::new(shape),
                 #[cfg(feature = "prometheus")]

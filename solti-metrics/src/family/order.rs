@@ -8,6 +8,7 @@ use crate::exposition::protobuf::write_label_field;
 use crate::family::Family;
 use crate::index::dense::DenseLive;
 use crate::index::entry::Entry;
+use crate::index::life::created_in;
 use crate::labels::escape::write_label_pair;
 use crate::labels::key::{KeyValue, key_values};
 use crate::metric::OVERFLOW_LABEL;
@@ -31,6 +32,8 @@ pub(super) struct Export<S> {
     proto: Vec<u8>,
     /// Where each series' pairs end in `proto`.
     proto_ends: Vec<u32>,
+    /// When each series was created, made with `proto`.
+    proto_created: Vec<u32>,
     /// The escaping the labels were rendered with, when the family has label names that are
     /// not legacy names (which each scheme writes its own way).
     escaping: Escaping,
@@ -45,6 +48,7 @@ impl<S> Default for Export<S> {
             ends: Vec::new(),
             proto: Vec::new(),
             proto_ends: Vec::new(),
+            proto_created: Vec::new(),
             escaping: Escaping::default(),
         }
     }
@@ -61,10 +65,12 @@ impl<S> Export<S> {
         slices(&self.order, &self.labels, &self.ends)
     }
 
-    /// The series in order, each with its label pairs in the protobuf format (made by
-    /// [`Family::proto_labels`]).
-    pub(super) fn proto_series(&self) -> impl Iterator<Item = (SeriesRef, &[u8])> {
+    /// The series in order, each with its label pairs in the protobuf format and when it was
+    /// created (made by [`Family::proto_labels`]).
+    pub(super) fn proto_series(&self) -> impl Iterator<Item = (SeriesRef, &[u8], u32)> {
         slices(&self.order, &self.proto, &self.proto_ends)
+            .zip(&self.proto_created)
+            .map(|((series, labels), &created)| (series, labels, created))
     }
 }
 
@@ -115,13 +121,15 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 (export.labels, export.ends, export.escaping) = (labels, ends, escaping);
                 export.proto.clear();
                 export.proto_ends.clear();
+                export.proto_created.clear();
             }
             return;
         }
         export.escaping = escaping;
-        let Export { order, leased, labels, ends, proto, proto_ends, .. } = export;
+        let Export { order, leased, labels, ends, proto, proto_ends, proto_created, .. } = export;
         proto.clear();
         proto_ends.clear();
+        proto_created.clear();
         order.clear();
         leased.clear();
         if let Some(index) = &self.inner.removable {
@@ -186,6 +194,17 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             SeriesRef::Open(id) => self.inner.open.get(id as usize).map(|entry| &*entry.key),
             SeriesRef::Leased(position) => view.leased.get(position as usize).map(|entry| &*entry.key),
             SeriesRef::Overflow => None,
+        }
+    }
+
+    /// When `series` was created, in Unix seconds; `runs` are the open index's creation times
+    /// ([`OpenIndex::created`](crate::index::open::OpenIndex::created)), read once per scrape.
+    pub(super) fn created(&self, view: &View<'_, S>, runs: &[(u32, u32)], series: SeriesRef) -> u32 {
+        match series {
+            SeriesRef::Dense(position) => view.dense.get(position as usize).map_or(0, |live| live.life.created),
+            SeriesRef::Open(id) => created_in(runs, id),
+            SeriesRef::Leased(position) => view.leased.get(position as usize).map_or(0, |entry| entry.life.created),
+            SeriesRef::Overflow => self.inner.overflow_created.load(Ordering::Relaxed),
         }
     }
 
@@ -257,7 +276,10 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         }
         export.proto.clear();
         export.proto_ends.clear();
+        export.proto_created.clear();
+        let runs = self.inner.open.created().read();
         for &series in &export.order {
+            export.proto_created.push(self.created(view, &runs, series));
             let (values, len) = key_values(self.key(view, series).unwrap_or_default());
             for (name, value) in self.pairs(&values, len, series) {
                 let name = match escaping {
@@ -271,6 +293,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         }
         export.proto.shrink_to_fit();
         export.proto_ends.shrink_to_fit();
+        export.proto_created.shrink_to_fit();
     }
 
     /// Appends the labels of `series` to `out`, as `a="x",b="y"`, the names as `escaping`

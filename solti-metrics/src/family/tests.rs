@@ -1,7 +1,7 @@
 //! The family's unit tests: lookup, order, removal and exposition together.
 
 use crate::exposition::Format;
-use crate::family::{ConstLabels, ErasedFamily, Family, lock};
+use crate::family::{ErasedFamily, Family, RegistryParts, lock};
 use crate::index::removable::RemovableIndex;
 use crate::metric::{MetricDesc, MetricKind};
 use crate::series::{Histogram, IntCounter};
@@ -24,7 +24,13 @@ static META: MetricDesc = MetricDesc {
 
 fn text(family: &dyn ErasedFamily, format: Format) -> String {
     let mut out = Vec::new();
-    family.encode(&mut out, format.into(), None, &ConstLabels { rendered: b"", pairs: &[] }, &mut Vec::new());
+    family.encode(
+        &mut out,
+        format.into(),
+        None,
+        &RegistryParts { rendered: b"", pairs: &[], created_lines: false },
+        &mut Vec::new(),
+    );
     String::from_utf8(out).unwrap()
 }
 

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::index::idle::Idle;
+use crate::index::life::Life;
 
 /// Slots per page of a dense table; a table of fewer slots is one page of its size.
 pub(crate) const PAGE: usize = 256;
@@ -51,7 +51,7 @@ pub(crate) struct DenseLive {
     /// The key of its label values, for the exposition.
     pub(crate) key: Box<[u8]>,
     /// What `expire_after` remembers of the series between expositions.
-    pub(crate) idle: Idle,
+    pub(crate) life: Life,
 }
 
 /// The slots of every combination of a label tuple's values.

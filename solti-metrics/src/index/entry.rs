@@ -2,7 +2,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::index::idle::Idle;
+use crate::index::life::Life;
 
 /// One series of a removable metric, with its key and what expiry knows of it.
 pub(crate) struct Entry<S> {
@@ -15,5 +15,5 @@ pub(crate) struct Entry<S> {
     pub(crate) series: S,
     /// The series' fingerprint at the last exposition, and for how many expositions in a row
     /// it has not changed.
-    pub(crate) idle: Idle,
+    pub(crate) life: Life,
 }

@@ -5,8 +5,8 @@
 
 pub(crate) mod dense;
 pub(crate) mod entry;
-pub(crate) mod idle;
 mod lease;
+pub(crate) mod life;
 pub(crate) mod open;
 pub(crate) mod removable;
 mod sharded;

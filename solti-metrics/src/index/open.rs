@@ -11,6 +11,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+use crate::index::life::{CreatedRuns, now};
 use crate::index::sharded::Sharded;
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
@@ -47,6 +48,8 @@ pub(crate) struct OpenIndex<S> {
     /// compared with the tuple like any other, so a stale or overwritten slot costs a lookup,
     /// never a wrong series.
     recent: Box<[AtomicU64]>,
+    /// When each entry was created, by entry number.
+    created: CreatedRuns,
 }
 
 /// Slots of the recently-found cache (a power of two).
@@ -59,6 +62,7 @@ impl<S> Default for OpenIndex<S> {
             entries: boxcar::Vec::new(),
             writer: Mutex::new(()),
             recent: (0..RECENT).map(|_| AtomicU64::new(0)).collect(),
+            created: CreatedRuns::default(),
         }
     }
 }
@@ -132,6 +136,7 @@ impl<S> OpenIndex<S> {
         let mut key = KeyBuf::default();
         labels.write_key(&mut key);
         let id = self.entries.push(Entry { key: key.as_bytes().into(), series: new() });
+        self.created.note(id as u32, now());
         let mut table = self.shards.write(hash);
         // `id` fits: the length was checked against `u32::MAX` above, under the writer lock.
         let short = short_hash(hash);
@@ -148,6 +153,11 @@ impl<S> OpenIndex<S> {
     /// The entry numbered `id`.
     pub(crate) fn get(&self, id: usize) -> Option<&Entry<S>> {
         self.entries.get(id)
+    }
+
+    /// When the entries were created: read with [`created_in`](crate::index::life::created_in).
+    pub(crate) fn created(&self) -> &CreatedRuns {
+        &self.created
     }
 
     /// Every entry with its number, in the order they were created.

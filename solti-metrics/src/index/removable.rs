@@ -25,8 +25,8 @@ use arc_swap::ArcSwap;
 use hashbrown::HashTable;
 
 use crate::index::entry::Entry;
-use crate::index::idle::Idle;
 use crate::index::lease::Lease;
+use crate::index::life::{Life, now};
 use crate::index::sharded::{SHARD_BITS, Sharded};
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
@@ -67,7 +67,7 @@ impl<S> RemovableIndex<S> {
             hash: 0,
             removed: AtomicBool::new(true),
             series: vacant,
-            idle: Idle::default(),
+            life: Life::new(now()),
         });
         Self {
             shards: Sharded::default(),
@@ -154,7 +154,7 @@ impl<S> RemovableIndex<S> {
             hash,
             removed: AtomicBool::new(false),
             series: new(),
-            idle: Idle::default(),
+            life: Life::new(now()),
         });
         table.insert_unique(table_hash(hash), (hash, Arc::clone(&entry)), |(hash, _)| table_hash(*hash));
         Some(entry)

@@ -26,6 +26,12 @@ impl MetricKind {
         }
     }
 
+    /// Whether a series of this kind has a created timestamp (counters and histograms, as in
+    /// Prometheus' protobuf format and OpenMetrics).
+    pub(crate) const fn has_created(self) -> bool {
+        matches!(self, Self::Counter | Self::Histogram)
+    }
+
     /// The suffixes of the series names a metric of this kind exports besides its own name.
     pub(crate) const fn suffixes(self) -> &'static [&'static str] {
         match self {

@@ -10,7 +10,7 @@ use prometheus::proto::MetricFamily;
 use crate::error::Error;
 use crate::exposition::Format;
 use crate::exposition::foreign::{proto_label, write_foreign_family, write_foreign_protobuf};
-use crate::family::ConstLabels;
+use crate::family::RegistryParts;
 use crate::registry::Registry;
 
 impl Registry {
@@ -93,7 +93,7 @@ pub(super) struct Merge<'a> {
     families: Peekable<core::slice::Iter<'a, MetricFamily>>,
     format: Format,
     prefix: Option<&'a str>,
-    const_labels: &'a ConstLabels<'a>,
+    const_labels: &'a RegistryParts<'a>,
 }
 
 impl<'a> Merge<'a> {
@@ -101,7 +101,7 @@ impl<'a> Merge<'a> {
         families: &'a [MetricFamily],
         format: Format,
         prefix: Option<&'a str>,
-        const_labels: &'a ConstLabels<'a>,
+        const_labels: &'a RegistryParts<'a>,
     ) -> Self {
         Self { families: families.iter().peekable(), format, prefix, const_labels }
     }

@@ -19,7 +19,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use crate::error::Error;
 use crate::exposition::text::finish;
 use crate::exposition::{ContentType, Format};
-use crate::family::ConstLabels;
+use crate::family::RegistryParts;
 use crate::labels::escape::write_label_pair;
 use crate::metric::names::{self, Escaping};
 use solti_metrics_rules::names::const_label_name;
@@ -77,6 +77,8 @@ struct State {
     owners: HashMap<String, String>,
     /// `(set, family)` positions, sorted by family name.
     order: Vec<(usize, usize)>,
+    /// OpenMetrics gets `_created` samples ([`Registry::write_created_samples`]).
+    created_lines: bool,
 }
 
 struct Registered {
@@ -126,6 +128,33 @@ impl Registry {
         }
         let state = State { prefix, const_labels, const_text, ..State::default() };
         Ok(Self { state: Arc::new(RwLock::new(state)) })
+    }
+
+    /// Whether OpenMetrics expositions carry a `_created` sample for each counter and
+    /// histogram series: when it was created (or created again after its removal), in Unix
+    /// seconds. Off by default: Prometheus 2 stores each `_created` sample as a series of its
+    /// own. The protobuf format always carries created timestamps, in their own field, which
+    /// Prometheus reads when `created-timestamp-zero-ingestion` is on.
+    ///
+    /// ```
+    /// use solti_metrics::{Format, IntCounter, MetricsSet, Registry};
+    ///
+    /// #[derive(MetricsSet)]
+    /// struct Jobs {
+    ///     /// Jobs done.
+    ///     done_total: IntCounter,
+    /// }
+    ///
+    /// let registry = Registry::new();
+    /// let _jobs = Jobs::register(&registry)?;
+    /// registry.write_created_samples(true);
+    /// let mut out = Vec::new();
+    /// registry.encode(&mut out, Format::OpenMetrics)?;
+    /// assert!(String::from_utf8(out)?.contains("\ndone_created 1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_created_samples(&self, on: bool) {
+        self.write().created_lines = on;
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
@@ -189,7 +218,11 @@ impl Registry {
         #[cfg(feature = "prometheus")]
         let foreign = foreign::gather(&state.collectors);
         let prefix = state.prefix.as_deref();
-        let const_labels = ConstLabels { rendered: &state.const_text, pairs: &state.const_labels };
+        let const_labels = RegistryParts {
+            rendered: &state.const_text,
+            pairs: &state.const_labels,
+            created_lines: state.created_lines,
+        };
         #[cfg(feature = "prometheus")]
         let mut foreign = foreign::Merge::new(&foreign, format, prefix, &const_labels);
         let mut labels = Vec::new();
