@@ -102,7 +102,8 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let exemplars = self.inner.exemplars.as_ref().filter(|_| format == Text::OpenMetrics);
         // When each series was created, read for OpenMetrics' `_created` samples alone.
         let created_lines = created_lines && format == Text::OpenMetrics && S::KIND.has_created();
-        let runs = created_lines.then(|| self.inner.open.created().read());
+        let guard = created_lines.then(|| self.inner.open.created().read());
+        let runs = guard.as_deref().map(Vec::as_slice);
         for (series_ref, rendered) in export.series() {
             let Some(series) = self.series_at(&view, series_ref) else { continue };
             let pairs = if const_labels.is_empty() {
@@ -116,12 +117,14 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 labels.extend_from_slice(const_labels);
                 labels.as_slice()
             };
-            let created = runs.as_ref().map_or(0, |runs| self.created(&view, runs, series_ref));
             match exemplars {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
-                    writer.series(pairs, bounds, slots, created).write(series.read());
+                    writer.series(pairs, bounds, slots).write(series.read());
                 }),
-                None => writer.series(pairs, bounds, &[], created).write(series.read()),
+                None => writer.series(pairs, bounds, &[]).write(series.read()),
+            }
+            if let Some(runs) = runs {
+                writer.created(pairs, self.created(&view, runs, series_ref));
             }
         }
     }
