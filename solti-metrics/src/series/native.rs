@@ -100,7 +100,10 @@ pub(crate) struct NativeBuckets {
     /// The key of `window[0]`: set by the first positive observation, [`UNPLACED`] before.
     base: AtomicI32,
     window: [AtomicU64; WINDOW],
-    /// Positive buckets outside the window.
+    /// A second window, placed by the first positive observation outside the first one, next
+    /// to it: together they cover 32 powers of two at schema 3.
+    second: OnceLock<Box<SecondWindow>>,
+    /// Positive buckets outside both windows.
     positive: Side,
     negative: Side,
 }
@@ -124,6 +127,7 @@ impl NativeBuckets {
             zero: AtomicU64::new(0),
             base: AtomicI32::new(UNPLACED),
             window: core::array::from_fn(|_| AtomicU64::new(0)),
+            second: OnceLock::new(),
             positive: Side::new(),
             negative: Side::new(),
         }
@@ -135,11 +139,9 @@ impl NativeBuckets {
     #[inline]
     pub(crate) fn observe(&self, value: f64) {
         let magnitude = value.abs();
-        if magnitude <= self.zero_threshold {
-            self.zero.fetch_add(1, Ordering::Release);
-            return;
-        }
-        if magnitude.is_nan() {
+        // One comparison on the common path: `NaN` and the zero bucket's values both fail it.
+        if !(magnitude > self.zero_threshold) {
+            self.observe_zero(magnitude);
             return;
         }
         let key = self.key(magnitude);
@@ -156,13 +158,42 @@ impl NativeBuckets {
         self.observe_outside(key, value > 0.0);
     }
 
-    /// An observation outside the window (or negative), into the blocks: out of line, so that
-    /// the window's path keeps few registers.
+    /// An observation in the zero bucket, or `NaN` (in none).
+    #[cold]
+    fn observe_zero(&self, magnitude: f64) {
+        if magnitude <= self.zero_threshold {
+            self.zero.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    /// An observation outside the window (or negative): into the second window, placed now if
+    /// not yet, else into the blocks. Out of line, so that the window's path keeps few
+    /// registers.
     #[inline(never)]
     fn observe_outside(&self, key: i32, positive: bool) {
+        if positive {
+            let second = self.second.get_or_init(|| Box::new(SecondWindow::new(self.second_base(key))));
+            if let Some(counter) = second.counters.get(key.wrapping_sub(second.base) as u32 as usize) {
+                counter.fetch_add(1, Ordering::Release);
+                return;
+            }
+        }
         let position = (key - self.lowest).max(0) as usize;
         let side = if positive { &self.positive } else { &self.negative };
         side.add(position, self.positions);
+    }
+
+    /// The second window's first key, for `key` outside the first window: next to the first
+    /// window on `key`'s side, reaching `key` half a window in where it can.
+    fn second_base(&self, key: i32) -> i32 {
+        let first = self.base.load(Ordering::Relaxed);
+        let around = key.saturating_sub(WINDOW as i32 / 2);
+        let base = if key >= first {
+            around.max(first.saturating_add(WINDOW as i32))
+        } else {
+            around.min(first - WINDOW as i32)
+        };
+        base.max(self.lowest)
     }
 
     /// Places the window around `key`, the first positive observation's (or finds it placed by
@@ -184,7 +215,8 @@ impl NativeBuckets {
     fn key(&self, magnitude: f64) -> i32 {
         let bits = magnitude.to_bits();
         let biased = (bits >> 52) as i32;
-        if biased == 0 || biased == 0x7ff {
+        // 0 (subnormal) and 0x7ff (infinite) in one comparison.
+        if (biased - 1) as u32 >= 0x7fe {
             // Subnormal, infinite: rare, the reference way.
             return key(magnitude, self.schema);
         }
@@ -202,7 +234,8 @@ impl NativeBuckets {
 
     pub(crate) fn reset(&self) {
         self.zero.store(0, Ordering::Relaxed);
-        for counter in &self.window {
+        let second = self.second.get().map(|second| &second.counters[..]).unwrap_or_default();
+        for counter in self.window.iter().chain(second) {
             counter.store(0, Ordering::Relaxed);
         }
         self.positive.reset();
@@ -215,28 +248,22 @@ impl NativeBuckets {
     pub(crate) fn read_into(&self, positive: &mut Vec<(i32, u64)>, negative: &mut Vec<(i32, u64)>) -> NativeHead {
         positive.clear();
         negative.clear();
-        // Keys increasing: the blocks' below the window, the window's, the blocks' above it.
-        let base = self.base.load(Ordering::Relaxed);
-        let mut window = Some(base).filter(|&base| base != UNPLACED);
-        let flush = |positive: &mut Vec<(i32, u64)>, base: i32| {
-            for (offset, counter) in self.window.iter().enumerate() {
+        // Each key is counted in one place: the first window when it covers it, else the second
+        // when it covers it, else the blocks. Read from each, then put in key order.
+        let windows = [
+            Some(self.base.load(Ordering::Relaxed)).filter(|&base| base != UNPLACED).map(|base| (base, &self.window)),
+            self.second.get().map(|second| (second.base, &second.counters)),
+        ];
+        for (base, counters) in windows.into_iter().flatten() {
+            for (offset, counter) in counters.iter().enumerate() {
                 let count = counter.load(Ordering::Acquire);
                 if count > 0 {
                     positive.push((base + offset as i32, count));
                 }
             }
-        };
-        self.positive.for_each(|position, count| {
-            let key = position as i32 + self.lowest;
-            if let Some(base) = window.filter(|&base| key > base) {
-                flush(positive, base);
-                window = None;
-            }
-            positive.push((key, count));
-        });
-        if let Some(base) = window {
-            flush(positive, base);
         }
+        self.positive.for_each(|position, count| positive.push((position as i32 + self.lowest, count)));
+        positive.sort_unstable_by_key(|&(key, _)| key);
         self.negative.for_each(|position, count| negative.push((position as i32 + self.lowest, count)));
         let mut schema = self.schema;
         while positive.len() + negative.len() > self.max_buckets as usize && schema > -4 {
@@ -245,6 +272,18 @@ impl NativeBuckets {
             schema -= 1;
         }
         NativeHead { schema, zero_threshold: self.zero_threshold, zero_count: self.zero.load(Ordering::Acquire) }
+    }
+}
+
+/// The second window of positive buckets: its first key and counters.
+struct SecondWindow {
+    base: i32,
+    counters: [AtomicU64; WINDOW],
+}
+
+impl SecondWindow {
+    fn new(base: i32) -> Self {
+        Self { base, counters: core::array::from_fn(|_| AtomicU64::new(0)) }
     }
 }
 
@@ -499,15 +538,27 @@ mod tests {
     /// each, keys increasing.
     #[test]
     fn the_window_and_the_blocks_read_as_one() {
-        let buckets = native(0, 1000);
-        let values = [4.0, 1e-30, 1e30, 3.0, 1e-20, 2f64.powi(60), 2f64.powi(-60), 5e25, 4.0];
-        for value in values {
+        for schema in [0, 3, 8] {
+            windows_and_blocks(schema, &[4.0, 1e-30, 1e30, 3.0, 1e-20, 2f64.powi(60), 2f64.powi(-60), 5e25, 4.0]);
+            // At schema 3 each window covers 16 powers of two: the first around 1, the second
+            // next to it (above or below, as the first value outside), the rest in blocks.
+            let spread: Vec<f64> = (-40..40).map(|power| 1.3 * 2f64.powi(power)).collect();
+            windows_and_blocks(schema, &spread);
+            let mut downwards = spread.clone();
+            downwards.reverse();
+            windows_and_blocks(schema, &downwards);
+        }
+    }
+
+    fn windows_and_blocks(schema: i8, values: &[f64]) {
+        let buckets = NativeBuckets::new(&Native { schema, max_buckets: 10_000, zero_threshold: 0.0 });
+        for &value in values {
             buckets.observe(value);
         }
         let (_, positive, _) = read(&buckets);
         let mut expected: Vec<(i32, u64)> = Vec::new();
-        for value in values {
-            let key = key(value, 0);
+        for &value in values {
+            let key = key(value, i32::from(schema));
             match expected.iter_mut().find(|(seen, _)| *seen == key) {
                 Some(bucket) => bucket.1 += 1,
                 None => expected.push((key, 1)),
