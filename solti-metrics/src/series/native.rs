@@ -140,7 +140,7 @@ impl NativeBuckets {
     pub(crate) fn observe(&self, value: f64) {
         let magnitude = value.abs();
         // One comparison on the common path: `NaN` and the zero bucket's values both fail it.
-        if !(magnitude > self.zero_threshold) {
+        if magnitude.partial_cmp(&self.zero_threshold) != Some(core::cmp::Ordering::Greater) {
             self.observe_zero(magnitude);
             return;
         }
