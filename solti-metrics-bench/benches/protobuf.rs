@@ -1,17 +1,27 @@
 //! The protobuf exposition: ours, written straight from the series, against `prometheus`
-//! 0.14's `gather` and `ProtobufEncoder` on the same series (both give the same bytes, checked
-//! before timing), and against ours through `gather` (the way before our own encoder).
+//! 0.14's `gather` and `ProtobufEncoder` on the same series (both give the same messages but
+//! for our created timestamps, checked before timing), against ours through `gather` (the way
+//! before our own encoder), and against our Prometheus text of the same series.
 //!
 //! ```text
 //! taskset -c 1 cargo bench -p solti-metrics-bench --bench protobuf   # 21 rounds, a markdown table
 //! cargo bench -p solti-metrics-bench --bench protobuf -- --case counters_10k --rounds 3
+//! cargo bench -p solti-metrics-bench --bench protobuf -- --case counters_10k --side ours --iters 3
 //! ```
+//!
+//! The last form scrapes one side of one case `--iters` times inside `measured_loop` and
+//! nothing else, for `valgrind --tool=callgrind --toggle-collect='*measured_loop*'`: the
+//! instructions of a protobuf scrape against the text one ("ours, Prometheus text").
 //!
 //! Cases: 10,000 and 100,000 counter series with two string labels, 1,000 histogram series of
 //! 11 bounds with three observations each, as in `scrape.rs`. Each round scrapes every side
 //! once after the other (the first side rotating), each into a buffer it keeps; the table gives
 //! the median time per scrape and the median of the per-round ratios with the 10th and 90th
 //! percentiles.
+
+#[path = "../../tests/common/metrics_proto.rs"]
+#[allow(dead_code)]
+mod metrics_proto;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -87,8 +97,8 @@ type Side = Box<dyn FnMut() -> usize>;
 type Build = fn(usize) -> (Registry, prometheus::Registry);
 
 fn sides(ours: Registry, theirs: prometheus::Registry) -> Vec<(&'static str, Side)> {
-    let gathered = ours.clone();
-    let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+    let (gathered, text) = (ours.clone(), ours.clone());
+    let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     vec![
         (
             "ours",
@@ -114,7 +124,25 @@ fn sides(ours: Registry, theirs: prometheus::Registry) -> Vec<(&'static str, Sid
                 c.len()
             }),
         ),
+        (
+            "ours, Prometheus text",
+            Box::new(move || {
+                d.clear();
+                text.encode(&mut d, Format::Prometheus).unwrap();
+                d.len()
+            }),
+        ),
     ]
+}
+
+/// The loop one side runs under callgrind.
+#[inline(never)]
+fn measured_loop(iters: u64, side: &mut Side) -> usize {
+    let mut bytes = 0;
+    for _ in 0..iters {
+        bytes = black_box(side());
+    }
+    bytes
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -138,12 +166,21 @@ fn main() {
             continue;
         }
         let (ours, theirs) = build(series);
-        // The same bytes on every side.
+        // The same messages on every side, but for our created timestamps.
         let (mut mine, mut expected) = (Vec::new(), Vec::new());
         ours.encode(&mut mine, Format::Protobuf).unwrap();
         prometheus::ProtobufEncoder::new().encode(&theirs.gather(), &mut expected).unwrap();
-        assert!(mine == expected, "{name}: our protobuf differs from prometheus'");
+        let mut decoded = metrics_proto::decode(&mine);
+        assert!(!metrics_proto::take_created(&mut decoded).is_empty());
+        let stripped: Vec<u8> = decoded.iter().flat_map(prost::Message::encode_length_delimited_to_vec).collect();
+        assert!(stripped == expected, "{name}: our protobuf differs from prometheus'");
         let mut sides = sides(ours, theirs);
+        if let Some(only) = option("--side") {
+            let iters = option("--iters").and_then(|iters| iters.parse().ok()).unwrap_or(3);
+            let (_, side) = sides.iter_mut().find(|(label, _)| *label == only).expect("a side of the case");
+            measured_loop(iters, side);
+            return;
+        }
         let mut times: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
         for round in 0..rounds {
             for k in 0..sides.len() {
