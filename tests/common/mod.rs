@@ -6,3 +6,4 @@
 pub mod metrics_proto;
 pub mod openmetrics;
 pub mod promtool;
+pub mod strict;
