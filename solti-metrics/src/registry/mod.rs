@@ -14,6 +14,7 @@ pub use global::{Global, default_registry};
 pub use set::{MetricField, MetricsSet, Registrar, SetCollector};
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::error::Error;
@@ -79,6 +80,8 @@ struct State {
     order: Vec<(usize, usize)>,
     /// OpenMetrics gets `_created` samples ([`Registry::write_created_samples`]).
     created_lines: bool,
+    /// The length of the last exposition: what a server allocates for the next one.
+    last_len: AtomicUsize,
 }
 
 struct Registered {
@@ -214,6 +217,7 @@ impl Registry {
     /// None today; the `Result` leaves room for fallible writers.
     pub fn encode_as(&self, out: &mut Vec<u8>, content: ContentType) -> Result<(), Error> {
         let format = content.format;
+        let start = out.len();
         let state = self.read();
         #[cfg(feature = "prometheus")]
         let foreign = foreign::gather(&state.collectors);
@@ -237,7 +241,15 @@ impl Registry {
         if let Some(text) = format.text() {
             finish(out, text);
         }
+        state.last_len.store(out.len() - start, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// The length of the last exposition written (0 before the first): the capacity to give a
+    /// buffer that is not reused, so that writing the next one allocates once (what the axum
+    /// handler does).
+    pub fn size_hint(&self) -> usize {
+        self.read().last_len.load(Ordering::Relaxed)
     }
 
     fn add(&self, name: &'static str, set: SetCollector) -> Result<(), Error> {
