@@ -152,10 +152,43 @@ async fn push_push_add_delete_and_rejections_against_a_real_pushgateway() {
     let text = gateway_metrics(&gateway).await;
     assert!(!text.contains("batch_files_total{"), "{text}");
 
+    // A job and grouping values with `/`, and an empty value: base64 in the path.
+    client.push(&registry, "nightly/backup", &[("instance", ""), ("path", "/var/db")]).await.unwrap();
+    let text = gateway_metrics(&gateway).await;
+    assert!(text.contains(r#"batch_files_total{instance="",job="nightly/backup",path="/var/db"} 4"#), "{text}");
+    client.delete("nightly/backup", &[("instance", ""), ("path", "/var/db")]).await.unwrap();
+    assert!(!gateway_metrics(&gateway).await.contains("nightly/backup"));
+
     // A port nothing listens on.
     let nowhere = Pushgateway::new(format!("http://127.0.0.1:{}", free_port()));
     match nowhere.push(&registry, "backup", &[]).await {
         Err(error @ PushError::Unreachable { .. }) => assert!(error.to_string().contains("unreachable"), "{error}"),
         other => panic!("expected an unreachable gateway, got {other:?}"),
     }
+}
+
+/// A gateway that takes the connection and never answers: the push fails as unreachable once
+/// its timeout has passed, instead of holding the pusher.
+#[tokio::test(flavor = "current_thread")]
+async fn a_silent_gateway_times_out() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut connections = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            connections.push(stream);
+        }
+    });
+    let registry = Registry::new();
+    Batch::register(&registry).unwrap().files_total().inc();
+    let client = Pushgateway::new(format!("http://{address}")).with_timeout(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    match client.push(&registry, "backup", &[]).await {
+        Err(error @ PushError::Unreachable { .. }) => {
+            assert!(error.to_string().contains("timed out"), "{error}");
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    held.abort();
 }

@@ -28,6 +28,8 @@
 //! `/metrics/job/<job>/<label>/<value>..`; the job and the label values are base64-encoded in
 //! the path (`job@base64/..`), so any value, a `/` or an empty one included, is safe.
 
+use std::time::Duration;
+
 use crate::exposition::Format;
 use crate::metric::names;
 use crate::registry::Registry;
@@ -37,7 +39,14 @@ use crate::registry::Registry;
 pub struct Pushgateway {
     client: reqwest::Client,
     url: String,
+    /// How long one request may take, connecting included.
+    timeout: Duration,
 }
+
+/// How long a push, push-add or delete may take before it fails as unreachable, unless
+/// [`Pushgateway::with_timeout`] says otherwise: a gateway that accepts the connection and never
+/// answers does not hold the pusher for ever.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a push failed.
 #[derive(Debug)]
@@ -95,10 +104,17 @@ impl Pushgateway {
         Self::with_client(reqwest::Client::new(), url)
     }
 
-    /// A client of the gateway at `url` that sends its requests with `client` (for timeouts,
-    /// proxies, headers).
+    /// A client of the gateway at `url` that sends its requests with `client` (for proxies,
+    /// headers); each request's timeout is [`with_timeout`](Self::with_timeout)'s.
     pub fn with_client(client: reqwest::Client, url: impl Into<String>) -> Self {
-        Self { client, url: url.into().trim_end_matches('/').to_owned() }
+        Self { client, url: url.into().trim_end_matches('/').to_owned(), timeout: DEFAULT_TIMEOUT }
+    }
+
+    /// The client with `timeout` for each request instead of [`DEFAULT_TIMEOUT`].
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// Pushes `registry` to the group of `job` and `grouping` labels, replacing every metric
@@ -143,7 +159,8 @@ impl Pushgateway {
             Method::Replace => self.client.put(&url),
             Method::Add => self.client.post(&url),
             Method::Delete => self.client.delete(&url),
-        };
+        }
+        .timeout(self.timeout);
         let request = match registry {
             Some(registry) => {
                 let mut body = Vec::new();
