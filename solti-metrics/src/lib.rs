@@ -2,7 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-// The rooms. Bottom-up they are error, metric, labels, series, index, exposition, family,
+// The rooms. Bottom-up they are sync, error, metric, labels, series, index, exposition, family,
 // registry, integrations, testing: each imports only from rooms before it, which
 // `tests/module_graph.rs` checks. `ARCHITECTURE.md` draws the map and follows a record and a
 // scrape through it.
@@ -15,6 +15,7 @@ mod labels; // label values, label tuples, a series' key
 pub(crate) mod metric; // what a metric is: description, kind, rules
 mod registry; // sets, registries, catalog, global registry
 pub mod series; // the series types: a few atomics each, exemplars beside them
+mod sync; // the series' atomics: std's, or loom's for the model checks
 pub mod testing; // reading values in tests
 
 #[doc = include_str!("guide.md")]

@@ -1,6 +1,6 @@
 //! The histogram series and its timer.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::metric::MetricKind;

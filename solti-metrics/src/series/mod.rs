@@ -5,7 +5,7 @@
 //! Recording never panics and never allocates. A counter never decreases: a negative or `NaN`
 //! increment is ignored.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::atomic::{AtomicU64, Ordering};
 
 use crate::metric::{MetricKind, Native};
 
@@ -13,6 +13,8 @@ mod exemplar;
 mod guard;
 mod histogram;
 mod info;
+#[cfg(all(test, solti_loom))]
+mod loom;
 mod native;
 mod scalar;
 

@@ -14,9 +14,9 @@
 //! does when it records: merged buckets hold exactly what coarser buckets would have counted.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use crate::metric::Native;
+use crate::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 /// Positive buckets counted in the window, beside the series.
 const WINDOW: usize = 128;

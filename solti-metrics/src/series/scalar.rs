@@ -1,6 +1,6 @@
 //! The series that hold one number: counters and gauges, of `f64` values or whole numbers.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use crate::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use crate::metric::MetricKind;
 use crate::series::{Collected, DeclareExemplars, Number, Reading, Series, Shape, add_f64, sealed};
