@@ -355,3 +355,78 @@ fn values_and_escaped_names_round_trip_through_the_parsers() {
         }
     }
 }
+
+#[derive(MetricsSet)]
+struct Environment {
+    /// By environment.
+    #[metric(labels("env.name"))]
+    deploys_total: IntCounterVec,
+}
+
+#[derive(MetricsSet)]
+struct Jobs {
+    /// Jobs done.
+    jobs_total: IntCounter,
+}
+
+#[derive(MetricsSet)]
+struct JobsCreated {
+    /// A gauge named as the counter's `_created` sample.
+    jobs_created: solti_metrics::IntGauge,
+}
+
+#[derive(MetricsSet)]
+struct DottedGauge {
+    /// By a dotted name.
+    #[metric(name = "a.c")]
+    dotted: solti_metrics::IntGauge,
+}
+
+#[derive(MetricsSet)]
+struct LegacyGauge {
+    /// By the legacy name `dots` gives the other.
+    a_dot_c: solti_metrics::IntGauge,
+}
+
+/// What a scraper without UTF-8 names would see twice is refused at registration, whatever it
+/// names: a label as a registry's constant label, an OpenMetrics `_created` sample as a metric,
+/// a dotted name as a legacy one under `dots`.
+#[test]
+fn names_a_legacy_scraper_would_see_twice_are_refused_at_registration() {
+    let labels = std::collections::HashMap::from([("env_dot_name".to_owned(), "prod".to_owned())]);
+    let registry = Registry::new_custom(None, Some(labels)).unwrap();
+    match Environment::register(&registry) {
+        Err(Error::ConstLabelClash { label, .. }) => assert_eq!(label, "env.name"),
+        other => panic!("expected a clash, got {:?}", other.err()),
+    }
+    let registry = Registry::new();
+    let _jobs = Jobs::register(&registry).unwrap();
+    match JobsCreated::register(&registry) {
+        Err(Error::AlreadyRegistered { series, .. }) => assert_eq!(series, "jobs_created"),
+        other => panic!("expected a clash, got {:?}", other.err()),
+    }
+    let _dotted = DottedGauge::register(&registry).unwrap();
+    match LegacyGauge::register(&registry) {
+        Err(Error::AlreadyRegistered { series, .. }) => assert_eq!(series, "a_dot_c"),
+        other => panic!("expected a clash, got {:?}", other.err()),
+    }
+}
+
+#[derive(MetricsSet)]
+struct Statuses {
+    /// Responses in the 2xx class.
+    #[metric(name = "2xx_total")]
+    ok: IntCounter,
+}
+
+/// A name that is legacy only once prefixed: `encode` and `gather` both escape the whole name,
+/// prefix included, and agree.
+#[test]
+fn gather_and_encode_name_a_prefixed_family_alike() {
+    let registry = Registry::new_custom(Some("app".to_owned()), None).unwrap();
+    Statuses::register(&registry).unwrap().ok().inc();
+    let text = exposition(&registry, Format::Prometheus, Escaping::Underscores);
+    assert!(text.contains("\napp_2xx_total 1\n"), "{text}");
+    let names: Vec<String> = registry.gather().iter().map(|family| family.name().to_owned()).collect();
+    assert_eq!(names, ["app_2xx_total"]);
+}

@@ -137,8 +137,8 @@ pub fn check(declaration: &Declaration<'_>) -> Vec<Violation> {
             push(Rule::LabelName, message);
         }
     }
-    if let Some((first, second, escaped)) = names::first_escaped_alike(d.labels, true) {
-        push(Rule::LabelTwice, names::escaped_alike("label", first, second, &escaped));
+    if let Some((first, second, escaped, scheme)) = names::first_escaped_alike(d.labels, true) {
+        push(Rule::LabelTwice, names::escaped_alike("label", first, second, &escaped, scheme));
     }
     if d.kind != Kind::Histogram && !d.buckets.is_empty() {
         push(Rule::BucketsOnHistogram, buckets::NOT_A_HISTOGRAM.to_owned());

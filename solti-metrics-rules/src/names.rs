@@ -136,24 +136,37 @@ pub fn escaped_name(name: &str, escaping: Escaping, label: bool) -> String {
     out
 }
 
-/// Two names of one set, `first` then `second`, that a scraper without UTF-8 names sees as the
-/// same name `escaped`: `what` they are (`metric`, `label`).
-pub fn escaped_alike(what: &str, first: &str, second: &str, escaped: &str) -> String {
+/// The schemes of a scraper without UTF-8 names, each of which must tell a set's names apart.
+pub const LEGACY_SCHEMES: [Escaping; 3] = [Escaping::Underscores, Escaping::Dots, Escaping::Values];
+
+/// Two names of one set, `first` then `second`, that a scraper without UTF-8 names asking for
+/// `scheme` sees as the same name `escaped`: `what` they are (`metric`, `label`).
+pub fn escaped_alike(what: &str, first: &str, second: &str, escaped: &str, scheme: Escaping) -> String {
     format!(
-        "{what}s `{first}` and `{second}` are both `{escaped}` to a scraper without UTF-8 names (which gets names escaped with underscores): rename one"
+        "{what}s `{first}` and `{second}` are both `{escaped}` to a scraper without UTF-8 names (escaping `{}`): rename one",
+        scheme.as_str()
     )
 }
 
-/// The first two of `names` that are the same name to a scraper without UTF-8 names but
-/// differ as declared, with the name both escape to; `label` for label names.
-pub fn first_escaped_alike<'a>(names: &[&'a str], label: bool) -> Option<(&'a str, &'a str, String)> {
-    let escaped: Vec<String> = names.iter().map(|name| escaped_name(name, Escaping::Underscores, label)).collect();
-    for (i, name) in names.iter().enumerate() {
-        if let Some(j) = (0..i).find(|&j| escaped[j] == escaped[i] && names[j] != *name) {
-            return Some((names[j], name, escaped[i].clone()));
+/// The first two of `names` that are the same name to a scraper without UTF-8 names, under
+/// one of [`LEGACY_SCHEMES`], but differ as declared: with the name both escape to and the
+/// scheme. `label` for label names.
+pub fn first_escaped_alike<'a>(names: &[&'a str], label: bool) -> Option<(&'a str, &'a str, String, Escaping)> {
+    for scheme in LEGACY_SCHEMES {
+        let escaped: Vec<String> = names.iter().map(|name| escaped_name(name, scheme, label)).collect();
+        for (i, name) in names.iter().enumerate() {
+            if let Some(j) = (0..i).find(|&j| escaped[j] == escaped[i] && names[j] != *name) {
+                return Some((names[j], name, escaped[i].clone(), scheme));
+            }
         }
     }
     None
+}
+
+/// Whether `name`, as declared or escaped by a scheme of a scraper without UTF-8 names, is
+/// `target` (a legacy name: a constant label's, a reserved one).
+pub fn escapes_to(name: &str, target: &str, label: bool) -> bool {
+    name == target || LEGACY_SCHEMES.iter().any(|&scheme| escaped_name(name, scheme, label) == target)
 }
 
 /// A metric whose own name is empty.
@@ -174,10 +187,14 @@ pub fn label_name(name: &str, histogram: bool) -> Option<String> {
             "label name `{name}` is reserved: names starting with `__` belong to Prometheus; write `{}`",
             name.trim_start_matches('_')
         ))
-    } else if let Some(escaped) = Some(escaped_name(name, Escaping::Underscores, true)).filter(|e| e.starts_with("__"))
+    } else if let Some((escaped, scheme)) = LEGACY_SCHEMES
+        .iter()
+        .map(|&scheme| (escaped_name(name, scheme, true), scheme))
+        .find(|(escaped, _)| escaped.starts_with("__"))
     {
         Some(format!(
-            "label name `{name}` is reserved: a scraper without UTF-8 names gets it as `{escaped}`, and names starting with `__` belong to Prometheus, which drops them; begin the name with a letter"
+            "label name `{name}` is reserved: a scraper without UTF-8 names (escaping `{}`) gets it as `{escaped}`, and names starting with `__` belong to Prometheus, which drops them; begin the name with a letter",
+            scheme.as_str()
         ))
     } else if name == "quantile" {
         Some("label name `quantile` is reserved for summaries; choose another name".to_owned())
@@ -188,7 +205,15 @@ pub fn label_name(name: &str, histogram: bool) -> Option<String> {
     } else if name == BUCKET_LABEL && histogram {
         Some(LE_ON_HISTOGRAM.to_owned())
     } else {
-        None
+        [Some("quantile"), Some(OVERFLOW_LABEL), histogram.then_some(BUCKET_LABEL)]
+            .into_iter()
+            .flatten()
+            .find(|reserved| escapes_to(name, reserved, true))
+            .map(|reserved| {
+                format!(
+                    "label name `{name}` is reserved: a scraper without UTF-8 names gets it as `{reserved}`, a name solti-metrics or Prometheus reserves; choose another name"
+                )
+            })
     }
 }
 
@@ -317,9 +342,23 @@ mod tests {
     fn names_alike_once_escaped() {
         assert_eq!(
             first_escaped_alike(&["a", "http.method", "b", "http_method"], true),
-            Some(("http.method", "http_method", "http_method".to_owned()))
+            Some(("http.method", "http_method", "http_method".to_owned(), Escaping::Underscores))
         );
         assert_eq!(first_escaped_alike(&["a.b", "a-c", "a"], false), None);
+        // Under `dots` and `values`, a legacy name stays as it is, and may be another's escaping.
+        assert_eq!(
+            first_escaped_alike(&["a.c", "a_dot_c"], false),
+            Some(("a.c", "a_dot_c", "a_dot_c".to_owned(), Escaping::Dots))
+        );
+        assert_eq!(
+            first_escaped_alike(&["U__a_2e_b", "a.b"], true),
+            Some(("U__a_2e_b", "a.b", "U__a_2e_b".to_owned(), Escaping::Values))
+        );
+        assert!(label_name("otel.metric.overflow", false).unwrap().contains("gets it as `otel_metric_overflow`"));
+        assert!(label_name("l.e", true).is_none(), "`l_e` is no reserved name");
+        assert!(label_name("_x.y", false).unwrap().contains("(escaping `dots`) gets it as `__x_dot_y`"));
+        assert!(escapes_to("env.name", "env_name", true) && escapes_to("env.name", "env_dot_name", true));
+        assert!(!escapes_to("env", "env_name", true));
         assert_eq!(first_escaped_alike(&["a", "a"], false), None, "the same name twice is another rule's");
         assert!(label_name("_.x", false).unwrap().contains("gets it as `__x`"));
         assert_eq!(label_name("", false).as_deref(), Some(EMPTY_LABEL));

@@ -56,10 +56,14 @@ pub(super) fn labels(metric: &Metric<'_>, metric_type: Option<MetricType<'_>>, e
 /// The last of `seen` (label names in order), when a scraper without UTF-8 names would see it
 /// as one before it.
 fn escaped_alike(seen: &[String], span: Span, errors: &mut Errors) {
-    let names: Vec<&str> = seen.iter().map(String::as_str).collect();
-    if let Some((first, second, escaped)) = names::first_escaped_alike(&names, true) {
-        if Some(&second) == names.last() {
-            errors.error(span, names::escaped_alike("label", first, second, &escaped));
+    let Some((last, earlier)) = seen.split_last() else { return };
+    for &scheme in &names::LEGACY_SCHEMES {
+        let escaped = names::escaped_name(last, scheme, true);
+        if let Some(first) =
+            earlier.iter().find(|first| *first != last && names::escaped_name(first, scheme, true) == escaped)
+        {
+            errors.error(span, names::escaped_alike("label", first, last, &escaped, scheme));
+            return;
         }
     }
 }

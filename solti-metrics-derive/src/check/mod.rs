@@ -348,43 +348,54 @@ fn metric<'a>(
     }
 }
 
-/// The series a metric exports: its name, and a histogram's `_bucket`, `_sum` and `_count`.
+/// The series a metric exports: its name, a histogram's `_bucket`, `_sum` and `_count`, and
+/// the `_created` sample of a counter (its name without `_total`) or a histogram.
 fn series_names(full: &str, kind: Option<Kind>) -> Vec<String> {
     let mut names = vec![full.to_owned()];
-    if kind == Some(Kind::Histogram) {
-        names.extend(HISTOGRAM_SUFFIXES.iter().map(|suffix| format!("{full}{suffix}")));
+    match kind {
+        Some(Kind::Histogram) => {
+            names.extend(HISTOGRAM_SUFFIXES.iter().map(|suffix| format!("{full}{suffix}")));
+            names.push(format!("{full}_created"));
+        }
+        Some(Kind::Counter) => names.push(format!("{}_created", full.strip_suffix("_total").unwrap_or(full))),
+        _ => {}
     }
     names
 }
 
 /// Two fields exporting one series, as declared or as a scraper without UTF-8 names sees them
-/// (escaped with underscores).
+/// under any escaping.
 fn duplicate_names(set: &Set<'_>, lowered: &[LoweredMetric<'_>], errors: &mut Errors) {
-    let mut owners: HashMap<String, (&syn::Ident, &str)> = HashMap::new();
+    let mut owners: HashMap<(usize, String), (&syn::Ident, &str)> = HashMap::new();
     for (metric, lowered) in set.metrics.iter().zip(lowered) {
-        let escaped = names::escaped_name(&lowered.name, names::Escaping::Underscores, false);
-        let series = series_names(&escaped, lowered.kind);
         let (_, span) = base_name(metric);
-        if let Some((series, (owner, name))) =
-            series.iter().find_map(|name| owners.get(name).map(|owner| (name, owner)))
-        {
-            let alike =
-                *name != lowered.name && names::escaped_name(name, names::Escaping::Underscores, false) == escaped;
-            if !alike {
-                errors.error(
-                    span,
-                    format_args!(
-                        "`{series}` is exported twice: by field `{owner}` and by field `{}`; rename one with `#[metric(name = \"..\")]`",
-                        metric.field
-                    ),
-                );
-            } else {
-                errors.error(span, names::escaped_alike("metric", name, &lowered.name, &escaped));
+        let mut clash = None;
+        let mut claims = Vec::new();
+        for (scheme_index, &scheme) in names::LEGACY_SCHEMES.iter().enumerate() {
+            let escaped = names::escaped_name(&lowered.name, scheme, false);
+            for series in series_names(&escaped, lowered.kind) {
+                if clash.is_none() {
+                    if let Some(&(owner, name)) = owners.get(&(scheme_index, series.clone())) {
+                        clash = Some((series.clone(), owner, name, escaped.clone(), scheme));
+                    }
+                }
+                claims.push(((scheme_index, series), (metric.field, lowered.name.as_str())));
             }
-            continue;
         }
-        for series in series {
-            owners.insert(series, (metric.field, &lowered.name));
+        match clash {
+            Some((_, _, name, escaped, scheme))
+                if name != lowered.name && names::escaped_name(name, scheme, false) == escaped =>
+            {
+                errors.error(span, names::escaped_alike("metric", name, &lowered.name, &escaped, scheme));
+            }
+            Some((series, owner, ..)) => errors.error(
+                span,
+                format_args!(
+                    "`{series}` is exported twice: by field `{owner}` and by field `{}`; rename one with `#[metric(name = \"..\")]`",
+                    metric.field
+                ),
+            ),
+            None => owners.extend(claims),
         }
     }
 }

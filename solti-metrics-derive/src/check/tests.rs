@@ -129,9 +129,10 @@ fn any_utf8_name_but_names_a_legacy_scraper_sees_as_one() {
     assert_eq!(
         messages(bad),
         [
-            "labels `http.method` and `http_method` are both `http_method` to a scraper without UTF-8 names (which gets names escaped with underscores): rename one",
+            "labels `http.method` and `http_method` are both `http_method` to a scraper without UTF-8 names (escaping `underscores`): rename one",
+            "labels `http.method` and `http-method` are both `http_method` to a scraper without UTF-8 names (escaping `underscores`): rename one",
             "a label name cannot be empty: write a name such as `\"path\"`",
-            "metrics `http.requests_total` and `http_requests_total` are both `http_requests_total` to a scraper without UTF-8 names (which gets names escaped with underscores): rename one",
+            "metrics `http.requests_total` and `http_requests_total` are both `http_requests_total` to a scraper without UTF-8 names (escaping `underscores`): rename one",
         ]
     );
 }

@@ -126,7 +126,7 @@ pub static CASES: &[Case] = &[
         labels: &[("http.method", "&str"), ("http_method", "&str")],
         verdict: Some((
             Rule::LabelTwice,
-            "labels `http.method` and `http_method` are both `http_method` to a scraper without UTF-8 names (which gets names escaped with underscores): rename one",
+            "labels `http.method` and `http_method` are both `http_method` to a scraper without UTF-8 names (escaping `underscores`): rename one",
         )),
         ..Case::base()
     },

@@ -103,7 +103,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         // When each series was created, read for OpenMetrics' `_created` samples alone.
         let created_lines = created_lines && format == Text::OpenMetrics && S::KIND.has_created();
         let guard = created_lines.then(|| self.inner.open.created().read());
-        let runs = guard.as_deref().map(Vec::as_slice);
+        let runs = guard.as_deref();
         for (series_ref, rendered) in export.series() {
             let Some(series) = self.series_at(&view, series_ref) else { continue };
             let pairs = if const_labels.is_empty() {
@@ -123,8 +123,11 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 }),
                 None => writer.series(pairs, bounds, &[]).write(series.read()),
             }
-            if let Some(runs) = runs {
-                writer.created(pairs, self.created(&view, runs, series_ref));
+            // 0: a time not known (none is, in practice): no sample rather than 1970.
+            if let Some(created) =
+                runs.map(|runs| self.created(&view, runs, series_ref)).filter(|&created| created != 0)
+            {
+                writer.created(pairs, created);
             }
         }
     }
@@ -280,8 +283,8 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
             })
             .collect();
         let mut family = prometheus::proto::MetricFamily::default();
-        // `prometheus` knows legacy names alone.
-        family.set_name(escaped_name(self.inner.desc.name, Escaping::Underscores, false));
+        // As declared: `Registry::gather` adds the prefix, then escapes the whole name.
+        family.set_name(self.inner.desc.name.to_owned());
         family.set_help(self.inner.desc.help.to_owned());
         family.set_field_type(proto_type(S::KIND));
         family.set_metric(metrics);

@@ -9,7 +9,7 @@
 //! to place a zero before a series' first sample, and a time rounded down stays before it.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Now, in whole Unix seconds (0 before 1970, the last second of 2106 after it).
@@ -40,9 +40,10 @@ impl CreatedRuns {
         }
     }
 
-    /// The runs, for [`created_in`] while a scrape reads them.
-    pub(crate) fn read(&self) -> MutexGuard<'_, Vec<(u32, u32)>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    /// A copy of the runs, for [`created_in`]: the lock is held for the copy alone, not while a
+    /// scrape writes (which would hold back the index's writer).
+    pub(crate) fn read(&self) -> Vec<(u32, u32)> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 

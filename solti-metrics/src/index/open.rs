@@ -135,8 +135,10 @@ impl<S> OpenIndex<S> {
         }
         let mut key = KeyBuf::default();
         labels.write_key(&mut key);
+        // Noted before the entry is pushed: a scrape that finds the entry finds its time.
+        // The number it will get: entries are pushed under the writer lock alone.
+        self.created.note(self.entries.count() as u32, now());
         let id = self.entries.push(Entry { key: key.as_bytes().into(), series: new() });
-        self.created.note(id as u32, now());
         let mut table = self.shards.write(hash);
         // `id` fits: the length was checked against `u32::MAX` above, under the writer lock.
         let short = short_hash(hash);

@@ -29,7 +29,15 @@ impl Collector for SetCollector {
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
-        self.families.iter().filter_map(|family| family.proto()).collect()
+        let mut families: Vec<MetricFamily> = self.families.iter().filter_map(|family| family.proto()).collect();
+        // `prometheus` knows legacy names alone: a UTF-8 name as a scraper that names no
+        // escaping gets it (the names of the `Desc`s registered).
+        for family in &mut families {
+            let name =
+                crate::metric::names::escaped_name(family.name(), crate::metric::names::Escaping::Underscores, false);
+            family.set_name(name);
+        }
+        families
     }
 }
 

@@ -39,13 +39,13 @@ use crate::registry::Registry;
 pub struct Pushgateway {
     client: reqwest::Client,
     url: String,
-    /// How long one request may take, connecting included.
-    timeout: Duration,
+    /// How long one request may take, connecting included; `None`: as the client says.
+    timeout: Option<Duration>,
 }
 
-/// How long a push, push-add or delete may take before it fails as unreachable, unless
-/// [`Pushgateway::with_timeout`] says otherwise: a gateway that accepts the connection and never
-/// answers does not hold the pusher for ever.
+/// How long a push, push-add or delete of a [`Pushgateway::new`] client may take before it
+/// fails as unreachable, unless [`Pushgateway::with_timeout`] says otherwise: a gateway that
+/// accepts the connection and never answers does not hold the pusher for ever.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a push failed.
@@ -101,19 +101,21 @@ enum Method {
 impl Pushgateway {
     /// A client of the gateway at `url`, such as `http://127.0.0.1:9091`.
     pub fn new(url: impl Into<String>) -> Self {
-        Self::with_client(reqwest::Client::new(), url)
+        Self::with_client(reqwest::Client::new(), url).with_timeout(DEFAULT_TIMEOUT)
     }
 
-    /// A client of the gateway at `url` that sends its requests with `client` (for proxies,
-    /// headers); each request's timeout is [`with_timeout`](Self::with_timeout)'s.
+    /// A client of the gateway at `url` that sends its requests with `client` (for timeouts,
+    /// proxies, headers): the client's own timeout applies, unless
+    /// [`with_timeout`](Self::with_timeout) sets one per request.
     pub fn with_client(client: reqwest::Client, url: impl Into<String>) -> Self {
-        Self { client, url: url.into().trim_end_matches('/').to_owned(), timeout: DEFAULT_TIMEOUT }
+        Self { client, url: url.into().trim_end_matches('/').to_owned(), timeout: None }
     }
 
-    /// The client with `timeout` for each request instead of [`DEFAULT_TIMEOUT`].
+    /// The client with `timeout` for each request (over the client's own, and over
+    /// [`DEFAULT_TIMEOUT`] of [`new`](Self::new)).
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 
@@ -159,8 +161,11 @@ impl Pushgateway {
             Method::Replace => self.client.put(&url),
             Method::Add => self.client.post(&url),
             Method::Delete => self.client.delete(&url),
-        }
-        .timeout(self.timeout);
+        };
+        let request = match self.timeout {
+            Some(timeout) => request.timeout(timeout),
+            None => request,
+        };
         let request = match registry {
             Some(registry) => {
                 let mut body = Vec::new();

@@ -3,7 +3,8 @@
 pub(crate) use solti_metrics_rules::buckets::DEFAULT_BUCKETS;
 pub use solti_metrics_rules::names::Escaping;
 pub(crate) use solti_metrics_rules::names::{
-    BUCKET_LABEL, HISTOGRAM_SUFFIXES, escaped_name, is_label_name, is_metric_name, is_user_label_name,
+    BUCKET_LABEL, HISTOGRAM_SUFFIXES, LEGACY_SCHEMES, escaped_name, escapes_to, is_label_name, is_metric_name,
+    is_user_label_name,
 };
 
 /// The bucket bounds a histogram records into: the declared ones, or the default buckets when

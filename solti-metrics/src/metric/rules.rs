@@ -97,7 +97,7 @@ pub(crate) fn check(desc: &'static MetricDesc, built: &Built) -> Result<&'static
 pub(crate) fn check_const_labels(desc: &MetricDesc, labels: &[(&str, &str)]) -> Result<(), Error> {
     let invalid = |reason: String| Error::InvalidMetric { metric: desc.name.to_owned(), reason };
     for (i, &(name, _)) in labels.iter().enumerate() {
-        if desc.labels.contains(&name) {
+        if desc.labels.iter().any(|label| names::escapes_to(label, name, true)) {
             return Err(Error::ConstLabelClash { metric: desc.name.to_owned(), label: name.to_owned() });
         }
         if let Some(reason) = names::const_label_name(name) {

@@ -47,10 +47,17 @@ impl Registry {
         }
         families.sort_by(|a, b| a.name().cmp(b.name()));
         for family in &mut families {
-            if let Some(prefix) = &state.prefix {
-                let name = format!("{prefix}_{}", family.name());
-                family.set_name(name);
-            }
+            let name = match &state.prefix {
+                Some(prefix) => format!("{prefix}_{}", family.name()),
+                None => family.name().to_owned(),
+            };
+            // `prometheus` knows legacy names alone: a UTF-8 name as a scraper that names no
+            // escaping gets it, the prefix included, as `encode` writes it.
+            family.set_name(crate::metric::names::escaped_name(
+                &name,
+                crate::metric::names::Escaping::Underscores,
+                false,
+            ));
             for metric in family.mut_metric().iter_mut() {
                 for (name, value) in &state.const_labels {
                     metric.label.push(proto_label(name, value.as_bytes()));

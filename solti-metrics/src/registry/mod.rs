@@ -258,21 +258,44 @@ impl Registry {
         for family in &set.families {
             let desc = family.desc();
             let owner = owner(name, desc.field);
-            // The set's labels and constant labels must not be the registry's constant labels.
+            // The set's labels and constant labels must not be the registry's constant labels,
+            // as declared or as any scraper sees them.
             let mut set_labels = desc.labels.iter().copied().chain(family.const_label_names());
-            if let Some(label) = set_labels.find(|label| state.const_labels.iter().any(|(name, _)| name == label)) {
+            if let Some(label) =
+                set_labels.find(|label| state.const_labels.iter().any(|(name, _)| names::escapes_to(label, name, true)))
+            {
                 return Err(Error::ConstLabelClash { metric: desc.name.to_owned(), label: label.to_owned() });
             }
-            // Claimed as a scraper without UTF-8 names sees them: two names it would see as
-            // one are refused.
-            let escaped = names::escaped_name(desc.name, Escaping::Underscores, false);
-            let series = core::iter::once("").chain(desc.kind.suffixes().iter().copied());
-            for suffix in series {
-                let series = format!("{escaped}{suffix}");
-                if let Some(existing) = state.owners.get(&series).or_else(|| claimed.get(&series)) {
+            // Claimed as each scraper without UTF-8 names sees them (two names it would see as
+            // one are refused), OpenMetrics' `_created` sample among them. Under `underscores`
+            // by the name alone, which foreign collectors' names meet; under the other schemes
+            // apart.
+            // In order, the name first: the first clash is what the error names.
+            let mut claims: Vec<(usize, String)> = Vec::new();
+            let mut claim = |claim: (usize, String)| {
+                if !claims.contains(&claim) {
+                    claims.push(claim);
+                }
+            };
+            for (scheme, &escaping) in names::LEGACY_SCHEMES.iter().enumerate() {
+                let escaped = names::escaped_name(desc.name, escaping, false);
+                for suffix in core::iter::once("").chain(desc.kind.suffixes().iter().copied()) {
+                    claim((scheme, format!("{escaped}{suffix}")));
+                }
+                if desc.kind.has_created() {
+                    let base = match desc.kind {
+                        crate::metric::MetricKind::Counter => escaped.strip_suffix("_total").unwrap_or(&escaped),
+                        _ => &escaped,
+                    };
+                    claim((scheme, format!("{base}_created")));
+                }
+            }
+            for (scheme, series) in claims {
+                let key = if scheme == 0 { series.clone() } else { format!("{series}\0{scheme}") };
+                if let Some(existing) = state.owners.get(&key).or_else(|| claimed.get(&key)) {
                     return Err(Error::AlreadyRegistered { series, new: owner, existing: existing.clone() });
                 }
-                claimed.insert(series, owner.clone());
+                claimed.insert(key, owner.clone());
             }
         }
         state.owners.extend(claimed);
