@@ -9,6 +9,7 @@ use crate::family::Family;
 use crate::index::dense::DenseLive;
 use crate::index::entry::Entry;
 use crate::index::life::created_in;
+use crate::index::open::MAX_ENTRIES;
 use crate::labels::escape::write_label_pair;
 use crate::labels::key::{KeyValue, key_values};
 use crate::metric::OVERFLOW_LABEL;
@@ -83,9 +84,14 @@ fn slices<'a>(order: &'a [SeriesRef], bytes: &'a [u8], ends: &'a [u32]) -> impl 
         .map(|(&series, (start, &end))| (series, bytes.get(start as usize..end as usize).unwrap_or_default()))
 }
 
+/// Where an exported series lives ([`Place`]), in 4 bytes: the export order holds one per
+/// series, kept between scrapes. The place in the top two bits, the position in the others.
+#[derive(Clone, Copy)]
+pub(super) struct SeriesRef(u32);
+
 /// Where an exported series lives.
 #[derive(Clone, Copy)]
-pub(super) enum SeriesRef {
+pub(super) enum Place {
     /// Position in `Inner::dense_live`.
     Dense(u32),
     /// Number of an open entry.
@@ -93,6 +99,36 @@ pub(super) enum SeriesRef {
     /// Position in `Export::leased`.
     Leased(u32),
     Overflow,
+}
+
+/// Positions go in the low 30 bits: a family holds fewer series than that (the open index
+/// stops at `MAX_ENTRIES`, this).
+const MAX_POSITION: u32 = MAX_ENTRIES as u32;
+
+impl SeriesRef {
+    fn new(place: Place) -> Self {
+        let (tag, position) = match place {
+            Place::Dense(position) => (0, position),
+            Place::Open(position) => (1, position),
+            Place::Leased(position) => (2, position),
+            Place::Overflow => (3, 0),
+        };
+        Self(tag << 30 | position.min(MAX_POSITION))
+    }
+
+    pub(super) fn place(self) -> Place {
+        let position = self.0 & MAX_POSITION;
+        match self.0 >> 30 {
+            0 => Place::Dense(position),
+            1 => Place::Open(position),
+            2 => Place::Leased(position),
+            _ => Place::Overflow,
+        }
+    }
+
+    fn is_overflow(self) -> bool {
+        self.0 >> 30 == 3
+    }
 }
 
 /// Where the keys and series that a [`SeriesRef`] points to are read from.
@@ -135,10 +171,10 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         if let Some(index) = &self.inner.removable {
             index.snapshot(leased);
         }
-        order.extend((0..dense.len()).map(|position| SeriesRef::Dense(position as u32)));
-        order.extend(self.inner.open.iter().map(|(id, _)| SeriesRef::Open(id as u32)));
-        order.extend((0..leased.len()).map(|position| SeriesRef::Leased(position as u32)));
-        order.extend(self.inner.overflow.get().map(|_| SeriesRef::Overflow));
+        order.extend((0..dense.len()).map(|position| SeriesRef::new(Place::Dense(position as u32))));
+        order.extend(self.inner.open.iter().map(|(id, _)| SeriesRef::new(Place::Open(id as u32))));
+        order.extend((0..leased.len()).map(|position| SeriesRef::new(Place::Leased(position as u32))));
+        order.extend(self.inner.overflow.get().map(|_| SeriesRef::new(Place::Overflow)));
         let view = View { dense, leased };
         let values = |series: SeriesRef| {
             let key = self.key(&view, series).unwrap_or_default();
@@ -146,7 +182,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         };
         // The number of label pairs first, as `gather` compares them: the overflow series
         // has one.
-        let pairs = |series: SeriesRef, len: usize| if matches!(series, SeriesRef::Overflow) { 1 } else { len };
+        let pairs = |series: SeriesRef, len: usize| if series.is_overflow() { 1 } else { len };
         order.sort_by(|&a, &b| {
             let ((a_values, a_len), (b_values, b_len)) = (values(a), values(b));
             let (a_pairs, b_pairs) = (pairs(a, a_len), pairs(b, b_len));
@@ -189,34 +225,34 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
 
     /// The key of `series`; `None` for the overflow series.
     pub(super) fn key<'a>(&'a self, view: &View<'a, S>, series: SeriesRef) -> Option<&'a [u8]> {
-        match series {
-            SeriesRef::Dense(position) => view.dense.get(position as usize).map(|live| &*live.key),
-            SeriesRef::Open(id) => self.inner.open.get(id as usize).map(|entry| &*entry.key),
-            SeriesRef::Leased(position) => view.leased.get(position as usize).map(|entry| &*entry.key),
-            SeriesRef::Overflow => None,
+        match series.place() {
+            Place::Dense(position) => view.dense.get(position as usize).map(|live| &*live.key),
+            Place::Open(id) => self.inner.open.get(id as usize).map(|entry| &*entry.key),
+            Place::Leased(position) => view.leased.get(position as usize).map(|entry| &*entry.key),
+            Place::Overflow => None,
         }
     }
 
     /// When `series` was created, in Unix seconds; `runs` are the open index's creation times
     /// ([`OpenIndex::created`](crate::index::open::OpenIndex::created)), read once per scrape.
     pub(super) fn created(&self, view: &View<'_, S>, runs: &[(u32, u32)], series: SeriesRef) -> u32 {
-        match series {
-            SeriesRef::Dense(position) => view.dense.get(position as usize).map_or(0, |live| live.life.created),
-            SeriesRef::Open(id) => created_in(runs, id),
-            SeriesRef::Leased(position) => view.leased.get(position as usize).map_or(0, |entry| entry.life.created),
-            SeriesRef::Overflow => self.inner.overflow_created.load(Ordering::Relaxed),
+        match series.place() {
+            Place::Dense(position) => view.dense.get(position as usize).map_or(0, |live| live.life.created),
+            Place::Open(id) => created_in(runs, id),
+            Place::Leased(position) => view.leased.get(position as usize).map_or(0, |entry| entry.life.created),
+            Place::Overflow => self.inner.overflow_created.load(Ordering::Relaxed),
         }
     }
 
     /// The series `series` points to.
     pub(super) fn series_at<'a>(&'a self, view: &View<'a, S>, series: SeriesRef) -> Option<&'a S> {
-        match series {
-            SeriesRef::Dense(position) => {
+        match series.place() {
+            Place::Dense(position) => {
                 self.dense.slot(view.dense.get(position as usize)?.index).map(|slot| slot.series())
             }
-            SeriesRef::Open(id) => self.inner.open.get(id as usize).map(|entry| &entry.series),
-            SeriesRef::Leased(position) => view.leased.get(position as usize).map(|entry| &entry.series),
-            SeriesRef::Overflow => self.inner.overflow.get(),
+            Place::Open(id) => self.inner.open.get(id as usize).map(|entry| &entry.series),
+            Place::Leased(position) => view.leased.get(position as usize).map(|entry| &entry.series),
+            Place::Overflow => self.inner.overflow.get(),
         }
     }
 
@@ -228,7 +264,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         len: usize,
         series: SeriesRef,
     ) -> impl Iterator<Item = KeyValue<'v>> + 'v {
-        let overflow = matches!(series, SeriesRef::Overflow);
+        let overflow = series.is_overflow();
         let declared = self
             .inner
             .name_order
@@ -241,7 +277,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
 
     /// The label names in the order they are exported.
     fn names_in_order(&self, series: SeriesRef) -> impl Iterator<Item = &'static str> + '_ {
-        let overflow = matches!(series, SeriesRef::Overflow);
+        let overflow = series.is_overflow();
         let labels = self.inner.desc.labels;
         let declared =
             self.inner.name_order.iter().filter(move |_| !overflow).filter_map(move |&i| labels.get(i).copied());

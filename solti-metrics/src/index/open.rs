@@ -55,6 +55,10 @@ pub(crate) struct OpenIndex<S> {
 /// Slots of the recently-found cache (a power of two).
 const RECENT: usize = 64;
 
+/// The most entries an open index holds, whatever `max_series` says: a billion series of one
+/// metric, past what a process holds; the records of more go to the overflow series.
+pub(crate) const MAX_ENTRIES: usize = (1 << 30) - 1;
+
 impl<S> Default for OpenIndex<S> {
     fn default() -> Self {
         Self {
@@ -129,8 +133,9 @@ impl<S> OpenIndex<S> {
         if let Some(series) = self.find(hash, labels) {
             return Some(series);
         }
-        // Entry numbers go into a `u32`, plus one in the recently-found cache.
-        if self.len() >= limit.min(u32::MAX as usize - 1) {
+        // Entry numbers go into 30 bits of a scrape's export order (and a `u32`, plus one, in
+        // the recently-found cache).
+        if self.len() >= limit.min(MAX_ENTRIES) {
             return None;
         }
         let mut key = KeyBuf::default();
