@@ -152,15 +152,19 @@ pub fn escaped_alike(what: &str, first: &str, second: &str, escaped: &str, schem
 /// one of [`LEGACY_SCHEMES`], but differ as declared: with the name both escape to and the
 /// scheme. `label` for label names.
 pub fn first_escaped_alike<'a>(names: &[&'a str], label: bool) -> Option<(&'a str, &'a str, String, Escaping)> {
-    for scheme in LEGACY_SCHEMES {
-        let escaped: Vec<String> = names.iter().map(|name| escaped_name(name, scheme, label)).collect();
-        for (i, name) in names.iter().enumerate() {
-            if let Some(j) = (0..i).find(|&j| escaped[j] == escaped[i] && names[j] != *name) {
-                return Some((names[j], name, escaped[i].clone(), scheme));
-            }
-        }
-    }
-    None
+    (1..names.len()).find_map(|i| {
+        alike_earlier(&names[..i], names[i], label).map(|(first, escaped, scheme)| (first, names[i], escaped, scheme))
+    })
+}
+
+/// The first of `earlier` that a scraper without UTF-8 names sees as `name` under one of
+/// [`LEGACY_SCHEMES`] but that differs as declared: with the name both escape to and the scheme.
+pub fn alike_earlier<'a>(earlier: &[&'a str], name: &str, label: bool) -> Option<(&'a str, String, Escaping)> {
+    LEGACY_SCHEMES.into_iter().find_map(|scheme| {
+        let escaped = escaped_name(name, scheme, label);
+        let first = earlier.iter().find(|first| **first != name && escaped_name(first, scheme, label) == escaped)?;
+        Some((*first, escaped, scheme))
+    })
 }
 
 /// Whether `name`, as declared or escaped by a scheme of a scraper without UTF-8 names, is

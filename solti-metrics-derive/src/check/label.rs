@@ -57,14 +57,9 @@ pub(super) fn labels(metric: &Metric<'_>, metric_type: Option<MetricType<'_>>, e
 /// as one before it.
 fn escaped_alike(seen: &[String], span: Span, errors: &mut Errors) {
     let Some((last, earlier)) = seen.split_last() else { return };
-    for &scheme in &names::LEGACY_SCHEMES {
-        let escaped = names::escaped_name(last, scheme, true);
-        if let Some(first) =
-            earlier.iter().find(|first| *first != last && names::escaped_name(first, scheme, true) == escaped)
-        {
-            errors.error(span, names::escaped_alike("label", first, last, &escaped, scheme));
-            return;
-        }
+    let earlier: Vec<&str> = earlier.iter().map(String::as_str).collect();
+    if let Some((first, escaped, scheme)) = names::alike_earlier(&earlier, last, true) {
+        errors.error(span, names::escaped_alike("label", first, last, &escaped, scheme));
     }
 }
 

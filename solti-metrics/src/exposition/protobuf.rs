@@ -22,7 +22,7 @@
 
 use crate::labels::escape::{rendered_pairs, unescaped_len, write_unescaped};
 use crate::metric::MetricKind;
-use crate::series::{Exemplar, NativeHead, Reading};
+use crate::series::{Exemplar, NativeHead, Number, Reading};
 
 /// Wire types.
 const VARINT: u8 = 0;
@@ -283,76 +283,33 @@ impl<'a> ProtoFamily<'a> {
         exemplars: &[Exemplar],
         created: u32,
     ) {
-        // A counter without an exemplar and a gauge: every length known before writing, so the
-        // metric is written straight, without reserving and fixing up its length.
-        let counter = match reading {
-            Reading::Counter(number) if !exemplars.first().is_some_and(Exemplar::recorded) => Some(number),
-            _ => None,
-        };
-        let simple = match (counter, reading) {
-            (Some(number), _) => Some((field::METRIC_COUNTER, number, created)),
-            (None, Reading::Gauge(number)) => Some((field::METRIC_GAUGE, number, 0)),
-            _ => None,
-        };
-        if let Some((kind_field, number, created)) = simple {
-            // What follows the labels, made on the stack and copied once: the counter or gauge
-            // message (at most 19 bytes, so its length is one byte), its value and its created
-            // timestamp.
-            let mut tail = [0u8; 24];
-            tail[2] = field::VALUE << 3 | FIXED64;
-            tail[3..11].copy_from_slice(&number.as_f64().to_le_bytes());
-            let mut len = 11;
-            if created != 0 {
-                let (seconds, seconds_len) = seconds_varint(created);
-                tail[len] = field::COUNTER_CREATED << 3 | LEN;
-                tail[len + 1] = (1 + seconds_len) as u8;
-                tail[len + 2] = field::SECONDS << 3 | VARINT;
-                tail[len + 3..len + 8].copy_from_slice(&seconds[..5]);
-                len += 3 + seconds_len;
+        // A gauge, and a counter without an exemplar: every length known before writing.
+        let scalar = match reading {
+            Reading::Gauge(number) => Some((field::METRIC_GAUGE, number, 0)),
+            Reading::Counter(number) if !exemplars.first().is_some_and(Exemplar::recorded) => {
+                Some((field::METRIC_COUNTER, number, created))
             }
-            tail[0] = kind_field << 3 | LEN;
-            tail[1] = (len - 2) as u8;
-            let const_len: usize =
-                const_labels.iter().map(|(name, value)| len_field(label_pair_len(name.len(), value.len()))).sum();
-            let mut head = [0u8; 11];
-            head[0] = field::FAMILY_METRIC << 3 | LEN;
-            let mut metric_len = [0; 10];
-            let metric_len_len = varint_into(&mut metric_len, (labels.len() + const_len + len) as u64);
-            head[1..1 + metric_len_len].copy_from_slice(&metric_len[..metric_len_len]);
-            // The head and the tail copied whole (a copy of a known size, no call) and the
-            // unused end cut off.
-            out.extend_from_slice(&head);
-            out.truncate(out.len() - (head.len() - 1 - metric_len_len));
-            out.extend_from_slice(labels);
-            for (name, value) in const_labels {
-                label_pair(out, field::METRIC_LABEL, name.as_bytes(), value.as_bytes());
-            }
-            out.extend_from_slice(&tail);
-            out.truncate(out.len() - (tail.len() - len));
+            Reading::Counter(_) | Reading::Histogram(_) => None,
+        };
+        if let Some((kind_field, number, created)) = scalar {
+            scalar_metric(out, labels, const_labels, kind_field, number, created);
             return;
         }
-        let metric = Nested::open(out, Some(field::FAMILY_METRIC));
-        out.extend_from_slice(labels);
-        for (name, value) in const_labels {
-            label_pair(out, field::METRIC_LABEL, name.as_bytes(), value.as_bytes());
-        }
         match reading {
+            Reading::Gauge(_) => {}
             Reading::Counter(number) => {
+                let metric = open_metric(out, labels, const_labels);
                 let counter = Nested::open(out, Some(field::METRIC_COUNTER));
                 double(out, field::VALUE, number.as_f64());
-                if let Some(exemplar) = exemplars.first().filter(|exemplar| exemplar.recorded()) {
+                if let Some(exemplar) = exemplars.first() {
                     write_exemplar(out, field::COUNTER_EXEMPLAR, exemplar);
                 }
                 timestamp(out, field::COUNTER_CREATED, created);
                 counter.close(out);
-            }
-            Reading::Gauge(number) => {
-                // A gauge message is 9 bytes: its length needs no reserving.
-                tag(out, field::METRIC_GAUGE, LEN);
-                out.push(9);
-                double(out, field::VALUE, number.as_f64());
+                metric.close(out);
             }
             Reading::Histogram(histogram) => {
+                let metric = open_metric(out, labels, const_labels);
                 let nested = Nested::open(out, Some(field::METRIC_HISTOGRAM));
                 // The count comes first in field order, and is the sum of the buckets as they
                 // are read (so that it equals the last cumulative count while observations
@@ -402,9 +359,9 @@ impl<'a> ProtoFamily<'a> {
                 out.copy_within(start..end, start + head.len());
                 out[start..start + head.len()].copy_from_slice(head);
                 nested.close(out);
+                metric.close(out);
             }
         }
-        metric.close(out);
     }
 
     /// Writes the unit, if any, and the family's length.
@@ -414,6 +371,67 @@ impl<'a> ProtoFamily<'a> {
         }
         self.nested.close(out);
     }
+}
+
+/// A `Metric` whose length is reserved and fixed up when it closes: its label pairs, then the
+/// registry's `const_labels`.
+#[inline]
+fn open_metric(out: &mut Vec<u8>, labels: &[u8], const_labels: &[(String, String)]) -> Nested {
+    let metric = Nested::open(out, Some(field::FAMILY_METRIC));
+    out.extend_from_slice(labels);
+    for (name, value) in const_labels {
+        label_pair(out, field::METRIC_LABEL, name.as_bytes(), value.as_bytes());
+    }
+    metric
+}
+
+/// A `Metric` of a gauge or a counter without an exemplar (`kind_field`), its created
+/// timestamp when `created` is not 0: every length known before writing, so the metric is
+/// written straight, without reserving and fixing up its length. Always inlined into the
+/// family's loop: a call of its own took a counter 43 more instructions.
+#[inline(always)]
+fn scalar_metric(
+    out: &mut Vec<u8>,
+    labels: &[u8],
+    const_labels: &[(String, String)],
+    kind_field: u8,
+    number: Number,
+    created: u32,
+) {
+    // What follows the labels, made on the stack and copied once: the counter or gauge
+    // message (at most 19 bytes, so its length is one byte), its value and its created
+    // timestamp.
+    let mut tail = [0u8; 24];
+    tail[2] = field::VALUE << 3 | FIXED64;
+    tail[3..11].copy_from_slice(&number.as_f64().to_le_bytes());
+    let mut len = 11;
+    if created != 0 {
+        let (seconds, seconds_len) = seconds_varint(created);
+        tail[len] = field::COUNTER_CREATED << 3 | LEN;
+        tail[len + 1] = (1 + seconds_len) as u8;
+        tail[len + 2] = field::SECONDS << 3 | VARINT;
+        tail[len + 3..len + 8].copy_from_slice(&seconds[..5]);
+        len += 3 + seconds_len;
+    }
+    tail[0] = kind_field << 3 | LEN;
+    tail[1] = (len - 2) as u8;
+    let const_len: usize =
+        const_labels.iter().map(|(name, value)| len_field(label_pair_len(name.len(), value.len()))).sum();
+    let mut head = [0u8; 11];
+    head[0] = field::FAMILY_METRIC << 3 | LEN;
+    let mut metric_len = [0; 10];
+    let metric_len_len = varint_into(&mut metric_len, (labels.len() + const_len + len) as u64);
+    head[1..1 + metric_len_len].copy_from_slice(&metric_len[..metric_len_len]);
+    // The head and the tail copied whole (a copy of a known size, no call) and the
+    // unused end cut off.
+    out.extend_from_slice(&head);
+    out.truncate(out.len() - (head.len() - 1 - metric_len_len));
+    out.extend_from_slice(labels);
+    for (name, value) in const_labels {
+        label_pair(out, field::METRIC_LABEL, name.as_bytes(), value.as_bytes());
+    }
+    out.extend_from_slice(&tail);
+    out.truncate(out.len() - (tail.len() - len));
 }
 
 fn zigzag(value: i64) -> u64 {
