@@ -8,7 +8,10 @@
 //! ```
 //!
 //! A plain program (`harness = false`), one side after the other in one thread: the allocator's
-//! counters are global.
+//! counters are global. Then the resident set: each side alone in a process of its own (this
+//! program again, `--rss SIDE SERIES`), its growth read from `/proc/self/status` after
+//! recording and after a scrape. It counts what the allocator asked of the system (its own
+//! bookkeeping and free space among it), which the allocator's counters leave out.
 
 use measured::text::BufferedTextEncoder;
 use prometheus_client::metrics::counter::Counter as ClientCounter;
@@ -133,8 +136,95 @@ fn prometheus_footprint(tuples: &[(String, String)]) -> Footprints {
 /// Builds one side's family from label tuples and measures it.
 type Side = fn(&[(String, String)]) -> Footprints;
 
-/// Every side at 100,000 and 1,000,000 open series.
+/// The process's resident set, in bytes (`VmRSS`); 0 where `/proc` cannot tell.
+fn rss() -> isize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<isize>().ok());
+    kib.unwrap_or(0) * 1024
+}
+
+/// One side's resident set growth, in a process of its own: after recording `tuples` and after
+/// one scrape (its output dropped), from before the side was built. Every side is kept alive
+/// until both are read.
+fn rss_side(side: &str, tuples: &[(String, String)]) -> (isize, isize) {
+    let base = rss();
+    let (recorded, scraped);
+    match side {
+        "ours" => {
+            let registry = Registry::new();
+            let set = Footprint::register(&registry).unwrap();
+            for (shard, id) in tuples {
+                set.open_total(shard, id).inc();
+            }
+            recorded = rss();
+            let mut out = Vec::new();
+            registry.encode(&mut out, Format::Prometheus).unwrap();
+            drop(out);
+            scraped = rss();
+        }
+        "measured" => {
+            use measured::MetricGroup as _;
+            let group = MeasuredGroup::new();
+            for (shard, id) in tuples {
+                group.open_total.inc(MeasuredPair { shard, id });
+            }
+            recorded = rss();
+            let mut encoder = BufferedTextEncoder::new();
+            let _ = group.collect_group_into(&mut encoder);
+            drop(encoder.finish());
+            scraped = rss();
+        }
+        "prometheus-client" => {
+            let mut registry = prometheus_client::registry::Registry::default();
+            let family = ClientFamily::<ClientPair, ClientCounter>::default();
+            registry.register("open", "Requests served.", family.clone());
+            for (shard, id) in tuples {
+                family.get_or_create(&ClientPair { shard: shard.clone(), id: id.clone() }).inc();
+            }
+            recorded = rss();
+            let mut out = String::new();
+            prometheus_client::encoding::text::encode(&mut out, &registry).unwrap();
+            drop(out);
+            scraped = rss();
+        }
+        _ => {
+            let registry = prometheus::Registry::new();
+            let family = prometheus::IntCounterVec::new(
+                prometheus::Opts::new("open_total", "Requests served."),
+                &["shard", "id"],
+            )
+            .unwrap();
+            registry.register(Box::new(family.clone())).unwrap();
+            for (shard, id) in tuples {
+                family.with_label_values(&[shard, id]).inc();
+            }
+            recorded = rss();
+            let mut out = Vec::new();
+            prometheus::TextEncoder::new().encode(&registry.gather(), &mut out).unwrap();
+            drop(out);
+            scraped = rss();
+        }
+    }
+    (recorded - base, scraped - base)
+}
+
+const SIDES: [&str; 4] = ["ours", "measured", "prometheus-client", "prometheus"];
+
+/// Every side at 100,000 and 1,000,000 open series: the allocator's counts, then the resident
+/// set of each side in a process of its own.
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, side, series] = args.as_slice()
+        && flag == "--rss"
+    {
+        let tuples = tuples(series.parse().expect("a series count"));
+        let (recorded, scraped) = rss_side(side, &tuples);
+        println!("{recorded} {scraped}");
+        return;
+    }
     println!(
         "| series | side | bytes per series | after a scrape | total | after a scrape | allocations per scrape | MiB allocated per scrape |"
     );
@@ -157,6 +247,31 @@ fn main() {
                 mib(f.scraped),
                 f.scrape_allocations,
                 f.scrape_bytes as f64 / (1024.0 * 1024.0),
+            );
+        }
+    }
+    println!();
+    println!("| series | side | resident bytes per series | after a scrape | resident growth | after a scrape |");
+    println!("|---:|---|---:|---:|---:|---:|");
+    let program = std::env::current_exe().expect("this program's path");
+    for series in [100_000, 1_000_000] {
+        for side in SIDES {
+            let output = std::process::Command::new(&program)
+                .args(["--rss", side, &series.to_string()])
+                .output()
+                .expect("the side's process");
+            let text = String::from_utf8_lossy(&output.stdout);
+            let mut figures = text.split_whitespace().filter_map(|figure| figure.parse::<isize>().ok());
+            let (Some(recorded), Some(scraped)) = (figures.next(), figures.next()) else {
+                println!("| {series} | {side} | failed: {} | | | |", String::from_utf8_lossy(&output.stderr).trim());
+                continue;
+            };
+            println!(
+                "| {series} | {side} | {:.0} | {:.0} | {:.1} MiB | {:.1} MiB |",
+                recorded as f64 / series as f64,
+                scraped as f64 / series as f64,
+                mib(recorded),
+                mib(scraped),
             );
         }
     }
