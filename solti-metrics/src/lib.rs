@@ -15,7 +15,7 @@ mod labels; // label values, label tuples, a series' key
 pub(crate) mod metric; // what a metric is: description, kind, rules
 mod registry; // sets, registries, catalog, global registry
 pub mod series; // the series types: a few atomics each, exemplars beside them
-mod sync; // the series' atomics: std's, or loom's for the model checks
+mod sync; // atomics and locks: std's, or loom's for the model checks
 pub mod testing; // reading values in tests
 
 #[doc = include_str!("guide.md")]

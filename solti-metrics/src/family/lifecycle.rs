@@ -9,6 +9,9 @@ use crate::index::dense::DenseLive;
 use crate::labels::LabelSet;
 use crate::series::Series;
 
+#[cfg(all(test, solti_loom))]
+mod loom;
+
 impl<S: Series> Family<S, true> {
     /// Removes the series of `labels`; whether there was one. What the `remove_` method the
     /// derive generates for a removable metric calls; on a metric that is not removable it
@@ -28,6 +31,11 @@ impl<S: Series> Family<S, true> {
             // write the series; the next one makes the order afresh.
             let removed = index.remove(&labels);
             if removed {
+                // Relaxed: a scrape that reads the flag set makes the export order afresh from
+                // a snapshot of the index, taken under its shards' read locks after this
+                // removal released its shard's write lock (a read lock taken before that write
+                // lock would have ordered the scrape's read of the flag before this store), so
+                // the snapshot lacks the series. Nothing else is published with the flag.
                 self.inner.removed.store(true, Ordering::Relaxed);
             }
             return removed;

@@ -6,10 +6,12 @@
 //! series' atomics and a flag (16 bytes for an integer counter). A slot never moves and lives
 //! as long as the table, so a record borrows its series.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+// `std`'s `Arc` and `OnceLock` in the model checks too: loom has no `OnceLock`, and the `Arc`
+// only shares pages that a `OnceLock` publishes.
 use std::sync::{Arc, OnceLock};
 
 use crate::index::life::Life;
+use crate::sync::atomic::{AtomicBool, Ordering};
 
 /// Slots per page of a dense table; a table of fewer slots is one page of its size.
 pub(crate) const PAGE: usize = 256;
@@ -32,15 +34,23 @@ impl<S> Slot<S> {
     /// Whether the slot's series is in use.
     #[inline]
     pub(crate) fn is_live(&self) -> bool {
-        // Relaxed: the flag guards no other memory. The series' atomics exist from the page's
-        // creation on (published by its `OnceLock`), and a record that reads a stale `false`
-        // takes the slow path, which looks again under the family's lock of used slots.
-        self.live.load(Ordering::Relaxed)
+        // Acquire, pairing with `set_live`'s release: a record that finds the slot put back in
+        // use after a removal must add to the series after `retire` set it to zero. The reset
+        // happens before `set_live` (the family's lock of used slots orders them), but a
+        // relaxed load of the flag would not carry that to the recorder, and the memory model
+        // would let the reset overwrite the record. (The model check cannot show this: see
+        // `index/loom.rs`. On x86-64 the load is the same instruction.) The series' atomics
+        // themselves exist from the page's creation on (published by its `OnceLock`), and a
+        // record that reads a stale `false` takes the slow path, which looks again under the
+        // lock.
+        self.live.load(Ordering::Acquire)
     }
 
     /// Puts the slot in use; its series is at zero (new, or reset when it was retired).
     pub(crate) fn set_live(&self) {
-        self.live.store(true, Ordering::Relaxed);
+        // Release: publishes the reset of a retired series to the records that find the slot
+        // in use (see `is_live`).
+        self.live.store(true, Ordering::Release);
     }
 }
 
@@ -112,6 +122,9 @@ impl<S: crate::series::Series> Slot<S> {
     /// Takes the slot's series out of the exposition and sets it back to zero, for the next
     /// record to find it afresh (records through a series held across this count there).
     pub(crate) fn retire(&self) {
+        // Relaxed: a record that reads `false` takes the slow path, whose lock orders it after
+        // this; one that still reads `true` records into the series as one holding it across
+        // the removal does (before the reset, lost; after it, counted in the fresh series).
         self.live.store(false, Ordering::Relaxed);
         self.series.reset();
     }

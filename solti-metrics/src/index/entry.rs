@@ -1,8 +1,7 @@
 //! An entry of the removable index: a series that can be removed while a recorder holds it.
 
-use std::sync::atomic::AtomicBool;
-
 use crate::index::life::Life;
+use crate::sync::atomic::AtomicBool;
 
 /// One series of a removable metric, with its key and what expiry knows of it.
 pub(crate) struct Entry<S> {

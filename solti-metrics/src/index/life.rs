@@ -8,9 +8,10 @@
 //! ([`CreatedRuns`]). A second is as fine as a created timestamp needs to be: Prometheus uses it
 //! to place a zero before a series' first sample, and a time rounded down stays before it.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Now, in whole Unix seconds (0 before 1970, the last second of 2106 after it).
 pub(crate) fn now() -> u32 {
@@ -62,14 +63,22 @@ impl Life {
 
     /// Notes the series' fingerprint at an exposition; whether it has now been unchanged for
     /// `limit` expositions in a row. A series is never idle at its first exposition.
+    ///
+    /// Called with the family's export lock held (`Family::expire_idle`), so expositions note
+    /// one after the other: the lock orders each one's loads and stores after the last one's,
+    /// which is why every ordering here is relaxed. Recorders never touch these atomics; what a
+    /// record changes is the series, whose fingerprint the caller reads.
     pub(crate) fn note_exposition(&self, fingerprint: u64, limit: u32) -> bool {
+        // Relaxed (both): the last exposition's stores are ordered before these by the lock.
         if self.fingerprint.swap(fingerprint, Ordering::Relaxed) == fingerprint
             && self.expositions.load(Ordering::Relaxed) > 0
         {
+            // Relaxed: as above; the next exposition reads it after taking the lock.
             let idle = self.expositions.fetch_add(1, Ordering::Relaxed);
             return idle >= limit;
         }
-        // Changed (or first seen): counts as the first exposition of a new idle run.
+        // Changed (or first seen): counts as the first exposition of a new idle run. Relaxed:
+        // as above.
         self.expositions.store(1, Ordering::Relaxed);
         false
     }
@@ -93,6 +102,8 @@ mod tests {
         assert!(now() > 1_700_000_000);
     }
 
+    // Loom's atomics are larger than the ones they stand for.
+    #[cfg(not(solti_loom))]
     #[test]
     fn the_bookkeeping_fits_its_padding() {
         // Created time and expiry's counts share 16 bytes, as expiry's alone took.

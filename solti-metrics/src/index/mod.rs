@@ -7,6 +7,8 @@ pub(crate) mod dense;
 pub(crate) mod entry;
 mod lease;
 pub(crate) mod life;
+#[cfg(all(test, solti_loom))]
+mod loom;
 pub(crate) mod open;
 pub(crate) mod removable;
 mod sharded;

@@ -18,10 +18,10 @@
 //! decrement when the lease is dropped), which the append-only index does not pay. That is
 //! why removal is declared per metric.
 
+// `std`'s `Arc` in the model checks too: `arc_swap` works on it alone.
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, Guard};
 use hashbrown::HashTable;
 
 use crate::index::entry::Entry;
@@ -30,6 +30,8 @@ use crate::index::life::{Life, now};
 use crate::index::sharded::{SHARD_BITS, Sharded};
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
+use crate::sync::Unseen;
+use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The hash a shard's table places an entry by: the tuple's hash turned so that the bits that
 /// picked the shard (the top ones) are not the top bits hashbrown makes its tags of.
@@ -50,13 +52,41 @@ pub(crate) struct RemovableIndex<S> {
     /// removed, so no slot names a removed entry once its removal returns: a slot keeps no
     /// removed series alive. A hit is still checked (the hash, the `removed` flag, the key),
     /// so an overwritten slot costs a lookup, never a wrong series.
-    recent: Box<[ArcSwap<Entry<S>>]>,
+    recent: Box<[Recent<S>]>,
     /// What an empty slot holds: an entry marked removed, which no lookup takes.
     vacant: Arc<Entry<S>>,
 }
 
+/// A slot of the recently-found cache: an entry, or the vacant entry.
+struct Recent<S> {
+    entry: ArcSwap<Entry<S>>,
+    /// What the slot's operations are to loom (nothing outside the model checks).
+    unseen: Unseen,
+}
+
+impl<S> Recent<S> {
+    /// The slot's entry, protected by a debt of the calling thread's.
+    #[inline]
+    fn load(&self) -> Guard<Arc<Entry<S>>> {
+        self.unseen.step();
+        self.entry.load()
+    }
+
+    /// Replaces `current` by `new`, if the slot holds `current`.
+    fn compare_and_swap(&self, current: &Arc<Entry<S>>, new: Arc<Entry<S>>) {
+        self.unseen.step();
+        self.entry.compare_and_swap(current, new);
+    }
+}
+
 /// Slots of the recently-found cache (a power of two).
+#[cfg(not(solti_loom))]
 const RECENT: usize = 256;
+
+/// One slot under the model checker: every tuple of a model then shares it, so that a slot
+/// taken by another tuple is part of every model.
+#[cfg(solti_loom)]
+const RECENT: usize = 1;
 
 impl<S> RemovableIndex<S> {
     /// An empty index; `vacant` is the series of the entry its empty cache slots hold, which
@@ -72,7 +102,9 @@ impl<S> RemovableIndex<S> {
         Self {
             shards: Sharded::default(),
             len: AtomicUsize::new(0),
-            recent: (0..RECENT).map(|_| ArcSwap::new(Arc::clone(&vacant))).collect(),
+            recent: (0..RECENT)
+                .map(|_| Recent { entry: ArcSwap::new(Arc::clone(&vacant)), unseen: Unseen::new() })
+                .collect(),
             vacant,
         }
     }
@@ -80,7 +112,8 @@ impl<S> RemovableIndex<S> {
     /// The recently-found slot of the tuple of hash `hash`: bits of the hash that the shard
     /// (the top ones) does not use.
     #[inline]
-    fn recent(&self, hash: u64) -> &ArcSwap<Entry<S>> {
+    #[cfg_attr(solti_loom, allow(clippy::modulo_one, reason = "the loom build's one slot"))]
+    fn recent(&self, hash: u64) -> &Recent<S> {
         &self.recent[(hash >> 24) as usize % RECENT]
     }
 
@@ -91,6 +124,15 @@ impl<S> RemovableIndex<S> {
         let hash = self.shards.hash(labels);
         let recent = self.recent(hash);
         let guess = recent.load();
+        // Relaxed: the flag publishes nothing, and either value is right whenever it can be
+        // read. A slot names a removed entry only while `forget` runs, between its store of
+        // the flag and its emptying of the slot (under the shard's write lock, arc-swap's
+        // operations being `SeqCst`): a lookup that loads the slot then runs concurrently
+        // with the removal, and a hit then records into the removed series as a lease taken
+        // just before the removal would. A lookup after the removal finds the slot vacant or
+        // taken by another entry, never this one; the vacant entry's flag was set before the
+        // entry was shared. The flag is thus a second check, which keeps a slot that came to
+        // name a removed entry some other way from being a hit.
         if guess.hash == hash && !guess.removed.load(Ordering::Relaxed) && labels.key_matches(&guess.key) {
             return Some(Lease::recent(guess));
         }
@@ -103,12 +145,7 @@ impl<S> RemovableIndex<S> {
     }
 
     #[inline(never)]
-    fn find_in_shard<L: LabelSet>(
-        &self,
-        hash: u64,
-        labels: &L,
-        vacant: Option<&ArcSwap<Entry<S>>>,
-    ) -> Option<Arc<Entry<S>>> {
+    fn find_in_shard<L: LabelSet>(&self, hash: u64, labels: &L, vacant: Option<&Recent<S>>) -> Option<Arc<Entry<S>>> {
         let table = self.shards.read(hash);
         let (_, entry) =
             table.find(table_hash(hash), |(stored, entry)| *stored == hash && labels.key_matches(&entry.key))?;
@@ -145,7 +182,9 @@ impl<S> RemovableIndex<S> {
             return Some(Arc::clone(entry));
         }
         // Reserve a place under the limit first: concurrent creations in other shards never
-        // take the index past it.
+        // take the index past it. Relaxed: what keeps the limit is that the reservation is one
+        // read-modify-write; the count publishes nothing (the entry is published by the
+        // shard's lock).
         self.len.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |len| (len < limit).then_some(len + 1)).ok()?;
         let mut key = KeyBuf::default();
         labels.write_key(&mut key);
@@ -169,6 +208,7 @@ impl<S> RemovableIndex<S> {
         let Ok(found) = found else { return false };
         let ((_, entry), _) = found.remove();
         self.forget(&entry);
+        // Relaxed: a read-modify-write, as the reservation; it publishes nothing.
         self.len.fetch_sub(1, Ordering::Relaxed);
         shrink(&mut table);
         drop(table);
@@ -192,6 +232,7 @@ impl<S> RemovableIndex<S> {
             removed += before - table.len();
             shrink(&mut table);
         }
+        // Relaxed, as in `remove`.
         self.len.fetch_sub(removed, Ordering::Relaxed);
         removed
     }
@@ -199,6 +240,7 @@ impl<S> RemovableIndex<S> {
     /// Marks a removed entry and empties its recently-found slot if it holds it; called under
     /// the entry's shard's write lock.
     fn forget(&self, entry: &Arc<Entry<S>>) {
+        // Relaxed: see `find`, the one reader; nothing is published with the flag.
         entry.removed.store(true, Ordering::Relaxed);
         // A slot that holds another entry (of another shard) keeps it.
         self.recent(entry.hash).compare_and_swap(entry, Arc::clone(&self.vacant));
@@ -206,6 +248,11 @@ impl<S> RemovableIndex<S> {
 
     /// The number of series.
     pub(crate) fn len(&self) -> usize {
+        // Relaxed: a count for the limit and for `series_count`, published with nothing. A
+        // recorder that reads it at the limit looks for its tuple again under the shard's read
+        // lock, and a creation of that tuple it counted raised the count under the same
+        // shard's write lock, so the second lookup finds it (`create_leased`, checked by
+        // `index/loom.rs`).
         self.len.load(Ordering::Relaxed)
     }
 

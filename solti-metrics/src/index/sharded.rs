@@ -4,25 +4,48 @@
 //! shard, for the time it takes to rehash a 64th of the series).
 
 use std::hash::BuildHasher as _;
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::PoisonError;
 
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::HashTable;
 
 use crate::labels::LabelSet;
+use crate::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// The shards are picked by this many top bits of a tuple's hash.
+#[cfg(not(solti_loom))]
 pub(crate) const SHARD_BITS: u32 = 6;
+
+/// Two shards under the model checker: enough for tuples in one shard and in two, and each
+/// shard's lock is one more object for loom to schedule around.
+#[cfg(solti_loom)]
+pub(crate) const SHARD_BITS: u32 = 1;
+
+/// What hashes the tuples: hashbrown's default, seeded at random.
+#[cfg(not(solti_loom))]
+type Hasher = hashbrown::DefaultHashBuilder;
+
+/// Under the model checker, a hasher of fixed keys: loom replays a model many times, and a
+/// tuple must then take the same shard and cache slot in each execution.
+#[cfg(solti_loom)]
+type Hasher = core::hash::BuildHasherDefault<std::hash::DefaultHasher>;
+
+/// The shard of a tuple of hash `hash`. The top bits pick it; hashbrown uses the low bits and
+/// the top 7 as a tag, so each index places its entries by a hash made to vary elsewhere.
+#[inline]
+pub(crate) fn shard_index(hash: u64) -> usize {
+    (hash >> (u64::BITS - SHARD_BITS)) as usize
+}
 
 /// A hash table of `T` split into `1 << SHARD_BITS` shards by the top bits of the hash.
 pub(crate) struct Sharded<T> {
-    hasher: DefaultHashBuilder,
+    hasher: Hasher,
     shards: Box<[RwLock<HashTable<T>>]>,
 }
 
 impl<T> Default for Sharded<T> {
     fn default() -> Self {
         Self {
-            hasher: DefaultHashBuilder::default(),
+            hasher: Hasher::default(),
             shards: (0..1 << SHARD_BITS).map(|_| RwLock::new(HashTable::new())).collect(),
         }
     }
@@ -39,10 +62,7 @@ impl<T> Sharded<T> {
 
     #[inline]
     fn shard(&self, hash: u64) -> &RwLock<HashTable<T>> {
-        // The top bits pick the shard; hashbrown uses the low bits and the top 7 as a tag, so
-        // each index places its entries by a hash made to vary elsewhere.
-        let shard = (hash >> (u64::BITS - SHARD_BITS)) as usize;
-        &self.shards[shard % self.shards.len()]
+        &self.shards[shard_index(hash) % self.shards.len()]
     }
 
     /// The shard of `hash`, read-locked. A poisoned lock is used as it is: a table is only

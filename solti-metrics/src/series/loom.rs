@@ -1,14 +1,15 @@
-//! Model checks of the series' atomics: `RUSTFLAGS="--cfg solti_loom" cargo test -p
-//! solti-metrics --lib --release loom` runs each test under loom, which explores every
+//! Model checks of the series' atomics and exemplars: `RUSTFLAGS="--cfg solti_loom" cargo test
+//! -p solti-metrics --lib --release loom` runs each test under loom, which explores every
 //! interleaving of its threads (and the values each relaxed load may see) and fails on the first
-//! that breaks an assertion. Each test names the ordering it holds to account.
+//! that breaks an assertion. Each test names the ordering it holds to account. The indexes'
+//! models are in `index/loom.rs`, removal's and expiry's in `family/lifecycle/loom.rs`.
 
 use ::loom::sync::Arc;
 use ::loom::thread;
 
 use crate::metric::Native;
 use crate::series::native::NativeBuckets;
-use crate::series::{Counter, Gauge, Histogram, IntCounter, Series, Shape};
+use crate::series::{Counter, ExemplarSeries, ExemplarTable, Gauge, Histogram, IntCounter, Series, Shape};
 
 /// Native buckets of schema 0 (a power of two per bucket): what the tests observe stays in the
 /// first window, so no lock is taken.
@@ -108,5 +109,60 @@ fn loom_a_gauge_returns_to_zero() {
         gauge.dec();
         other.join().unwrap();
         assert_eq!(gauge.get(), 0.0);
+    });
+}
+
+/// The two exemplars the exemplar model records, as the exposition reads them: the rendered
+/// labels and the value.
+const EXEMPLARS: [(&str, f64); 2] = [("trace_id=\"a\"", 1.0), ("trace_id=\"bb\",span_id=\"c\"", 2.0)];
+
+/// A series and its family's exemplar table.
+type WithExemplars = (IntCounter, Option<ExemplarTable>);
+
+/// The exemplar of `series` as a scrape reads it (`ExemplarTable::with_slots`, keyed by the
+/// series' address as the exposition keys it), if it has one.
+fn exemplar(series: &WithExemplars) -> Option<(String, f64)> {
+    let table = series.1.as_ref().expect("exemplars");
+    table.with_slots(core::ptr::from_ref(&series.0).addr(), |slots| {
+        slots
+            .first()
+            .filter(|exemplar| exemplar.recorded())
+            .map(|exemplar| (String::from_utf8_lossy(exemplar.labels()).into_owned(), exemplar.value()))
+    })
+}
+
+/// Two records with exemplars race a scrape that reads the exemplar: the scrape finds none, or
+/// the labels and value of one record together, never the labels of one with the value of the
+/// other; the exemplar left is one of the two, whole, and both records are counted. Recording
+/// the labels and the value under two takings of the shard's lock instead of one fails this
+/// model.
+///
+/// Loom sees the shards' locks (`Mutex` from the sync room); the slots they guard are plain
+/// data. The timestamp comes from the real clock, which no assertion reads. The series'
+/// address picks the shard, and may pick another from one execution to the next: each
+/// execution's threads all take the one it picks, which is what the model needs.
+#[test]
+fn loom_a_scrape_reads_an_exemplar_whole() {
+    let whole = |exemplar: &(String, f64)| {
+        EXEMPLARS.iter().any(|&(labels, value)| (labels, value) == (exemplar.0.as_str(), exemplar.1))
+    };
+    ::loom::model(move || {
+        let series: Arc<WithExemplars> = Arc::new((IntCounter::new(Shape::default()), Some(ExemplarTable::default())));
+        let recorders =
+            [(1, &[("trace_id", "a")][..]), (2, &[("trace_id", "bb"), ("span_id", "c")][..])].map(|(value, labels)| {
+                let series = Arc::clone(&series);
+                thread::spawn(move || {
+                    assert!(ExemplarSeries::new(&series.0, &series.1).inc_by_with_exemplar(value, labels))
+                })
+            });
+        if let Some(seen) = exemplar(&series) {
+            assert!(whole(&seen), "a torn exemplar: {seen:?}");
+        }
+        for recorder in recorders {
+            recorder.join().unwrap();
+        }
+        let last = exemplar(&series).expect("an exemplar");
+        assert!(whole(&last), "a torn exemplar: {last:?}");
+        assert_eq!(series.0.get(), 3);
     });
 }
