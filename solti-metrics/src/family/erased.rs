@@ -1,6 +1,6 @@
 //! A family as a registry holds it, its series type erased, and what a scrape asks of it.
 
-use std::sync::{Arc, MutexGuard};
+use std::sync::Arc;
 
 use crate::error::Error;
 #[cfg(feature = "prometheus")]
@@ -17,6 +17,7 @@ use crate::metric::MetricDesc;
 use crate::metric::names::{Escaping, escaped_name, is_metric_name};
 use crate::metric::rules::check_const_labels;
 use crate::series::Series;
+use crate::sync::MutexGuard;
 
 /// A family whose series type is erased: what a set hands its registry.
 #[doc(hidden)]

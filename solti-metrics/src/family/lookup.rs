@@ -122,8 +122,11 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
 
     /// The series of the tuples past `max_series`, counting the record.
     fn overflow(&self) -> &S {
+        // Relaxed: a count, published with nothing.
         self.inner.overflow_records.fetch_add(1, Ordering::Relaxed);
         self.inner.overflow.get_or_init(|| {
+            // Relaxed: stored before the `OnceLock` publishes the series, and read by a scrape
+            // only once it has found the series there, which orders this store before.
             self.inner.overflow_created.store(now(), Ordering::Relaxed);
             S::new(self.inner.shape)
         })

@@ -13,8 +13,9 @@ mod order;
 #[cfg(test)]
 mod tests;
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+// `std`'s `Arc` and `OnceLock` in the model checks too: the `Arc` shares the family between
+// handles, and loom has no `OnceLock`.
+use std::sync::{Arc, OnceLock, PoisonError};
 
 pub use erased::ErasedFamily;
 pub(crate) use erased::RegistryParts;
@@ -29,6 +30,8 @@ use crate::labels::LabelSet;
 use crate::metric::MetricDesc;
 use crate::metric::rules::{self, Built};
 use crate::series::{Collected, ExemplarTable, Series, Shape};
+use crate::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use crate::sync::{Mutex, MutexGuard};
 use order::Export;
 
 /// The metric of a field of a `#[derive(MetricsSet)]` struct: all series of one metric.
@@ -223,6 +226,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// and the metric's `max_series` limit was reached. Always `0` for a metric without a
     /// limit.
     pub fn overflow_records(&self) -> u64 {
+        // Relaxed: a count, read on its own.
         self.inner.overflow_records.load(Ordering::Relaxed)
     }
 

@@ -144,7 +144,8 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// added or removed, and the labels rendered again when the family has UTF-8 label names
     /// and a scrape asks for another escaping than the last.
     pub(super) fn order(&self, export: &mut Export<S>, dense: &[DenseLive], escaping: Escaping) {
-        // Read first: the common case, no removal, writes nothing.
+        // Read first: the common case, no removal, writes nothing. Relaxed (both): see
+        // `Family::remove`, the one store.
         if self.inner.removed.load(Ordering::Relaxed) && self.inner.removed.swap(false, Ordering::Relaxed) {
             export.invalidate();
         }
@@ -240,6 +241,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             Place::Dense(position) => view.dense.get(position as usize).map_or(0, |live| live.life.created),
             Place::Open(id) => created_in(runs, id),
             Place::Leased(position) => view.leased.get(position as usize).map_or(0, |entry| entry.life.created),
+            // Relaxed: see `Family::overflow`, the one store.
             Place::Overflow => self.inner.overflow_created.load(Ordering::Relaxed),
         }
     }

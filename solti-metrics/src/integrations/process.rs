@@ -78,6 +78,7 @@ impl Last {
     /// `read`, remembered; the last value remembered when `read` is `None`.
     fn or_keep(&self, read: Option<f64>) -> f64 {
         match read {
+            // Relaxed (both): one value, read and written whole, published with nothing.
             Some(value) => {
                 self.0.store(value.to_bits(), Ordering::Relaxed);
                 value

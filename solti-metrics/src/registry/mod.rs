@@ -241,6 +241,7 @@ impl Registry {
         if let Some(text) = format.text() {
             finish(out, text);
         }
+        // Relaxed: a size hint, published with nothing.
         state.last_len.store(out.len() - start, Ordering::Relaxed);
         Ok(())
     }
@@ -249,6 +250,7 @@ impl Registry {
     /// buffer that is not reused, so that writing the next one allocates once (what the axum
     /// handler does).
     pub fn size_hint(&self) -> usize {
+        // Relaxed: see the store.
         self.read().last_len.load(Ordering::Relaxed)
     }
 
