@@ -1,4 +1,5 @@
-//! The histogram series and its timer.
+//! The histogram series and its timer. The classic cells' operations are relaxed
+//! (`series/mod.rs` says why); the native buckets' are not (`native.rs`).
 
 use crate::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};

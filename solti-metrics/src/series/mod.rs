@@ -5,6 +5,19 @@
 //! Recording never panics and never allocates. A counter never decreases: a negative or `NaN`
 //! increment is ignored.
 
+// Memory ordering.
+//
+// Every operation on a series' cells (`scalar.rs`, `histogram.rs`, and `add_f64`'s
+// compare-and-swap loop) is relaxed, and that is enough: each cell is one atomic, whose
+// read-modify-writes all land in one order, so no record is lost (checked by
+// `loom_concurrent_adds_are_exact`), and a cell publishes no other memory. A scrape reads each
+// cell on its own: it may see a bucket and the sum at slightly different moments, as a scrape
+// of any concurrent client does, which Prometheus takes as it comes. `reset` (a series
+// removed or expired) stores zero under the family's locks, and a record racing it is lost or
+// counted, as one through a series held across a removal. One place needs more: native
+// buckets are added to with release after the classic count, and read with acquire before it,
+// so that the count written is never below them (`native.rs`, `Histogram::observe_in_bucket`).
+
 use crate::sync::atomic::{AtomicU64, Ordering};
 
 use crate::metric::{MetricKind, Native};

@@ -12,6 +12,13 @@
 //! exposition finds more buckets in use than the metric's `max_buckets`, it halves the
 //! resolution (merging pairs of buckets, `k -> ceil(k/2)`) until they fit, as the Go client
 //! does when it records: merged buckets hold exactly what coarser buckets would have counted.
+//!
+//! Memory ordering: every add to a bucket (window, blocks, zero bucket) is a release, and every
+//! read of one an acquire. An observation adds to the classic count first (relaxed), so an
+//! exposition, which reads the native buckets before the count, sees every observation it finds
+//! in a bucket counted too: the count it writes is never below the buckets. The window's `base`
+//! is placed by a relaxed compare-and-swap: only its one value matters, it publishes nothing.
+//! `reset` stores zeros relaxed, under the family's locks, as `series/mod.rs` says.
 
 use std::sync::OnceLock;
 

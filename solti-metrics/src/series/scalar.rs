@@ -1,4 +1,5 @@
 //! The series that hold one number: counters and gauges, of `f64` values or whole numbers.
+//! Every operation on their cell is relaxed: why that is enough is in `series/mod.rs`.
 
 use crate::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
