@@ -9,6 +9,7 @@ use crate::exposition::protobuf::ProtoFamily;
 use crate::exposition::text::{FamilyWriter, type_name};
 use crate::exposition::{ContentType, Text};
 use crate::family::order::{Export, View};
+use crate::family::pairs::Target;
 use crate::family::{Family, lock};
 use crate::index::dense::DenseLive;
 #[cfg(feature = "prometheus")]
@@ -64,12 +65,12 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// The steps of a scrape before its series are read: values computed at scrape time
     /// (`#[metric(collect = ..)]`), idle series expired (`expire_after`), the export order
     /// brought up to date. Returns the order and the dense slots in use, locked.
-    fn prepare_scrape(&self, escaping: Escaping) -> (MutexGuard<'_, Export<S>>, MutexGuard<'_, Vec<DenseLive>>) {
+    fn prepare_scrape(&self) -> (MutexGuard<'_, Export<S>>, MutexGuard<'_, Vec<DenseLive>>) {
         self.compute();
         let mut export = lock(&self.inner.export);
         let mut dense = lock(&self.inner.dense_live);
         self.expire_idle(&mut export, &mut dense);
-        self.order(&mut export, &dense, escaping);
+        self.order(&mut export, &dense);
         (export, dense)
     }
 
@@ -84,10 +85,11 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         created_lines: bool,
         labels: &mut Vec<u8>,
     ) {
-        let (export, dense) = self.prepare_scrape(escaping);
+        let (mut export, dense) = self.prepare_scrape();
         if export.order.is_empty() {
             return;
         }
+        self.make_plan(&mut export.text, Target::Text, escaping);
         let view = View { dense: &dense, leased: &export.leased };
         let desc = self.inner.desc;
         let name = FamilyName::new(prefix, desc.name, escaping);
@@ -104,19 +106,17 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let created_lines = created_lines && format == Text::OpenMetrics && S::KIND.has_created();
         let guard = created_lines.then(|| self.inner.open.created().read());
         let runs = guard.as_deref();
-        for (series_ref, rendered) in export.series() {
+        for &series_ref in &export.order {
             let Some(series) = self.series_at(&view, series_ref) else { continue };
-            let pairs = if const_labels.is_empty() {
-                rendered
-            } else {
-                labels.clear();
-                labels.extend_from_slice(rendered);
-                if !rendered.is_empty() {
+            labels.clear();
+            export.text.write(labels, self.key(&view, series_ref).unwrap_or_default(), series_ref.is_overflow());
+            if !const_labels.is_empty() {
+                if !labels.is_empty() {
                     labels.push(b',');
                 }
                 labels.extend_from_slice(const_labels);
-                labels.as_slice()
-            };
+            }
+            let pairs = labels.as_slice();
             match exemplars {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
                     writer.series(pairs, bounds, slots).write(series.read());
@@ -141,22 +141,25 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         escaping: Escaping,
         prefix: Option<&str>,
         const_labels: &[(String, String)],
+        labels: &mut Vec<u8>,
     ) {
-        let (mut export, dense) = self.prepare_scrape(escaping);
+        let (mut export, dense) = self.prepare_scrape();
         if export.order.is_empty() {
             return;
         }
-        // The leases are read through the view while the label pairs are made into `export`.
-        let leased = core::mem::take(&mut export.leased);
-        let view = View { dense: &dense, leased: &leased };
-        self.proto_labels(&mut export, &view, escaping);
+        self.make_plan(&mut export.proto, Target::Protobuf, escaping);
+        let view = View { dense: &dense, leased: &export.leased };
         let desc = self.inner.desc;
         // Protobuf needs no quotes: a UTF-8 name under `allow-utf-8` is written as it is.
         let name = FamilyName::new(prefix, desc.name, escaping);
         let mut family =
             ProtoFamily::start(out, name.prefix, &name.name, desc.help, S::KIND, desc.unit, self.inner.shape.bounds);
-        for (series_ref, labels, created) in export.proto_series() {
+        let runs = self.inner.open.created().read();
+        for &series_ref in &export.order {
             let Some(series) = self.series_at(&view, series_ref) else { continue };
+            labels.clear();
+            export.proto.write(labels, self.key(&view, series_ref).unwrap_or_default(), series_ref.is_overflow());
+            let created = self.created(&view, &runs, series_ref);
             match self.inner.exemplars.as_ref() {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
                     family.metric(out, labels, const_labels, series.read(), slots, created);
@@ -165,7 +168,6 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             }
         }
         family.end(out);
-        export.leased = leased;
     }
 }
 
@@ -237,7 +239,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
                 const_labels.created_lines,
                 labels,
             ),
-            None => self.encode_protobuf(out, content.escaping, prefix, const_labels.pairs),
+            None => self.encode_protobuf(out, content.escaping, prefix, const_labels.pairs, labels),
         }
     }
 
@@ -261,7 +263,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
 
     #[cfg(feature = "prometheus")]
     fn proto(&self) -> Option<prometheus::proto::MetricFamily> {
-        let (export, dense) = self.prepare_scrape(Escaping::Underscores);
+        let (export, dense) = self.prepare_scrape();
         if export.order.is_empty() {
             return None;
         }

@@ -3,13 +3,15 @@
 //!
 //! - [`lookup`]: how a recorder finds its series, creating it on first use;
 //! - [`lifecycle`]: removal, and the expiry of idle series, a step of each scrape;
-//! - [`order`]: the series in export order, with their labels rendered;
+//! - [`order`]: the series in export order;
+//! - [`pairs`]: how a scrape writes a series' label pairs, from its key;
 //! - [`erased`]: the family as a registry holds it, and its exposition.
 
 mod erased;
 mod lifecycle;
 mod lookup;
 mod order;
+mod pairs;
 #[cfg(test)]
 mod tests;
 
@@ -83,8 +85,8 @@ struct Inner<S> {
     overflow_records: AtomicU64,
     /// When the overflow series was created, in Unix seconds.
     overflow_created: AtomicU32,
-    /// The export order of the last exposition and the series' rendered labels; valid while
-    /// the number of series is unchanged (a removal empties it).
+    /// The export order of the last exposition; valid while the number of series is unchanged
+    /// (a removal empties it).
     export: Mutex<Export<S>>,
     // Takes the records of a label tuple of another type than the family was built for: they
     // are lost and never exported, but the caller does not panic. Generated recorders always

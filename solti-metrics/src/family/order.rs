@@ -1,57 +1,36 @@
-//! The series of a family in export order, with their labels rendered: made at a scrape when
-//! series were added or removed since the last one, and read as it is otherwise.
+//! The series of a family in export order: made at a scrape when series were added or removed
+//! since the last one, and read as it is otherwise.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use crate::exposition::protobuf::write_label_field;
 use crate::family::Family;
+use crate::family::pairs::Plan;
 use crate::index::dense::DenseLive;
 use crate::index::entry::Entry;
 use crate::index::life::created_in;
 use crate::index::open::MAX_ENTRIES;
-use crate::labels::escape::write_label_pair;
 use crate::labels::key::{KeyValue, key_values};
+#[cfg(feature = "prometheus")]
 use crate::metric::OVERFLOW_LABEL;
-use crate::metric::names::{Escaping, escaped_name, is_label_name};
 use crate::series::Series;
 
-/// The series in export order, with their labels rendered (`a="x",b="y"`, the same text in
-/// both formats): a scrape copies them instead of decoding and escaping every key again.
+/// The series in export order: a scrape writes their labels from their keys, with the pieces
+/// between the values planned once per family and format ([`Plan`]).
 pub(super) struct Export<S> {
     pub(super) order: Vec<SeriesRef>,
     /// The series of a removable metric's open labels, as they were when the order was made;
     /// emptied when a series is removed, so that it holds none past its removal.
     pub(super) leased: Vec<Arc<Entry<S>>>,
-    /// The rendered labels of every series, one after the other.
-    labels: Vec<u8>,
-    /// Where each series' labels end in `labels` (4 GiB of label text is far past what a
-    /// process holds).
-    ends: Vec<u32>,
-    /// The label pairs of every series as the protobuf format writes them, one after the
-    /// other: made by the first protobuf exposition after the order, kept as long as it.
-    proto: Vec<u8>,
-    /// Where each series' pairs end in `proto`.
-    proto_ends: Vec<u32>,
-    /// When each series was created, made with `proto`.
-    proto_created: Vec<u32>,
-    /// The escaping the labels were rendered with, when the family has label names that are
-    /// not legacy names (which each scheme writes its own way).
-    escaping: Escaping,
+    /// The label pairs' pieces in the text formats, for the last escaping asked.
+    pub(super) text: Plan,
+    /// The same in the protobuf format.
+    pub(super) proto: Plan,
 }
 
 impl<S> Default for Export<S> {
     fn default() -> Self {
-        Self {
-            order: Vec::new(),
-            leased: Vec::new(),
-            labels: Vec::new(),
-            ends: Vec::new(),
-            proto: Vec::new(),
-            proto_ends: Vec::new(),
-            proto_created: Vec::new(),
-            escaping: Escaping::default(),
-        }
+        Self { order: Vec::new(), leased: Vec::new(), text: Plan::default(), proto: Plan::default() }
     }
 }
 
@@ -60,28 +39,6 @@ impl<S> Export<S> {
     pub(super) fn invalidate(&mut self) {
         *self = Self::default();
     }
-
-    /// The series in order, each with its rendered labels.
-    pub(super) fn series(&self) -> impl Iterator<Item = (SeriesRef, &[u8])> {
-        slices(&self.order, &self.labels, &self.ends)
-    }
-
-    /// The series in order, each with its label pairs in the protobuf format and when it was
-    /// created (made by [`Family::proto_labels`]).
-    pub(super) fn proto_series(&self) -> impl Iterator<Item = (SeriesRef, &[u8], u32)> {
-        slices(&self.order, &self.proto, &self.proto_ends)
-            .zip(&self.proto_created)
-            .map(|((series, labels), &created)| (series, labels, created))
-    }
-}
-
-/// Each series of `order` with its part of `bytes`, parts ending at `ends`.
-fn slices<'a>(order: &'a [SeriesRef], bytes: &'a [u8], ends: &'a [u32]) -> impl Iterator<Item = (SeriesRef, &'a [u8])> {
-    let starts = core::iter::once(0).chain(ends.iter().copied());
-    order
-        .iter()
-        .zip(starts.zip(ends))
-        .map(|(&series, (start, &end))| (series, bytes.get(start as usize..end as usize).unwrap_or_default()))
 }
 
 /// Where an exported series lives ([`Place`]), in 4 bytes: the export order holds one per
@@ -126,7 +83,7 @@ impl SeriesRef {
         }
     }
 
-    fn is_overflow(self) -> bool {
+    pub(super) fn is_overflow(self) -> bool {
         self.0 >> 30 == 3
     }
 }
@@ -139,33 +96,18 @@ pub(super) struct View<'a, S> {
 
 impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// Brings `export` up to date with the series that exist: sorted by their label values in
-    /// the order of the label names, as `prometheus::Registry::gather` sorts them, and their
-    /// labels rendered, their names as `escaping` writes them. Made again only when series were
-    /// added or removed, and the labels rendered again when the family has UTF-8 label names
-    /// and a scrape asks for another escaping than the last.
-    pub(super) fn order(&self, export: &mut Export<S>, dense: &[DenseLive], escaping: Escaping) {
+    /// the order of the label names, as `prometheus::Registry::gather` sorts them. Made again
+    /// only when series were added or removed.
+    pub(super) fn order(&self, export: &mut Export<S>, dense: &[DenseLive]) {
         // Read first: the common case, no removal, writes nothing.
         if self.inner.removed.load(Ordering::Relaxed) && self.inner.removed.swap(false, Ordering::Relaxed) {
             export.invalidate();
         }
         let count = dense.len() + self.open_count();
         if export.order.len() == count {
-            if export.escaping != escaping && !self.inner.desc.labels.iter().all(|name| is_label_name(name)) {
-                let view = View { dense, leased: &export.leased };
-                let (mut labels, mut ends) = (core::mem::take(&mut export.labels), core::mem::take(&mut export.ends));
-                self.render_all(&export.order, &view, escaping, &mut labels, &mut ends);
-                (export.labels, export.ends, export.escaping) = (labels, ends, escaping);
-                export.proto.clear();
-                export.proto_ends.clear();
-                export.proto_created.clear();
-            }
             return;
         }
-        export.escaping = escaping;
-        let Export { order, leased, labels, ends, proto, proto_ends, proto_created, .. } = export;
-        proto.clear();
-        proto_ends.clear();
-        proto_created.clear();
+        let Export { order, leased, .. } = export;
         order.clear();
         leased.clear();
         if let Some(index) = &self.inner.removable {
@@ -198,29 +140,9 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 core::cmp::Ordering::Equal
             })
         });
-        self.render_all(order, &view, escaping, labels, ends);
         // Kept until series are added: no room for growth.
         order.shrink_to_fit();
         leased.shrink_to_fit();
-    }
-
-    /// Renders the labels of every series of `order` into `labels`, ending at `ends`.
-    fn render_all(
-        &self,
-        order: &[SeriesRef],
-        view: &View<'_, S>,
-        escaping: Escaping,
-        labels: &mut Vec<u8>,
-        ends: &mut Vec<u32>,
-    ) {
-        labels.clear();
-        ends.clear();
-        for &series in order {
-            self.render_labels(labels, view, series, escaping);
-            ends.push(u32::try_from(labels.len()).unwrap_or(u32::MAX));
-        }
-        labels.shrink_to_fit();
-        ends.shrink_to_fit();
     }
 
     /// The key of `series`; `None` for the overflow series.
@@ -276,6 +198,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     }
 
     /// The label names in the order they are exported.
+    #[cfg(feature = "prometheus")]
     fn names_in_order(&self, series: SeriesRef) -> impl Iterator<Item = &'static str> + '_ {
         let overflow = series.is_overflow();
         let labels = self.inner.desc.labels;
@@ -286,6 +209,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
 
     /// The label pairs of a series, its own and the set's constant labels, sorted by name (as
     /// `prometheus` sorts a metric's pairs).
+    #[cfg(feature = "prometheus")]
     pub(super) fn pairs<'v>(
         &'v self,
         values: &'v [KeyValue<'v>],
@@ -301,43 +225,5 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             (Some(_), _) => own.next(),
             (None, _) => constant.next(),
         })
-    }
-
-    /// Makes the protobuf label pairs of every series of `export`, if not made since its order
-    /// was; label names that are not legacy names as `escaping` writes them (which the order
-    /// was made with).
-    pub(super) fn proto_labels(&self, export: &mut Export<S>, view: &View<'_, S>, escaping: Escaping) {
-        if export.proto_ends.len() == export.order.len() {
-            return;
-        }
-        export.proto.clear();
-        export.proto_ends.clear();
-        export.proto_created.clear();
-        let runs = self.inner.open.created().read();
-        for &series in &export.order {
-            export.proto_created.push(self.created(view, &runs, series));
-            let (values, len) = key_values(self.key(view, series).unwrap_or_default());
-            for (name, value) in self.pairs(&values, len, series) {
-                let name = match escaping {
-                    _ if is_label_name(name) => name.into(),
-                    Escaping::AllowUtf8 => std::borrow::Cow::Borrowed(name),
-                    _ => escaped_name(name, escaping, true).into(),
-                };
-                value.with_text(|text| write_label_field(&mut export.proto, name.as_bytes(), text));
-            }
-            export.proto_ends.push(u32::try_from(export.proto.len()).unwrap_or(u32::MAX));
-        }
-        export.proto.shrink_to_fit();
-        export.proto_ends.shrink_to_fit();
-        export.proto_created.shrink_to_fit();
-    }
-
-    /// Appends the labels of `series` to `out`, as `a="x",b="y"`, the names as `escaping`
-    /// writes them.
-    fn render_labels(&self, out: &mut Vec<u8>, view: &View<'_, S>, series: SeriesRef, escaping: Escaping) {
-        let (values, len) = key_values(self.key(view, series).unwrap_or_default());
-        for (position, (name, value)) in self.pairs(&values, len, series).enumerate() {
-            value.with_text(|text| write_label_pair(out, position > 0, name, escaping, text));
-        }
     }
 }

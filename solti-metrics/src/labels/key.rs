@@ -7,6 +7,9 @@
 //! share a series (a string's length keeps `("ab", "c")` apart from `("a", "bc")`).
 
 const STR: u8 = 0;
+/// A string holding a byte the text formats escape (`\\`, `"`, line feed): told apart when the
+/// key is built, so that a scrape copies every other string as it is.
+const STR_ESCAPED: u8 = 5;
 const U64: u8 = 1;
 const I64: u8 = 2;
 const U128: u8 = 3;
@@ -47,7 +50,8 @@ impl KeyBuf {
     /// Appends a string value.
     #[inline]
     pub fn push_str(&mut self, value: &str) {
-        let mut header = [STR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let tag = if value.bytes().any(|byte| matches!(byte, b'\\' | b'"' | b'\n')) { STR_ESCAPED } else { STR };
+        let mut header = [tag, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         let mut len = value.len();
         let mut used = 1;
         loop {
@@ -146,6 +150,8 @@ pub(crate) fn match_str(stored: &mut &[u8], value: &[u8]) -> bool {
             *stored = stored.get(2 + len..).unwrap_or_default();
             true
         }
+        // A string the text formats escape: compared the long way.
+        (Some(&STR_ESCAPED), _, _) => match_wide(stored, KeyValue::Str(value)),
         _ => false,
     }
 }
@@ -218,10 +224,11 @@ pub(crate) fn hash_str(state: &mut impl core::hash::Hasher, value: &str) {
 impl<'a> Iterator for KeyValues<'a> {
     type Item = KeyValue<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<KeyValue<'a>> {
         let (&tag, rest) = self.0.split_first()?;
         let (value, rest) = match tag {
-            STR => {
+            STR | STR_ESCAPED => {
                 let mut len = 0usize;
                 let mut shift = 0;
                 let mut rest = rest;
@@ -273,6 +280,57 @@ pub(crate) fn key_values(key: &[u8]) -> ([KeyValue<'_>; MAX_LABELS], usize) {
         count += 1;
     }
     (values, count)
+}
+
+/// Where each value of `key` starts, in declared order, and how many it holds: a scrape reads
+/// the values it writes with [`value_at`] or [`plain_str_at`], in the order of the label
+/// names, without decoding them all first.
+#[inline]
+pub(crate) fn value_starts(key: &[u8]) -> ([u32; MAX_LABELS], usize) {
+    let mut starts = [0; MAX_LABELS];
+    let mut count = 0;
+    let mut at = 0;
+    while let (Some(slot), Some(&tag)) = (starts.get_mut(count), key.get(at)) {
+        *slot = u32::try_from(at).unwrap_or(u32::MAX);
+        let size = match (tag, key.get(at + 1)) {
+            // The common case: a string shorter than 128 bytes, one length byte.
+            (STR | STR_ESCAPED, Some(&len)) if len < 0x80 => 2 + usize::from(len),
+            (U64 | I64, _) => 9,
+            (U128 | I128, _) => 17,
+            _ => {
+                let mut values = KeyValues(&key[at..]);
+                if values.next().is_none() {
+                    break;
+                }
+                key.len() - at - values.0.len()
+            }
+        };
+        count += 1;
+        at += size;
+        if at > key.len() {
+            // A malformed key (never written by [`KeyBuf`]): its last value is cut short.
+            count -= 1;
+            break;
+        }
+    }
+    (starts, count)
+}
+
+/// The value of `key` that starts at `start` ([`value_starts`]).
+#[inline]
+pub(crate) fn value_at(key: &[u8], start: u32) -> Option<KeyValue<'_>> {
+    KeyValues(key.get(start as usize..)?).next()
+}
+
+/// The string of `key` that starts at `start`, when it is shorter than 128 bytes and holds
+/// nothing the text formats escape: what a scrape copies as it is. `None` for any other value.
+#[inline]
+pub(crate) fn plain_str_at(key: &[u8], start: u32) -> Option<&[u8]> {
+    let start = start as usize;
+    match (key.get(start), key.get(start + 1)) {
+        (Some(&STR), Some(&len)) if len < 0x80 => key.get(start + 2..start + 2 + usize::from(len)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
