@@ -7,7 +7,7 @@
 use crate::exposition::protobuf::write_label_field;
 use crate::family::Family;
 use crate::labels::escape::{write_label_name, write_label_value};
-use crate::labels::key::{KeyValue, MAX_LABELS, plain_str_at, value_at, value_starts};
+use crate::labels::key::{KeyValue, MAX_LABELS, plain_spans, value_at, value_starts};
 use crate::metric::OVERFLOW_LABEL;
 use crate::metric::names::{Escaping, escaped_name, is_label_name};
 use crate::series::Series;
@@ -65,23 +65,36 @@ impl Plan {
     /// The text formats: a head (the text between two values, with the quotes and commas
     /// around them), a value, and so on, the last head closing the last value.
     #[inline]
-    fn write_text(&self, out: &mut Vec<u8>, parts: &[(u32, u8)], mut start: u32, key: &[u8]) {
-        let (starts, count) = value_starts(key);
-        // Room for what a plain key's pairs take: the copies below then never grow `out`.
-        out.reserve(key.len() + self.bytes.len());
+    fn write_text(&self, out: &mut Vec<u8>, parts: &[(u32, u8)], start: u32, key: &[u8]) {
+        let mut spans = [(0, 0); MAX_LABELS];
+        if !plain_spans(key, &mut spans) {
+            self.write_text_values(out, parts, start, key);
+            return;
+        }
+        let mut head = start as usize;
         for &(end, position) in parts {
-            put(out, self.bytes.get(start as usize..end as usize).unwrap_or_default());
+            let end = end as usize;
+            put(out, self.bytes.get(head..end).unwrap_or_default());
+            head = end;
+            // A constant pair's position is past the spans.
+            if let Some(&(from, to)) = spans.get(usize::from(position)) {
+                put(out, key.get(from as usize..to as usize).unwrap_or_default());
+            }
+        }
+    }
+
+    /// [`write_text`](Self::write_text) for a key with a value other than a short plain
+    /// string: an integer, a long string or one to escape.
+    #[cold]
+    #[inline(never)]
+    fn write_text_values(&self, out: &mut Vec<u8>, parts: &[(u32, u8)], mut start: u32, key: &[u8]) {
+        let (starts, count) = value_starts(key);
+        for &(end, position) in parts {
+            out.extend_from_slice(self.bytes.get(start as usize..end as usize).unwrap_or_default());
             start = end;
-            let Some(&at) = starts.get(usize::from(position)).filter(|_| usize::from(position) < count) else {
-                continue;
-            };
-            match plain_str_at(key, at) {
-                Some(text) => put(out, text),
-                None => {
-                    if let Some(value) = value_at(key, at) {
-                        write_text_value(out, value);
-                    }
-                }
+            let value = starts.get(usize::from(position)).filter(|_| usize::from(position) < count);
+            if let Some(value) = value.and_then(|&at| value_at(key, at)) {
+                write_text_value(out, value);
             }
         }
     }

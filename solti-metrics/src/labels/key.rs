@@ -322,15 +322,24 @@ pub(crate) fn value_at(key: &[u8], start: u32) -> Option<KeyValue<'_>> {
     KeyValues(key.get(start as usize..)?).next()
 }
 
-/// The string of `key` that starts at `start`, when it is shorter than 128 bytes and holds
-/// nothing the text formats escape: what a scrape copies as it is. `None` for any other value.
+/// Where each value of `key` lies, as `(start, end)` in declared order, when every value is a
+/// string shorter than 128 bytes holding nothing the text formats escape: what a scrape copies
+/// as it is. `false` for any other key (the spans are then not all set).
 #[inline]
-pub(crate) fn plain_str_at(key: &[u8], start: u32) -> Option<&[u8]> {
-    let start = start as usize;
-    match (key.get(start), key.get(start + 1)) {
-        (Some(&STR), Some(&len)) if len < 0x80 => key.get(start + 2..start + 2 + usize::from(len)),
-        _ => None,
+pub(crate) fn plain_spans(key: &[u8], spans: &mut [(u32, u32); MAX_LABELS]) -> bool {
+    let mut at = 0;
+    for span in spans.iter_mut() {
+        match key.get(at..at + 2) {
+            Some(&[STR, len]) if len < 0x80 => {
+                let end = at + 2 + usize::from(len);
+                // Both fit: a key of short strings is at most 12 * 129 bytes.
+                *span = ((at + 2) as u32, end as u32);
+                at = end;
+            }
+            _ => break,
+        }
     }
+    at == key.len()
 }
 
 #[cfg(test)]
