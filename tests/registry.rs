@@ -96,9 +96,19 @@ fn constant_labels_and_prefix_apply_to_every_series() {
     let registry = Registry::new_custom(Some("svc".to_owned()), Some(labels)).unwrap();
     let api = Api::register(&registry).unwrap();
     api.requests_total("/").inc();
+    // Series whose labels share their start with the one before, or are shorter: a scrape
+    // reads each from the one before, and the constant labels after them must follow each.
+    for (path, count) in [("/abc", 4), ("/a/b", 3), ("/a", 2)] {
+        api.requests_total(path).inc_by(count);
+    }
     let text = text(&registry, Format::Prometheus);
     // Constant labels after the series' own, sorted by name.
-    assert!(text.contains("svc_app_requests_total{path=\"/\",env=\"prod\",zone=\"b\\\"1\"} 1\n"), "{text}");
+    let constant = "env=\"prod\",zone=\"b\\\"1\"";
+    let lines: Vec<String> = [("/", 1), ("/a", 2), ("/a/b", 3), ("/abc", 4)]
+        .iter()
+        .map(|(path, count)| format!("svc_app_requests_total{{path=\"{path}\",{constant}}} {count}\n"))
+        .collect();
+    assert!(text.contains(&lines.concat()), "{text}");
     assert!(text.contains("svc_app_latency_seconds_bucket{env=\"prod\",zone=\"b\\\"1\",le=\"0.005\"} 0\n"), "{text}");
     assert!(text.contains("# TYPE svc_app_latency_seconds histogram\n"), "{text}");
     common::promtool::check(&text);

@@ -33,16 +33,9 @@ pub trait ErasedFamily: Send + Sync {
     fn prometheus_desc(&self) -> &prometheus::core::Desc;
 
     /// Writes the family (nothing when it has no series) in `content`'s format, its names
-    /// escaped by `content`'s scheme. `labels` is scratch space for rendering label pairs;
-    /// `const_labels` are the registry's constant labels, added to every series.
-    fn encode(
-        &self,
-        out: &mut Vec<u8>,
-        content: ContentType,
-        prefix: Option<&str>,
-        const_labels: &RegistryParts<'_>,
-        labels: &mut Vec<u8>,
-    );
+    /// escaped by `content`'s scheme. `const_labels` are the registry's constant labels,
+    /// added to every series.
+    fn encode(&self, out: &mut Vec<u8>, content: ContentType, prefix: Option<&str>, const_labels: &RegistryParts<'_>);
 
     /// The family as a `prometheus` protobuf family, series in gather order; `None` when it
     /// has no series.
@@ -83,13 +76,13 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         prefix: Option<&str>,
         const_labels: &[u8],
         created_lines: bool,
-        labels: &mut Vec<u8>,
     ) {
-        let (export, dense) = self.prepare_scrape(escaping);
+        let (mut export, dense) = self.prepare_scrape(escaping);
         if export.order.is_empty() {
             return;
         }
-        let view = View { dense: &dense, leased: &export.leased };
+        let Export { order, leased, labels: rendered, line: labels, .. } = &mut *export;
+        let view = View { dense: &dense, leased };
         let desc = self.inner.desc;
         let name = FamilyName::new(prefix, desc.name, escaping);
         let mut writer =
@@ -105,19 +98,22 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let created_lines = created_lines && format == Text::OpenMetrics && S::KIND.has_created();
         let guard = created_lines.then(|| self.inner.open.created().read());
         let runs = guard.as_deref();
-        for (series_ref, rendered) in export.series() {
+        // `labels` holds each series' rendered labels in turn (each made from the one before),
+        // then the registry's constant labels, which the next series' labels cut.
+        let mut rendered = rendered.reader();
+        labels.clear();
+        for &series_ref in order.iter() {
+            if !rendered.next_into(labels) {
+                break;
+            }
             let Some(series) = self.series_at(&view, series_ref) else { continue };
-            let pairs = if const_labels.is_empty() {
-                rendered
-            } else {
-                labels.clear();
-                labels.extend_from_slice(rendered);
-                if !rendered.is_empty() {
+            if !const_labels.is_empty() {
+                if !labels.is_empty() {
                     labels.push(b',');
                 }
                 labels.extend_from_slice(const_labels);
-                labels.as_slice()
-            };
+            }
+            let pairs = labels.as_slice();
             match exemplars {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
                     writer.series(pairs, bounds, slots).write(series.read());
@@ -156,7 +152,13 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let name = FamilyName::new(prefix, desc.name, escaping);
         let mut family =
             ProtoFamily::start(out, name.prefix, &name.name, desc.help, S::KIND, desc.unit, self.inner.shape.bounds);
-        for (series_ref, labels, created) in export.proto_series() {
+        let Export { order, proto, proto_created, line: labels, .. } = &mut *export;
+        let mut pairs = proto.reader();
+        labels.clear();
+        for (&series_ref, &created) in order.iter().zip(proto_created.iter()) {
+            if !pairs.next_into(labels) {
+                break;
+            }
             let Some(series) = self.series_at(&view, series_ref) else { continue };
             match self.inner.exemplars.as_ref() {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
@@ -221,14 +223,7 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
         &self.inner.prometheus_desc
     }
 
-    fn encode(
-        &self,
-        out: &mut Vec<u8>,
-        content: ContentType,
-        prefix: Option<&str>,
-        const_labels: &RegistryParts<'_>,
-        labels: &mut Vec<u8>,
-    ) {
+    fn encode(&self, out: &mut Vec<u8>, content: ContentType, prefix: Option<&str>, const_labels: &RegistryParts<'_>) {
         match content.format.text() {
             Some(text) => self.encode_text(
                 out,
@@ -236,7 +231,6 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
                 prefix,
                 const_labels.rendered,
                 const_labels.created_lines,
-                labels,
             ),
             None => self.encode_protobuf(out, content.escaping, prefix, const_labels.pairs),
         }

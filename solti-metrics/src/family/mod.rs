@@ -7,6 +7,7 @@
 //! - [`erased`]: the family as a registry holds it, and its exposition.
 
 mod erased;
+mod front;
 mod lifecycle;
 mod lookup;
 mod order;

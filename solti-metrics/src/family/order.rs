@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 
 use crate::exposition::protobuf::write_label_field;
 use crate::family::Family;
+use crate::family::front::FrontCoded;
 use crate::index::dense::DenseLive;
 use crate::index::entry::Entry;
 use crate::index::life::created_in;
@@ -17,27 +18,28 @@ use crate::metric::names::{Escaping, escaped_name, is_label_name};
 use crate::series::Series;
 
 /// The series in export order, with their labels rendered (`a="x",b="y"`, the same text in
-/// both formats): a scrape copies them instead of decoding and escaping every key again.
+/// both formats): a scrape copies them instead of decoding and escaping every key again. The
+/// rendered labels are kept front-coded ([`FrontCoded`]): sorted by their values, neighbours
+/// share most of their text, which is then kept once.
 pub(super) struct Export<S> {
     pub(super) order: Vec<SeriesRef>,
     /// The series of a removable metric's open labels, as they were when the order was made;
     /// emptied when a series is removed, so that it holds none past its removal.
     pub(super) leased: Vec<Arc<Entry<S>>>,
-    /// The rendered labels of every series, one after the other.
-    labels: Vec<u8>,
-    /// Where each series' labels end in `labels` (4 GiB of label text is far past what a
-    /// process holds).
-    ends: Vec<u32>,
-    /// The label pairs of every series as the protobuf format writes them, one after the
-    /// other: made by the first protobuf exposition after the order, kept as long as it.
-    proto: Vec<u8>,
-    /// Where each series' pairs end in `proto`.
-    proto_ends: Vec<u32>,
-    /// When each series was created, made with `proto`.
-    proto_created: Vec<u32>,
+    /// The rendered labels of every series, in order.
+    pub(super) labels: FrontCoded,
+    /// The label pairs of every series as the protobuf format writes them, in order: made by
+    /// the first protobuf exposition after the order, kept as long as it.
+    pub(super) proto: FrontCoded,
+    /// When each series was created, made with `proto` (which is made when this holds one
+    /// time per series).
+    pub(super) proto_created: Vec<u32>,
     /// The escaping the labels were rendered with, when the family has label names that are
     /// not legacy names (which each scheme writes its own way).
     escaping: Escaping,
+    /// Where a scrape reads each series' labels into (with the registry's constant labels
+    /// after them), kept between scrapes so that a scrape allocates nothing.
+    pub(super) line: Vec<u8>,
 }
 
 impl<S> Default for Export<S> {
@@ -45,12 +47,11 @@ impl<S> Default for Export<S> {
         Self {
             order: Vec::new(),
             leased: Vec::new(),
-            labels: Vec::new(),
-            ends: Vec::new(),
-            proto: Vec::new(),
-            proto_ends: Vec::new(),
+            labels: FrontCoded::default(),
+            proto: FrontCoded::default(),
             proto_created: Vec::new(),
             escaping: Escaping::default(),
+            line: Vec::new(),
         }
     }
 }
@@ -60,28 +61,6 @@ impl<S> Export<S> {
     pub(super) fn invalidate(&mut self) {
         *self = Self::default();
     }
-
-    /// The series in order, each with its rendered labels.
-    pub(super) fn series(&self) -> impl Iterator<Item = (SeriesRef, &[u8])> {
-        slices(&self.order, &self.labels, &self.ends)
-    }
-
-    /// The series in order, each with its label pairs in the protobuf format and when it was
-    /// created (made by [`Family::proto_labels`]).
-    pub(super) fn proto_series(&self) -> impl Iterator<Item = (SeriesRef, &[u8], u32)> {
-        slices(&self.order, &self.proto, &self.proto_ends)
-            .zip(&self.proto_created)
-            .map(|((series, labels), &created)| (series, labels, created))
-    }
-}
-
-/// Each series of `order` with its part of `bytes`, parts ending at `ends`.
-fn slices<'a>(order: &'a [SeriesRef], bytes: &'a [u8], ends: &'a [u32]) -> impl Iterator<Item = (SeriesRef, &'a [u8])> {
-    let starts = core::iter::once(0).chain(ends.iter().copied());
-    order
-        .iter()
-        .zip(starts.zip(ends))
-        .map(|(&series, (start, &end))| (series, bytes.get(start as usize..end as usize).unwrap_or_default()))
 }
 
 /// Where an exported series lives ([`Place`]), in 4 bytes: the export order holds one per
@@ -153,19 +132,17 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         if export.order.len() == count {
             if export.escaping != escaping && !self.inner.desc.labels.iter().all(|name| is_label_name(name)) {
                 let view = View { dense, leased: &export.leased };
-                let (mut labels, mut ends) = (core::mem::take(&mut export.labels), core::mem::take(&mut export.ends));
-                self.render_all(&export.order, &view, escaping, &mut labels, &mut ends);
-                (export.labels, export.ends, export.escaping) = (labels, ends, escaping);
+                let mut labels = core::mem::take(&mut export.labels);
+                self.render_all(&export.order, &view, escaping, &mut labels);
+                (export.labels, export.escaping) = (labels, escaping);
                 export.proto.clear();
-                export.proto_ends.clear();
                 export.proto_created.clear();
             }
             return;
         }
         export.escaping = escaping;
-        let Export { order, leased, labels, ends, proto, proto_ends, proto_created, .. } = export;
+        let Export { order, leased, labels, proto, proto_created, .. } = export;
         proto.clear();
-        proto_ends.clear();
         proto_created.clear();
         order.clear();
         leased.clear();
@@ -199,29 +176,23 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 core::cmp::Ordering::Equal
             })
         });
-        self.render_all(order, &view, escaping, labels, ends);
+        self.render_all(order, &view, escaping, labels);
         // Kept until series are added: no room for growth.
         order.shrink_to_fit();
         leased.shrink_to_fit();
     }
 
-    /// Renders the labels of every series of `order` into `labels`, ending at `ends`.
-    fn render_all(
-        &self,
-        order: &[SeriesRef],
-        view: &View<'_, S>,
-        escaping: Escaping,
-        labels: &mut Vec<u8>,
-        ends: &mut Vec<u32>,
-    ) {
+    /// Renders the labels of every series of `order` into `labels`.
+    fn render_all(&self, order: &[SeriesRef], view: &View<'_, S>, escaping: Escaping, labels: &mut FrontCoded) {
         labels.clear();
-        ends.clear();
+        let (mut previous, mut current) = (Vec::new(), Vec::new());
         for &series in order {
-            self.render_labels(labels, view, series, escaping);
-            ends.push(u32::try_from(labels.len()).unwrap_or(u32::MAX));
+            current.clear();
+            self.render_labels(&mut current, view, series, escaping);
+            labels.push(&previous, &current);
+            core::mem::swap(&mut previous, &mut current);
         }
         labels.shrink_to_fit();
-        ends.shrink_to_fit();
     }
 
     /// The key of `series`; `None` for the overflow series.
@@ -309,28 +280,29 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// was; label names that are not legacy names as `escaping` writes them (which the order
     /// was made with).
     pub(super) fn proto_labels(&self, export: &mut Export<S>, view: &View<'_, S>, escaping: Escaping) {
-        if export.proto_ends.len() == export.order.len() {
+        if export.proto_created.len() == export.order.len() {
             return;
         }
         export.proto.clear();
-        export.proto_ends.clear();
         export.proto_created.clear();
         let runs = self.inner.open.created().read();
+        let (mut previous, mut current) = (Vec::new(), Vec::new());
         for &series in &export.order {
             export.proto_created.push(self.created(view, &runs, series));
             let (values, len) = key_values(self.key(view, series).unwrap_or_default());
+            current.clear();
             for (name, value) in self.pairs(&values, len, series) {
                 let name = match escaping {
                     _ if is_label_name(name) => name.into(),
                     Escaping::AllowUtf8 => std::borrow::Cow::Borrowed(name),
                     _ => escaped_name(name, escaping, true).into(),
                 };
-                value.with_text(|text| write_label_field(&mut export.proto, name.as_bytes(), text));
+                value.with_text(|text| write_label_field(&mut current, name.as_bytes(), text));
             }
-            export.proto_ends.push(u32::try_from(export.proto.len()).unwrap_or(u32::MAX));
+            export.proto.push(&previous, &current);
+            core::mem::swap(&mut previous, &mut current);
         }
         export.proto.shrink_to_fit();
-        export.proto_ends.shrink_to_fit();
         export.proto_created.shrink_to_fit();
     }
 

@@ -24,13 +24,7 @@ static META: MetricDesc = MetricDesc {
 
 fn text(family: &dyn ErasedFamily, format: Format) -> String {
     let mut out = Vec::new();
-    family.encode(
-        &mut out,
-        format.into(),
-        None,
-        &RegistryParts { rendered: b"", pairs: &[], created_lines: false },
-        &mut Vec::new(),
-    );
+    family.encode(&mut out, format.into(), None, &RegistryParts { rendered: b"", pairs: &[], created_lines: false });
     String::from_utf8(out).unwrap()
 }
 

@@ -229,12 +229,11 @@ impl Registry {
         };
         #[cfg(feature = "prometheus")]
         let mut foreign = foreign::Merge::new(&foreign, format, prefix, &const_labels);
-        let mut labels = Vec::new();
         for &(set, family) in &state.order {
             let Some(family) = state.sets.get(set).and_then(|set| set.set.families.get(family)) else { continue };
             #[cfg(feature = "prometheus")]
             foreign.write_before(out, family.desc().name);
-            family.encode(out, content, prefix, &const_labels, &mut labels);
+            family.encode(out, content, prefix, &const_labels);
         }
         #[cfg(feature = "prometheus")]
         foreign.write_rest(out);
