@@ -136,14 +136,14 @@ fn prometheus_footprint(tuples: &[(String, String)]) -> Footprints {
 /// Builds one side's family from label tuples and measures it.
 type Side = fn(&[(String, String)]) -> Footprints;
 
-/// The process's resident set, in bytes (`VmRSS`); 0 where `/proc` cannot tell.
+/// The process's resident set, in bytes (`VmRSS`).
 fn rss() -> isize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status (Linux)");
     let kib = status
         .lines()
         .find_map(|line| line.strip_prefix("VmRSS:"))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<isize>().ok());
-    kib.unwrap_or(0) * 1024
+    kib.expect("a VmRSS line") * 1024
 }
 
 /// One side's resident set growth, in a process of its own: after recording `tuples` and after
@@ -190,7 +190,7 @@ fn rss_side(side: &str, tuples: &[(String, String)]) -> (isize, isize) {
             drop(out);
             scraped = rss();
         }
-        _ => {
+        "prometheus" => {
             let registry = prometheus::Registry::new();
             let family = prometheus::IntCounterVec::new(
                 prometheus::Opts::new("open_total", "Requests served."),
@@ -207,6 +207,7 @@ fn rss_side(side: &str, tuples: &[(String, String)]) -> (isize, isize) {
             drop(out);
             scraped = rss();
         }
+        other => panic!("no side {other}: one of {SIDES:?}"),
     }
     (recorded - base, scraped - base)
 }
@@ -261,6 +262,10 @@ fn main() {
                 .output()
                 .expect("the side's process");
             let text = String::from_utf8_lossy(&output.stdout);
+            if !output.status.success() {
+                println!("| {series} | {side} | failed: {} | | | |", String::from_utf8_lossy(&output.stderr).trim());
+                continue;
+            }
             let mut figures = text.split_whitespace().filter_map(|figure| figure.parse::<isize>().ok());
             let (Some(recorded), Some(scraped)) = (figures.next(), figures.next()) else {
                 println!("| {series} | {side} | failed: {} | | | |", String::from_utf8_lossy(&output.stderr).trim());

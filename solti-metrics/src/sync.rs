@@ -1,7 +1,7 @@
 //! The synchronisation the series and the indexes are made of: `std`'s, or, built with
 //! `--cfg solti_loom`, loom's, whose model checker then runs every interleaving the `loom`
-//! tests allow (`series/loom.rs`, `index/loom.rs`, `family/lifecycle/loom.rs`). Nothing else
-//! changes between the two builds.
+//! tests allow (`series/loom.rs`, `index/loom.rs`, `index/open.rs`, `family/lifecycle/loom.rs`).
+//! Nothing else changes between the two builds.
 //!
 //! What has no loom counterpart stays `std`'s in both builds, and the models say so where it
 //! matters: `Arc` where `arc_swap` holds it (arc-swap works on `std::sync::Arc` only), and

@@ -81,7 +81,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         if export.order.is_empty() {
             return;
         }
-        let Export { order, leased, labels: rendered, line: labels, .. } = &mut *export;
+        let Export { order, leased, labels, line, .. } = &mut *export;
         let view = View { dense: &dense, leased };
         let desc = self.inner.desc;
         let name = FamilyName::new(prefix, desc.name, escaping);
@@ -98,22 +98,22 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let created_lines = created_lines && format == Text::OpenMetrics && S::KIND.has_created();
         let guard = created_lines.then(|| self.inner.open.created().read());
         let runs = guard.as_deref();
-        // `labels` holds each series' rendered labels in turn (each made from the one before),
+        // `line` holds each series' rendered labels in turn (each made from the one before),
         // then the registry's constant labels, which the next series' labels cut.
-        let mut rendered = rendered.reader();
-        labels.clear();
+        let mut rendered = labels.reader();
+        line.clear();
         for &series_ref in order.iter() {
-            if !rendered.next_into(labels) {
+            if !rendered.next_into(line) {
                 break;
             }
             let Some(series) = self.series_at(&view, series_ref) else { continue };
             if !const_labels.is_empty() {
-                if !labels.is_empty() {
-                    labels.push(b',');
+                if !line.is_empty() {
+                    line.push(b',');
                 }
-                labels.extend_from_slice(const_labels);
+                line.extend_from_slice(const_labels);
             }
-            let pairs = labels.as_slice();
+            let pairs = line.as_slice();
             match exemplars {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
                     writer.series(pairs, bounds, slots).write(series.read());
@@ -152,19 +152,20 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let name = FamilyName::new(prefix, desc.name, escaping);
         let mut family =
             ProtoFamily::start(out, name.prefix, &name.name, desc.help, S::KIND, desc.unit, self.inner.shape.bounds);
-        let Export { order, proto, proto_created, line: labels, .. } = &mut *export;
+        // `line` holds each series' label pairs in turn, each made from the one before.
+        let Export { order, proto, proto_created, line, .. } = &mut *export;
         let mut pairs = proto.reader();
-        labels.clear();
+        line.clear();
         for (&series_ref, &created) in order.iter().zip(proto_created.iter()) {
-            if !pairs.next_into(labels) {
+            if !pairs.next_into(line) {
                 break;
             }
             let Some(series) = self.series_at(&view, series_ref) else { continue };
             match self.inner.exemplars.as_ref() {
                 Some(exemplars) => exemplars.with_slots(core::ptr::from_ref(series).addr(), |slots| {
-                    family.metric(out, labels, const_labels, series.read(), slots, created);
+                    family.metric(out, line, const_labels, series.read(), slots, created);
                 }),
-                None => family.metric(out, labels, const_labels, series.read(), &[], created),
+                None => family.metric(out, line, const_labels, series.read(), &[], created),
             }
         }
         family.end(out);

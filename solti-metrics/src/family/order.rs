@@ -124,7 +124,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// and a scrape asks for another escaping than the last.
     pub(super) fn order(&self, export: &mut Export<S>, dense: &[DenseLive], escaping: Escaping) {
         // Read first: the common case, no removal, writes nothing. Relaxed (both): see
-        // `Family::remove`, the one store.
+        // `Family::remove`, which sets the flag; this swap only takes it back.
         if self.inner.removed.load(Ordering::Relaxed) && self.inner.removed.swap(false, Ordering::Relaxed) {
             export.invalidate();
         }

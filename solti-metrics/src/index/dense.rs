@@ -39,7 +39,7 @@ impl<S> Slot<S> {
         // happens before `set_live` (the family's lock of used slots orders them), but a
         // relaxed load of the flag would not carry that to the recorder, and the memory model
         // would let the reset overwrite the record. (The model check cannot show this: see
-        // `index/loom.rs`. On x86-64 the load is the same instruction.) The series' atomics
+        // `family/lifecycle/loom.rs`. On x86-64 the load is the same instruction.) The series' atomics
         // themselves exist from the page's creation on (published by its `OnceLock`), and a
         // record that reads a stale `false` takes the slow path, which looks again under the
         // lock.

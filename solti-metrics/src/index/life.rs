@@ -8,9 +8,10 @@
 //! ([`CreatedRuns`]). A second is as fine as a created timestamp needs to be: Prometheus uses it
 //! to place a zero before a series' first sample, and a time rounded down stays before it.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::PoisonError;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::sync::Mutex;
 use crate::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Now, in whole Unix seconds (0 before 1970, the last second of 2106 after it).
@@ -28,8 +29,13 @@ pub(crate) struct Life {
 
 /// The creation times of an append-only index's entries, by entry number: `(first entry,
 /// second)` for each second in which entries were created, in entry order.
-#[derive(Default)]
 pub(crate) struct CreatedRuns(Mutex<Vec<(u32, u32)>>);
+
+impl Default for CreatedRuns {
+    fn default() -> Self {
+        Self(Mutex::new(Vec::new()))
+    }
+}
 
 impl CreatedRuns {
     /// Notes that entry `id` was created at `seconds`; ids come in increasing order (the

@@ -227,8 +227,8 @@ mod tests {
 }
 
 /// Model checks of the open index (run as `series/loom.rs` says): creation racing creation and
-/// lookups, with the recently-found cache's guesses overwritten between them, and the table of
-/// a shard growing under a lookup.
+/// lookups, with the recently-found cache's guesses overwritten between them, and lookups
+/// while a shard's table grows.
 ///
 /// What loom sees: the writer lock, the shards' `RwLock`s, the recently-found slots and the
 /// creation times' lock. What it does not: `boxcar`'s own atomics (which publish an entry and
@@ -365,9 +365,11 @@ mod loom_models {
         });
     }
 
-    /// A shard's table grows (hashbrown reallocates it past three entries) while a lookup
-    /// probes it: every tuple created before the lookup started is found, whatever the growth
-    /// is doing.
+    /// A shard's table grows (hashbrown reallocates it past three entries) while lookups run:
+    /// every tuple created before the lookup started is found, and none finds another's
+    /// series. The table moves only under its write lock, which a probe's read lock excludes,
+    /// so what this adds over a test in one thread is the recently-found path, which reads no
+    /// table, taken between the growth's steps.
     #[test]
     fn loom_lookups_find_what_was_created_while_a_shard_grows() {
         let mut builder = ::loom::model::Builder::new();

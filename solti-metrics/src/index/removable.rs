@@ -252,7 +252,7 @@ impl<S> RemovableIndex<S> {
         // recorder that reads it at the limit looks for its tuple again under the shard's read
         // lock, and a creation of that tuple it counted raised the count under the same
         // shard's write lock, so the second lookup finds it (`create_leased`, checked by
-        // `index/loom.rs`).
+        // `family/lifecycle/loom.rs`).
         self.len.load(Ordering::Relaxed)
     }
 

@@ -5,11 +5,10 @@
 //!
 //! What loom sees: the removable index's shard locks, `removed` flags and count, the
 //! recently-found slots' operations (each as one step, `sync::Unseen`), the dense slots'
-//! `live` flags, `Life`'s atomics and the series' atomics. What it does not: arc-swap's
 //! `live` flags, `Life`'s atomics, the series' atomics, and the family's own locks and flags
-//! (the export order, the dense slots in use). What it does not: arc-swap's insides and the
-//! `Arc`s' reference counts (`std`'s; arc-swap's operations are `SeqCst`, so running each as
-//! one step loses no interleaving of ours), and the `OnceLock`s (the dense pages, the
+//! (the export order, the dense slots in use, `removed`). What it does not: arc-swap's insides
+//! and the `Arc`s' reference counts (`std`'s; arc-swap's operations are `SeqCst`, so running
+//! each as one step loses no interleaving of ours), and the `OnceLock`s (the dense pages, the
 //! overflow series).
 
 use ::loom::sync::Arc;
