@@ -34,6 +34,117 @@ struct MeasuredGroup {
     open_total: measured::CounterVec<MeasuredPairSet>,
 }
 
+/// One side of the comparison: its counter family, recorded from the label tuples, and its
+/// scrape into an output of its own kind, which a scrape reuses.
+trait Side: Sized {
+    type Out;
+    fn record(tuples: &[(String, String)]) -> Self;
+    fn out() -> Self::Out;
+    fn scrape(&self, out: &mut Self::Out);
+}
+
+struct Ours(Registry);
+
+impl Side for Ours {
+    type Out = Vec<u8>;
+
+    fn record(tuples: &[(String, String)]) -> Self {
+        let registry = Registry::new();
+        let set = Footprint::register(&registry).unwrap();
+        for (shard, id) in tuples {
+            set.open_total(shard, id).inc();
+        }
+        Self(registry)
+    }
+
+    fn out() -> Vec<u8> {
+        Vec::new()
+    }
+
+    fn scrape(&self, out: &mut Vec<u8>) {
+        out.clear();
+        self.0.encode(out, Format::Prometheus).unwrap();
+    }
+}
+
+struct Measured(MeasuredGroup);
+
+impl Side for Measured {
+    type Out = BufferedTextEncoder;
+
+    fn record(tuples: &[(String, String)]) -> Self {
+        let group = MeasuredGroup::new();
+        for (shard, id) in tuples {
+            group.open_total.inc(MeasuredPair { shard, id });
+        }
+        Self(group)
+    }
+
+    fn out() -> BufferedTextEncoder {
+        BufferedTextEncoder::new()
+    }
+
+    fn scrape(&self, out: &mut BufferedTextEncoder) {
+        use measured::MetricGroup as _;
+        let _ = self.0.collect_group_into(out);
+        drop(out.finish());
+    }
+}
+
+/// The registry holds the family (a clone shares its series).
+struct Client(prometheus_client::registry::Registry);
+
+impl Side for Client {
+    type Out = String;
+
+    fn record(tuples: &[(String, String)]) -> Self {
+        let mut registry = prometheus_client::registry::Registry::default();
+        let family = ClientFamily::<ClientPair, ClientCounter>::default();
+        registry.register("open", "Requests served.", family.clone());
+        for (shard, id) in tuples {
+            family.get_or_create(&ClientPair { shard: shard.clone(), id: id.clone() }).inc();
+        }
+        Self(registry)
+    }
+
+    fn out() -> String {
+        String::new()
+    }
+
+    fn scrape(&self, out: &mut String) {
+        out.clear();
+        prometheus_client::encoding::text::encode(out, &self.0).unwrap();
+    }
+}
+
+/// The registry holds the family (a clone shares its series).
+struct Prometheus(prometheus::Registry);
+
+impl Side for Prometheus {
+    type Out = Vec<u8>;
+
+    fn record(tuples: &[(String, String)]) -> Self {
+        let registry = prometheus::Registry::new();
+        let family =
+            prometheus::IntCounterVec::new(prometheus::Opts::new("open_total", "Requests served."), &["shard", "id"])
+                .unwrap();
+        registry.register(Box::new(family.clone())).unwrap();
+        for (shard, id) in tuples {
+            family.with_label_values(&[shard, id]).inc();
+        }
+        Self(registry)
+    }
+
+    fn out() -> Vec<u8> {
+        Vec::new()
+    }
+
+    fn scrape(&self, out: &mut Vec<u8>) {
+        out.clear();
+        prometheus::TextEncoder::new().encode(&self.0.gather(), out).unwrap();
+    }
+}
+
 /// What one side takes: bytes retained after recording and after a scrape (output not
 /// counted), and one warm scrape's allocations and bytes allocated.
 struct Footprints {
@@ -43,98 +154,23 @@ struct Footprints {
     scrape_bytes: usize,
 }
 
+/// Measures side `S` by the allocator's counts.
+fn footprint<S: Side>(tuples: &[(String, String)]) -> Footprints {
+    let (side, recorded) = retained(|| S::record(tuples));
+    // The output is dropped inside: what the side itself keeps.
+    let ((), scraped) = retained(|| side.scrape(&mut S::out()));
+    let mut out = S::out();
+    side.scrape(&mut out);
+    let (scrape_allocations, scrape_bytes) = allocations(|| side.scrape(&mut out));
+    Footprints { recorded, scraped: recorded + scraped, scrape_allocations, scrape_bytes }
+}
+
+/// Ours: recorded and scraped as `tests/memory.rs` counts them, the registry's and the set's
+/// registration left out (what the series take).
 fn ours_footprint(tuples: &[(String, String)]) -> Footprints {
     let (recorded, scraped) = ours_open(tuples);
-    let registry = Registry::new();
-    let set = Footprint::register(&registry).unwrap();
-    for (shard, id) in tuples {
-        set.open_total(shard, id).inc();
-    }
-    let mut out = Vec::new();
-    registry.encode(&mut out, Format::Prometheus).unwrap();
-    let (scrape_allocations, scrape_bytes) = allocations(|| {
-        out.clear();
-        registry.encode(&mut out, Format::Prometheus).unwrap();
-    });
-    Footprints { recorded, scraped, scrape_allocations, scrape_bytes }
+    Footprints { recorded, scraped, ..footprint::<Ours>(tuples) }
 }
-
-fn measured_footprint(tuples: &[(String, String)]) -> Footprints {
-    use measured::MetricGroup as _;
-    let (group, recorded) = retained(|| {
-        let group = MeasuredGroup::new();
-        for (shard, id) in tuples {
-            group.open_total.inc(MeasuredPair { shard, id });
-        }
-        group
-    });
-    let ((), scraped) = retained(|| {
-        let mut encoder = BufferedTextEncoder::new();
-        let _ = group.collect_group_into(&mut encoder);
-        drop(encoder.finish());
-    });
-    let mut encoder = BufferedTextEncoder::new();
-    let _ = group.collect_group_into(&mut encoder);
-    drop(encoder.finish());
-    let (scrape_allocations, scrape_bytes) = allocations(|| {
-        let _ = group.collect_group_into(&mut encoder);
-        drop(encoder.finish());
-    });
-    Footprints { recorded, scraped: recorded + scraped, scrape_allocations, scrape_bytes }
-}
-
-fn client_footprint(tuples: &[(String, String)]) -> Footprints {
-    let ((registry, family), recorded) = retained(|| {
-        let mut registry = prometheus_client::registry::Registry::default();
-        let family = ClientFamily::<ClientPair, ClientCounter>::default();
-        registry.register("open", "Requests served.", family.clone());
-        for (shard, id) in tuples {
-            family.get_or_create(&ClientPair { shard: shard.clone(), id: id.clone() }).inc();
-        }
-        (registry, family)
-    });
-    let ((), scraped) = retained(|| {
-        let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &registry).unwrap();
-    });
-    let mut out = String::new();
-    prometheus_client::encoding::text::encode(&mut out, &registry).unwrap();
-    let (scrape_allocations, scrape_bytes) = allocations(|| {
-        out.clear();
-        prometheus_client::encoding::text::encode(&mut out, &registry).unwrap();
-    });
-    drop(family);
-    Footprints { recorded, scraped: recorded + scraped, scrape_allocations, scrape_bytes }
-}
-
-fn prometheus_footprint(tuples: &[(String, String)]) -> Footprints {
-    let ((registry, family), recorded) = retained(|| {
-        let registry = prometheus::Registry::new();
-        let family =
-            prometheus::IntCounterVec::new(prometheus::Opts::new("open_total", "Requests served."), &["shard", "id"])
-                .unwrap();
-        registry.register(Box::new(family.clone())).unwrap();
-        for (shard, id) in tuples {
-            family.with_label_values(&[shard, id]).inc();
-        }
-        (registry, family)
-    });
-    let ((), scraped) = retained(|| {
-        let mut out = Vec::new();
-        prometheus::TextEncoder::new().encode(&registry.gather(), &mut out).unwrap();
-    });
-    let mut out = Vec::new();
-    prometheus::TextEncoder::new().encode(&registry.gather(), &mut out).unwrap();
-    let (scrape_allocations, scrape_bytes) = allocations(|| {
-        out.clear();
-        prometheus::TextEncoder::new().encode(&registry.gather(), &mut out).unwrap();
-    });
-    drop(family);
-    Footprints { recorded, scraped: recorded + scraped, scrape_allocations, scrape_bytes }
-}
-
-/// Builds one side's family from label tuples and measures it.
-type Side = fn(&[(String, String)]) -> Footprints;
 
 /// The process's resident set, in bytes (`VmRSS`).
 fn rss() -> isize {
@@ -146,73 +182,27 @@ fn rss() -> isize {
     kib.expect("a VmRSS line") * 1024
 }
 
-/// One side's resident set growth, in a process of its own: after recording `tuples` and after
-/// one scrape (its output dropped), from before the side was built. Every side is kept alive
-/// until both are read.
-fn rss_side(side: &str, tuples: &[(String, String)]) -> (isize, isize) {
+/// Side `S`'s resident set growth, in a process of its own: after recording `tuples` and after
+/// one scrape (its output dropped), from before the side was built.
+fn rss_side<S: Side>(tuples: &[(String, String)]) -> (isize, isize) {
     let base = rss();
-    let (recorded, scraped);
-    match side {
-        "ours" => {
-            let registry = Registry::new();
-            let set = Footprint::register(&registry).unwrap();
-            for (shard, id) in tuples {
-                set.open_total(shard, id).inc();
-            }
-            recorded = rss();
-            let mut out = Vec::new();
-            registry.encode(&mut out, Format::Prometheus).unwrap();
-            drop(out);
-            scraped = rss();
-        }
-        "measured" => {
-            use measured::MetricGroup as _;
-            let group = MeasuredGroup::new();
-            for (shard, id) in tuples {
-                group.open_total.inc(MeasuredPair { shard, id });
-            }
-            recorded = rss();
-            let mut encoder = BufferedTextEncoder::new();
-            let _ = group.collect_group_into(&mut encoder);
-            drop(encoder.finish());
-            scraped = rss();
-        }
-        "prometheus-client" => {
-            let mut registry = prometheus_client::registry::Registry::default();
-            let family = ClientFamily::<ClientPair, ClientCounter>::default();
-            registry.register("open", "Requests served.", family.clone());
-            for (shard, id) in tuples {
-                family.get_or_create(&ClientPair { shard: shard.clone(), id: id.clone() }).inc();
-            }
-            recorded = rss();
-            let mut out = String::new();
-            prometheus_client::encoding::text::encode(&mut out, &registry).unwrap();
-            drop(out);
-            scraped = rss();
-        }
-        "prometheus" => {
-            let registry = prometheus::Registry::new();
-            let family = prometheus::IntCounterVec::new(
-                prometheus::Opts::new("open_total", "Requests served."),
-                &["shard", "id"],
-            )
-            .unwrap();
-            registry.register(Box::new(family.clone())).unwrap();
-            for (shard, id) in tuples {
-                family.with_label_values(&[shard, id]).inc();
-            }
-            recorded = rss();
-            let mut out = Vec::new();
-            prometheus::TextEncoder::new().encode(&registry.gather(), &mut out).unwrap();
-            drop(out);
-            scraped = rss();
-        }
-        other => panic!("no side {other}: one of {SIDES:?}"),
-    }
+    let side = S::record(tuples);
+    let recorded = rss();
+    side.scrape(&mut S::out());
+    let scraped = rss();
+    drop(side);
     (recorded - base, scraped - base)
 }
 
-const SIDES: [&str; 4] = ["ours", "measured", "prometheus-client", "prometheus"];
+/// Each side: its name, its measure by the allocator, its resident set's.
+type Measures = (&'static str, fn(&[(String, String)]) -> Footprints, fn(&[(String, String)]) -> (isize, isize));
+
+const SIDES: [Measures; 4] = [
+    ("ours", ours_footprint, rss_side::<Ours>),
+    ("measured", footprint::<Measured>, rss_side::<Measured>),
+    ("prometheus-client", footprint::<Client>, rss_side::<Client>),
+    ("prometheus", footprint::<Prometheus>, rss_side::<Prometheus>),
+];
 
 /// Every side at 100,000 and 1,000,000 open series: the allocator's counts, then the resident
 /// set of each side in a process of its own.
@@ -222,7 +212,8 @@ fn main() {
         && flag == "--rss"
     {
         let tuples = tuples(series.parse().expect("a series count"));
-        let (recorded, scraped) = rss_side(side, &tuples);
+        let (_, _, measure) = SIDES.iter().find(|(name, ..)| name == side).expect("a side's name");
+        let (recorded, scraped) = measure(&tuples);
         println!("{recorded} {scraped}");
         return;
     }
@@ -232,13 +223,7 @@ fn main() {
     println!("|---:|---|---:|---:|---:|---:|---:|---:|");
     for series in [100_000, 1_000_000] {
         let tuples = tuples(series);
-        let sides: [(&str, Side); 4] = [
-            ("ours", ours_footprint),
-            ("measured", measured_footprint),
-            ("prometheus-client", client_footprint),
-            ("prometheus", prometheus_footprint),
-        ];
-        for (side, footprint) in sides {
+        for (side, footprint, _) in SIDES {
             let f = footprint(&tuples);
             println!(
                 "| {series} | {side} | {:.0} | {:.0} | {:.1} MiB | {:.1} MiB | {} | {:.1} |",
@@ -256,7 +241,7 @@ fn main() {
     println!("|---:|---|---:|---:|---:|---:|");
     let program = std::env::current_exe().expect("this program's path");
     for series in [100_000, 1_000_000] {
-        for side in SIDES {
+        for (side, ..) in SIDES {
             let output = std::process::Command::new(&program)
                 .args(["--rss", side, &series.to_string()])
                 .output()
