@@ -1,6 +1,7 @@
 //! Re-exports and helpers for generated code; not a public API.
 
 pub use crate::labels::key::KeyBuf;
+pub use crate::labels::packed::KeySink;
 pub use crate::labels::{dense_digit, dense_slots, dense_step};
 pub use crate::metric::DEFAULT_BUCKETS;
 pub use crate::{

@@ -49,6 +49,10 @@ pub fn label_set(input: &DeriveInput, lowered: Option<&LoweredLabelStruct<'_>>, 
                         ::core::unreachable!()
                     }
 
+                    fn push_key<__SoltiKey: #private::KeySink>(&self, _: &mut __SoltiKey) -> ::core::primitive::bool {
+                        ::core::unreachable!()
+                    }
+
                     fn hash_key<__SoltiHasher: ::core::hash::Hasher>(&self, _: &mut __SoltiHasher) {
                         ::core::unreachable!()
                     }
@@ -129,6 +133,11 @@ pub fn label_set(input: &DeriveInput, lowered: Option<&LoweredLabelStruct<'_>>, 
             fn key_matches(&self, __solti_key: &[::core::primitive::u8]) -> ::core::primitive::bool {
                 let mut __solti_stored = __solti_key;
                 #(#private::LabelValue::key_matches(&self.#fields, &mut __solti_stored) &&)* __solti_stored.is_empty()
+            }
+
+            #[inline(always)]
+            fn push_key<__SoltiKey: #private::KeySink>(&self, __solti_key: &mut __SoltiKey) -> ::core::primitive::bool {
+                #(#private::LabelValue::push_key(&self.#fields, __solti_key) &&)* true
             }
         }
 

@@ -267,7 +267,8 @@ impl<S: Series, const LABELLED: bool> ErasedFamily for Family<S, LABELLED> {
             .iter()
             .filter_map(|&series_ref| {
                 let mut metric = proto_metric(self.series_at(&view, series_ref)?.read());
-                let (values, len) = key_values(self.key(&view, series_ref).unwrap_or_default());
+                let key = self.key(&view, series_ref);
+                let (values, len) = key_values(key.as_deref().unwrap_or_default());
                 let pairs = self
                     .pairs(&values, len, series_ref)
                     .map(|(name, value)| {

@@ -64,7 +64,7 @@ pub struct Family<S: Series, const LABELLED: bool> {
 /// What `#[metric(collect = ..)]` runs on a family's series before each exposition.
 type Compute<S> = dyn Fn(&S) + Send + Sync;
 
-struct Inner<S> {
+struct Inner<S: Series> {
     desc: &'static MetricDesc,
     /// What each series is built with: a histogram's bounds and native buckets.
     shape: Shape,
@@ -76,7 +76,7 @@ struct Inner<S> {
     name_order: Box<[usize]>,
     /// The dense slots in use, in the order they were first used.
     dense_live: Mutex<Vec<DenseLive>>,
-    open: OpenIndex<S>,
+    open: OpenIndex<S::Open>,
     /// The open series of a removable metric (`#[metric(removable)]`, `expire_after`), which
     /// then never go into `open`.
     removable: Option<RemovableIndex<S>>,
@@ -172,7 +172,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
                 le,
                 name_order: name_order.into(),
                 dense_live: Mutex::new(Vec::new()),
-                open: OpenIndex::default(),
+                open: OpenIndex::new(shape),
                 removable: removable.then(|| RemovableIndex::new(S::new(shape))),
                 removed: AtomicBool::new(false),
                 overflow: OnceLock::new(),

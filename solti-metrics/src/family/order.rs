@@ -7,10 +7,11 @@ use std::sync::atomic::Ordering;
 use crate::exposition::protobuf::write_label_field;
 use crate::family::Family;
 use crate::family::front::FrontCoded;
+use crate::index::buckets::MAX_ENTRIES;
 use crate::index::dense::DenseLive;
 use crate::index::entry::Entry;
 use crate::index::life::created_in;
-use crate::index::open::MAX_ENTRIES;
+use crate::index::slab::Key;
 use crate::labels::escape::write_label_pair;
 use crate::labels::key::{KeyValue, key_values};
 use crate::metric::OVERFLOW_LABEL;
@@ -154,15 +155,13 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         order.extend((0..leased.len()).map(|position| SeriesRef::new(Place::Leased(position as u32))));
         order.extend(self.inner.overflow.get().map(|_| SeriesRef::new(Place::Overflow)));
         let view = View { dense, leased };
-        let values = |series: SeriesRef| {
-            let key = self.key(&view, series).unwrap_or_default();
-            key_values(key)
-        };
         // The number of label pairs first, as `gather` compares them: the overflow series
         // has one.
         let pairs = |series: SeriesRef, len: usize| if series.is_overflow() { 1 } else { len };
         order.sort_by(|&a, &b| {
-            let ((a_values, a_len), (b_values, b_len)) = (values(a), values(b));
+            let (a_key, b_key) = (self.key(&view, a), self.key(&view, b));
+            let (a_values, a_len) = key_values(a_key.as_deref().unwrap_or_default());
+            let (b_values, b_len) = key_values(b_key.as_deref().unwrap_or_default());
             let (a_pairs, b_pairs) = (pairs(a, a_len), pairs(b, b_len));
             let a_values = self.in_name_order(&a_values, a_len, a);
             let b_values = self.in_name_order(&b_values, b_len, b);
@@ -196,11 +195,11 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     }
 
     /// The key of `series`; `None` for the overflow series.
-    pub(super) fn key<'a>(&'a self, view: &View<'a, S>, series: SeriesRef) -> Option<&'a [u8]> {
+    pub(super) fn key<'a>(&'a self, view: &View<'a, S>, series: SeriesRef) -> Option<Key<'a>> {
         match series.place() {
-            Place::Dense(position) => view.dense.get(position as usize).map(|live| &*live.key),
-            Place::Open(id) => self.inner.open.get(id as usize).map(|entry| &*entry.key),
-            Place::Leased(position) => view.leased.get(position as usize).map(|entry| &*entry.key),
+            Place::Dense(position) => view.dense.get(position as usize).map(|live| Key::Borrowed(&live.key)),
+            Place::Open(id) => self.inner.open.get(id as usize).map(|entry| entry.key()),
+            Place::Leased(position) => view.leased.get(position as usize).map(|entry| Key::Borrowed(&entry.key)),
             Place::Overflow => None,
         }
     }
@@ -223,7 +222,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
             Place::Dense(position) => {
                 self.dense.slot(view.dense.get(position as usize)?.index).map(|slot| slot.series())
             }
-            Place::Open(id) => self.inner.open.get(id as usize).map(|entry| &entry.series),
+            Place::Open(id) => self.inner.open.get(id as usize)?.series(),
             Place::Leased(position) => view.leased.get(position as usize).map(|entry| &entry.series),
             Place::Overflow => self.inner.overflow.get(),
         }
@@ -289,7 +288,8 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         let (mut previous, mut current) = (Vec::new(), Vec::new());
         for &series in &export.order {
             export.proto_created.push(self.created(view, &runs, series));
-            let (values, len) = key_values(self.key(view, series).unwrap_or_default());
+            let key = self.key(view, series);
+            let (values, len) = key_values(key.as_deref().unwrap_or_default());
             current.clear();
             for (name, value) in self.pairs(&values, len, series) {
                 let name = match escaping {
@@ -309,7 +309,8 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     /// Appends the labels of `series` to `out`, as `a="x",b="y"`, the names as `escaping`
     /// writes them.
     fn render_labels(&self, out: &mut Vec<u8>, view: &View<'_, S>, series: SeriesRef, escaping: Escaping) {
-        let (values, len) = key_values(self.key(view, series).unwrap_or_default());
+        let key = self.key(view, series);
+        let (values, len) = key_values(key.as_deref().unwrap_or_default());
         for (position, (name, value)) in self.pairs(&values, len, series).enumerate() {
             value.with_text(|text| write_label_pair(out, position > 0, name, escaping, text));
         }

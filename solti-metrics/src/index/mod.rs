@@ -3,6 +3,7 @@
 //! removable index for the open series of a removable metric (its series leased), both open
 //! ones on one sharded skeleton, each with a cache of recently found series.
 
+pub(crate) mod buckets;
 pub(crate) mod dense;
 pub(crate) mod entry;
 mod lease;
@@ -12,5 +13,6 @@ mod loom;
 pub(crate) mod open;
 pub(crate) mod removable;
 mod sharded;
+pub(crate) mod slab;
 
 pub use lease::Lease;

@@ -1,5 +1,5 @@
 //! The series of open label tuples (strings, wide integers): an append-only vector of
-//! `(key, series)` entries and a sharded hash index from a key to its entry.
+//! `(key, series)` entries ([`Slab`]) and a sharded hash index from a key to its entry.
 //!
 //! Entries never move and live as long as the family, so a record borrows the series it finds
 //! (no reference count to touch). A lookup first reads its slot of a small cache of recently
@@ -13,16 +13,13 @@ use std::sync::PoisonError;
 use crate::sync::Mutex;
 use crate::sync::atomic::{AtomicU64, Ordering};
 
+use crate::index::buckets::MAX_ENTRIES;
 use crate::index::life::{CreatedRuns, now};
 use crate::index::sharded::Sharded;
+use crate::index::slab::{Entry, OpenSlot, Slab};
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
-
-/// One open series and its key.
-pub(crate) struct Entry<S> {
-    pub(crate) key: Box<[u8]>,
-    pub(crate) series: S,
-}
+use crate::series::Shape;
 
 // A shard holds `(hash, entry number)` pairs, 8 bytes each. The stored hash is the lower half
 // of the tuple's hash, and the table's hash is made from it ([`table_hash`]), so that growing
@@ -41,9 +38,12 @@ fn table_hash(short: u32) -> u64 {
     u64::from(short).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-pub(crate) struct OpenIndex<S> {
+/// The open series of a family whose series are kept in slots `T` ([`OpenSlot`]).
+pub(crate) struct OpenIndex<T> {
     shards: Sharded<(u32, u32)>,
-    entries: boxcar::Vec<Entry<S>>,
+    entries: Slab<T>,
+    /// What the slots are built with.
+    shape: Shape,
     writer: Mutex<()>,
     /// Recently found entries, by hash: `(short hash << 32) | (entry number + 1)`, 0 for none.
     /// A hit skips the shard's lock. Any value read is only a guess: the entry it names is
@@ -63,23 +63,19 @@ const RECENT: usize = 64;
 #[cfg(solti_loom)]
 const RECENT: usize = 2;
 
-/// The most entries an open index holds, whatever `max_series` says: a billion series of one
-/// metric, past what a process holds; the records of more go to the overflow series.
-pub(crate) const MAX_ENTRIES: usize = (1 << 30) - 1;
-
-impl<S> Default for OpenIndex<S> {
-    fn default() -> Self {
+impl<T: OpenSlot> OpenIndex<T> {
+    /// An empty index, whose series are built with `shape`.
+    pub(crate) fn new(shape: Shape) -> Self {
         Self {
             shards: Sharded::default(),
-            entries: boxcar::Vec::new(),
+            entries: Slab::default(),
+            shape,
             writer: Mutex::new(()),
             recent: (0..RECENT).map(|_| AtomicU64::new(0)).collect(),
             created: CreatedRuns::default(),
         }
     }
-}
 
-impl<S> OpenIndex<S> {
     /// The hash of a tuple, from its typed values (no key is built).
     #[inline]
     pub(crate) fn hash<L: LabelSet>(&self, labels: &L) -> u64 {
@@ -87,22 +83,24 @@ impl<S> OpenIndex<S> {
     }
 
     /// The series of `labels` (whose hash is `hash`), if it has one.
-    #[inline]
-    pub(crate) fn find<L: LabelSet>(&self, hash: u64, labels: &L) -> Option<&S> {
+    // Always inlined into the record path, as it was while it was smaller: a call costs its
+    // own lookup about 16 instructions of saved registers.
+    #[inline(always)]
+    pub(crate) fn find<L: LabelSet>(&self, hash: u64, labels: &L) -> Option<&T::Series> {
         let short = short_hash(hash);
         // Bits of the hash that neither the shard (the top ones) nor the short hash use.
         let recent = &self.recent[(hash >> 32) as usize % RECENT];
-        // Relaxed: the slot publishes nothing. The entry it names is read through `boxcar`,
+        // Relaxed: the slot publishes nothing. The entry it names is read through the slab,
         // which publishes an entry itself (`get` is `None` until the entry is whole), and is
         // compared with the tuple before it is used; a stale or overwritten value
         // costs a lookup in the shard, never a wrong series.
         let guess = recent.load(Ordering::Relaxed);
         if (guess >> 32) as u32 == short && guess as u32 != 0 {
-            // An entry is readable only once `boxcar` has published it: `get` says `None`
+            // An entry is readable only once the slab has published it: `get` says `None`
             // before, and the lookup below takes over.
             if let Some(entry) = self.entries.get((guess as u32 - 1) as usize) {
-                if labels.key_matches(&entry.key) {
-                    return Some(&entry.series);
+                if entry.matches(labels) {
+                    return entry.series();
                 }
             }
         }
@@ -110,7 +108,7 @@ impl<S> OpenIndex<S> {
     }
 
     #[inline(never)]
-    fn find_in_shard<L: LabelSet>(&self, hash: u64, short: u32, labels: &L, recent: &AtomicU64) -> Option<&S> {
+    fn find_in_shard<L: LabelSet>(&self, hash: u64, short: u32, labels: &L, recent: &AtomicU64) -> Option<&T::Series> {
         let table = self.shards.read(hash);
         let mut found = None;
         table.find(table_hash(short), |&(stored, id)| {
@@ -118,39 +116,37 @@ impl<S> OpenIndex<S> {
                 return false;
             }
             match self.entries.get(id as usize) {
-                Some(entry) if labels.key_matches(&entry.key) => {
-                    found = Some((id, &entry.series));
+                Some(entry) if entry.matches(labels) => {
+                    found = Some((id, entry.value()));
                     true
                 }
                 _ => false,
             }
         });
         drop(table);
-        let (id, series) = found?;
+        let (id, slot) = found?;
         // Relaxed, as the load in `find`: whoever reads it checks it.
         recent.store(u64::from(short) << 32 | u64::from(id + 1), Ordering::Relaxed);
-        Some(series)
+        slot.series()
     }
 
-    /// The series of `labels`, created with `new` unless it exists; `None` when the index
-    /// holds `limit` series already.
+    /// The series of `labels`, created with `new` unless it exists (or its slot holds it from
+    /// the start, [`OpenSlot`]); `None` when the index holds `limit` series already.
     pub(crate) fn find_or_create<L: LabelSet>(
         &self,
         hash: u64,
         labels: &L,
         limit: usize,
-        new: impl FnOnce() -> S,
-    ) -> Option<&S> {
+        new: impl FnOnce() -> T::Series,
+    ) -> Option<&T::Series> {
         // The writer lock orders creators: the second of two creating one tuple finds the
         // first one's entry below, and the count checked against `limit` cannot change before
         // this creator pushes.
-        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         // Another writer may have created it since the caller looked.
         if let Some(series) = self.find(hash, labels) {
             return Some(series);
         }
-        // Entry numbers go into 30 bits of a scrape's export order (and a `u32`, plus one, in
-        // the recently-found cache).
         if self.len() >= limit.min(MAX_ENTRIES) {
             return None;
         }
@@ -158,23 +154,26 @@ impl<S> OpenIndex<S> {
         labels.write_key(&mut key);
         // Noted before the entry is pushed: a scrape that finds the entry finds its time.
         // The number it will get: entries are pushed under the writer lock alone.
-        self.created.note(self.entries.count() as u32, now());
-        let id = self.entries.push(Entry { key: key.as_bytes().into(), series: new() });
+        self.created.note(self.entries.len() as u32, now());
+        let shape = self.shape;
+        // Entry numbers fit in a `u32` (plus one, in the recently-found cache): the length was
+        // checked against `MAX_ENTRIES` above, under the writer lock.
+        let id = self.entries.push(&writer, key.as_bytes(), || T::empty(shape), |slot| slot.fill(new))?;
         let mut table = self.shards.write(hash);
-        // `id` fits: the length was checked against `u32::MAX` above, under the writer lock.
         let short = short_hash(hash);
         table.insert_unique(table_hash(short), (short, id as u32), |&(short, _)| table_hash(short));
         drop(table);
-        self.entries.get(id).map(|entry| &entry.series)
+        drop(writer);
+        self.entries.get(id)?.series()
     }
 
     /// The number of series.
     pub(crate) fn len(&self) -> usize {
-        self.entries.count()
+        self.entries.len()
     }
 
     /// The entry numbered `id`.
-    pub(crate) fn get(&self, id: usize) -> Option<&Entry<S>> {
+    pub(crate) fn get(&self, id: usize) -> Option<Entry<'_, T>> {
         self.entries.get(id)
     }
 
@@ -184,18 +183,20 @@ impl<S> OpenIndex<S> {
     }
 
     /// Every entry with its number, in the order they were created.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, &Entry<S>)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, Entry<'_, T>)> {
         self.entries.iter()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::OnceLock;
+
     use super::*;
 
     #[test]
     fn finds_what_it_inserted_across_growth() {
-        let index = OpenIndex::<u64>::default();
+        let index = OpenIndex::<OnceLock<u64>>::new(Shape::default());
         let keys: Vec<(String, u32)> = (0..5_000u32).map(|i| ("k".repeat(i as usize % 5), i)).collect();
         for (n, (text, i)) in keys.iter().enumerate() {
             let labels = (text.as_str(), *i);
@@ -216,7 +217,7 @@ mod tests {
 
     #[test]
     fn the_limit_is_exact() {
-        let index = OpenIndex::<u64>::default();
+        let index = OpenIndex::<OnceLock<u64>>::new(Shape::default());
         for i in 0..10u64 {
             let labels = (i,);
             let inserted = index.find_or_create(index.hash(&labels), &labels, 4, || i).is_some();
@@ -230,16 +231,20 @@ mod tests {
 /// lookups, with the recently-found cache's guesses overwritten between them, and lookups
 /// while a shard's table grows.
 ///
-/// What loom sees: the writer lock, the shards' `RwLock`s, the recently-found slots and the
-/// creation times' lock. What it does not: `boxcar`'s own atomics (which publish an entry and
-/// the vector's buckets) and `hashbrown`'s table, both behind what loom sees or published by
-/// `boxcar` itself; loom runs each of their operations as one step between its own.
+/// What loom sees: the writer lock, the shards' `RwLock`s, the recently-found slots, the
+/// creation times' lock, and the slab's length and key words (which publish an entry). What it
+/// does not: the `OnceLock`s of the slab's buckets and of the series these models use (each
+/// set before the length publishes what it holds) and `hashbrown`'s table, behind the shard
+/// locks; loom runs each of their operations as one step between its own.
 #[cfg(all(test, solti_loom))]
 mod loom_models {
     use ::loom::sync::Arc;
     use ::loom::thread;
 
+    use std::sync::OnceLock;
+
     use super::OpenIndex;
+    use crate::series::Shape;
 
     /// Series are numbered by the tuple they were made for, so a lookup can tell whose it got.
     fn tuple(n: u64) -> (u64,) {
@@ -248,7 +253,7 @@ mod loom_models {
 
     /// Two tuples sharing a recently-found slot but not their short hash: each overwrites the
     /// other's guess.
-    fn sharing_a_slot(index: &OpenIndex<u64>) -> (u64, u64) {
+    fn sharing_a_slot(index: &OpenIndex<OnceLock<u64>>) -> (u64, u64) {
         let first = 0;
         let slot = |n: u64| (index.hash(&tuple(n)) >> 32) as usize % super::RECENT;
         let short = |n: u64| super::short_hash(index.hash(&tuple(n)));
@@ -287,7 +292,7 @@ mod loom_models {
     #[test]
     fn loom_creators_of_one_tuple_share_one_series() {
         ::loom::model(|| {
-            let index = Arc::new(OpenIndex::<u64>::default());
+            let index = Arc::new(OpenIndex::<OnceLock<u64>>::new(Shape::default()));
             let (a, b) = sharing_a_slot(&index);
             let create = |n: u64, made: u64| {
                 let index = Arc::clone(&index);
@@ -314,7 +319,7 @@ mod loom_models {
     fn loom_a_lookup_finds_its_own_series_or_none() {
         let (a, b) = colliding();
         ::loom::model(move || {
-            let index = Arc::new(OpenIndex::<u64>::default());
+            let index = Arc::new(OpenIndex::<OnceLock<u64>>::new(Shape::default()));
             assert_eq!(index.hash(&tuple(a)) as u32, index.hash(&tuple(b)) as u32, "the tuples collide");
             let creator = {
                 let index = Arc::clone(&index);
@@ -343,13 +348,12 @@ mod loom_models {
 
     /// Creators of two tuples at a limit of one series: exactly one is created.
     ///
-    /// Not caught here: the count checked outside the writer lock. The count is `boxcar`'s,
-    /// which loom does not see, so it never runs a creator's check between the other's check
-    /// and push; that the check sits under the writer lock rests on reading the code.
+    /// Checking the count before taking the writer lock fails this model: both creators then
+    /// read a count of zero.
     #[test]
     fn loom_the_limit_holds_under_racing_creators() {
         ::loom::model(|| {
-            let index = Arc::new(OpenIndex::<u64>::default());
+            let index = Arc::new(OpenIndex::<OnceLock<u64>>::new(Shape::default()));
             let other = {
                 let index = Arc::clone(&index);
                 thread::spawn(move || {
@@ -377,7 +381,7 @@ mod loom_models {
         // walk in CI time; two preemptions cover a lookup falling into any one growth.
         builder.preemption_bound = Some(2);
         builder.check(|| {
-            let index = Arc::new(OpenIndex::<u64>::default());
+            let index = Arc::new(OpenIndex::<OnceLock<u64>>::new(Shape::default()));
             let shard = |n: u64| crate::index::sharded::shard_index(index.hash(&tuple(n)));
             // Five tuples of one shard: the fourth grows its table.
             let tuples: Vec<u64> = (0..).filter(|&n| shard(n) == shard(0)).take(5).collect();

@@ -6,11 +6,11 @@
 //! integer's little-endian bytes. Keys are compared byte for byte, so distinct tuples never
 //! share a series (a string's length keeps `("ab", "c")` apart from `("a", "bc")`).
 
-const STR: u8 = 0;
-const U64: u8 = 1;
-const I64: u8 = 2;
-const U128: u8 = 3;
-const I128: u8 = 4;
+pub(crate) const STR: u8 = 0;
+pub(crate) const U64: u8 = 1;
+pub(crate) const I64: u8 = 2;
+pub(crate) const U128: u8 = 3;
+pub(crate) const I128: u8 = 4;
 
 /// Keys up to this length are built on the stack.
 const INLINE: usize = 120;

@@ -3,6 +3,7 @@
 
 pub(crate) mod escape;
 pub(crate) mod key;
+pub(crate) mod packed;
 mod set;
 mod value;
 

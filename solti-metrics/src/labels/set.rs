@@ -4,6 +4,7 @@
 use core::hash::Hasher;
 
 use crate::labels::key::KeyBuf;
+use crate::labels::packed::KeySink;
 use crate::labels::value::LabelValue;
 
 /// The most slots a dense table may have; a label tuple with more combinations uses the map.
@@ -53,6 +54,11 @@ pub trait LabelSet {
     /// them.
     #[doc(hidden)]
     fn key_matches(&self, key: &[u8]) -> bool;
+
+    /// Writes the key, as [`write_key`](Self::write_key) writes it, into `key`; `false` when
+    /// it does not fit there.
+    #[doc(hidden)]
+    fn push_key<K: KeySink>(&self, key: &mut K) -> bool;
 }
 
 /// A struct whose fields are a metric's labels, named after the fields; implemented by
@@ -154,6 +160,11 @@ impl LabelSet for () {
     fn write_key(&self, _: &mut KeyBuf) {}
 
     #[inline]
+    fn push_key<K: KeySink>(&self, _: &mut K) -> bool {
+        true
+    }
+
+    #[inline]
     fn hash_key<H: Hasher>(&self, _: &mut H) {}
 
     #[inline]
@@ -189,7 +200,7 @@ macro_rules! label_tuples {
 
             #[inline]
             fn write_key(&self, key: &mut KeyBuf) {
-                $(self.$idx.write_key(key);)+
+                self.push_key(key);
             }
 
             #[inline]
@@ -201,6 +212,11 @@ macro_rules! label_tuples {
             fn key_matches(&self, key: &[u8]) -> bool {
                 let mut stored = key;
                 $(self.$idx.key_matches(&mut stored) &&)+ stored.is_empty()
+            }
+
+            #[inline(always)]
+            fn push_key<Sink: KeySink>(&self, key: &mut Sink) -> bool {
+                $(self.$idx.push_key(key))&&+
             }
         }
     )*};

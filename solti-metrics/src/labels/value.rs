@@ -6,6 +6,7 @@ use core::fmt::Write as _;
 use core::hash::Hasher;
 
 use crate::labels::key::{self, KeyBuf, KeyValue};
+use crate::labels::packed::KeySink;
 
 /// A value that can be the value of a metric label.
 ///
@@ -80,7 +81,7 @@ pub trait LabelValue {
     #[doc(hidden)]
     #[inline]
     fn write_key(&self, key: &mut KeyBuf) {
-        key.push_str(self.label().as_str());
+        self.push_key(key);
     }
 
     /// Feeds the value to the hash of its tuple, as [`write_key`](Self::write_key) writes it.
@@ -96,6 +97,14 @@ pub trait LabelValue {
     #[inline]
     fn key_matches(&self, stored: &mut &[u8]) -> bool {
         key::match_str(stored, self.label().as_bytes())
+    }
+
+    /// Appends the value to a key being written, as bytes ([`write_key`](Self::write_key)) or
+    /// words; `false` when the key no longer fits.
+    #[doc(hidden)]
+    #[inline]
+    fn push_key<K: KeySink>(&self, key: &mut K) -> bool {
+        key.push_str(self.label().as_str())
     }
 }
 
@@ -185,6 +194,11 @@ macro_rules! string_labels {
             fn key_matches(&self, stored: &mut &[u8]) -> bool {
                 key::match_str(stored, self.as_bytes())
             }
+
+            #[inline(always)]
+            fn push_key<K: KeySink>(&self, key: &mut K) -> bool {
+                key.push_str(self)
+            }
         }
     )*};
 }
@@ -230,11 +244,6 @@ macro_rules! small_integer_labels {
             }
 
             #[inline]
-            fn write_key(&self, key: &mut KeyBuf) {
-                key.$push(<$wide>::from(*self));
-            }
-
-            #[inline]
             fn hash_key<H: Hasher>(&self, state: &mut H) {
                 state.$hash(<$wide>::from(*self));
             }
@@ -242,6 +251,11 @@ macro_rules! small_integer_labels {
             #[inline]
             fn key_matches(&self, stored: &mut &[u8]) -> bool {
                 key::$matches(stored, <$wide>::from(*self))
+            }
+
+            #[inline]
+            fn push_key<K: KeySink>(&self, key: &mut K) -> bool {
+                key.$push(<$wide>::from(*self))
             }
         }
     )*};
@@ -262,12 +276,6 @@ macro_rules! open_integer_labels {
             }
 
             #[inline]
-            fn write_key(&self, key: &mut KeyBuf) {
-                // Lossless: every type here fits its wide type.
-                key.$push(*self as $wide);
-            }
-
-            #[inline]
             fn hash_key<H: Hasher>(&self, state: &mut H) {
                 state.$hash(*self as $wide);
             }
@@ -275,6 +283,12 @@ macro_rules! open_integer_labels {
             #[inline]
             fn key_matches(&self, stored: &mut &[u8]) -> bool {
                 $matches(stored, *self as $wide)
+            }
+
+            #[inline]
+            fn push_key<K: KeySink>(&self, key: &mut K) -> bool {
+                // Lossless: every type here fits its wide type.
+                key.$push(*self as $wide)
             }
         }
     )*};

@@ -181,6 +181,8 @@ fn bucket_of(bounds: &[f64], value: f64) -> usize {
 impl sealed::Sealed for Histogram {}
 impl Series for Histogram {
     const KIND: MetricKind = MetricKind::Histogram;
+    // Its cells are allocated as it is built: built as its entry is pushed.
+    type Open = std::sync::OnceLock<Self>;
 
     fn new(shape: Shape) -> Self {
         let bounds = shape.bounds;

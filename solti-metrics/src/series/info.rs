@@ -33,6 +33,7 @@ pub struct Info;
 impl sealed::Sealed for Info {}
 impl Series for Info {
     const KIND: MetricKind = MetricKind::Info;
+    type Open = Self;
 
     fn new(_: Shape) -> Self {
         Self

@@ -45,6 +45,11 @@ pub trait Series: Send + Sync + Sized + 'static + sealed::Sealed {
     /// The kind of metric this series type makes.
     const KIND: MetricKind;
 
+    /// What the open index keeps a series of this type in: the series itself, or a
+    /// `OnceLock` of it when building one allocates.
+    #[doc(hidden)]
+    type Open: crate::index::slab::OpenSlot<Series = Self>;
+
     /// A series at zero, of the `shape` its metric declares (which only histograms use).
     #[doc(hidden)]
     fn new(shape: Shape) -> Self;

@@ -195,6 +195,7 @@ macro_rules! scalar_series {
         impl sealed::Sealed for $ty {}
         impl Series for $ty {
             const KIND: MetricKind = MetricKind::$kind;
+            type Open = Self;
 
             fn new(_: Shape) -> Self {
                 Self::default()

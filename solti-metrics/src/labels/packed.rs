@@ -1,0 +1,180 @@
+//! A tuple's key written value by value into a [`KeySink`]: the bytes of [`KeyBuf`], or a short
+//! key packed in one `u128` ([`PackedKey`]), as the open index keeps it in a slot's two words
+//! and compares it with a tuple's.
+
+use crate::labels::key::{I64, KeyBuf, STR, U64};
+
+/// The longest key a [`PackedKey`] holds: 15 bytes, and its length in the 16th.
+pub(crate) const PACKED_MAX: usize = 15;
+
+/// What a tuple's key is written into, a value at a time: the bytes of [`KeyBuf`], or their
+/// words. Each push says whether the key still fits.
+#[doc(hidden)]
+pub trait KeySink {
+    /// Appends a string value.
+    fn push_str(&mut self, value: &str) -> bool;
+    /// Appends an unsigned integer value.
+    fn push_u64(&mut self, value: u64) -> bool;
+    /// Appends a signed integer value.
+    fn push_i64(&mut self, value: i64) -> bool;
+    /// Appends a 128-bit unsigned integer value (17 bytes: it never fits in words).
+    fn push_u128(&mut self, value: u128) -> bool;
+    /// Appends a 128-bit signed integer value.
+    fn push_i128(&mut self, value: i128) -> bool;
+}
+
+impl KeySink for KeyBuf {
+    #[inline]
+    fn push_str(&mut self, value: &str) -> bool {
+        KeyBuf::push_str(self, value);
+        true
+    }
+
+    #[inline]
+    fn push_u64(&mut self, value: u64) -> bool {
+        KeyBuf::push_u64(self, value);
+        true
+    }
+
+    #[inline]
+    fn push_i64(&mut self, value: i64) -> bool {
+        KeyBuf::push_i64(self, value);
+        true
+    }
+
+    fn push_u128(&mut self, value: u128) -> bool {
+        KeyBuf::push_u128(self, value);
+        true
+    }
+
+    fn push_i128(&mut self, value: i128) -> bool {
+        KeyBuf::push_i128(self, value);
+        true
+    }
+}
+
+/// The bytes of `bytes` (at most 16) as a little-endian number.
+#[inline(always)]
+fn low_bytes(bytes: &[u8]) -> u128 {
+    let len = bytes.len();
+    // Two reads that overlap in the middle: the bytes they share are the same bytes at the
+    // same place, so or-ing them is exact.
+    if let (Some(first), Some(last)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        u128::from(u64::from_le_bytes(*first)) | u128::from(u64::from_le_bytes(*last)) << (8 * (len - 8))
+    } else if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        u128::from(u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << (8 * (len - 4)))
+    } else {
+        match *bytes {
+            [] => 0,
+            [a] => u128::from(a),
+            [a, b] => u128::from(a) | u128::from(b) << 8,
+            [a, b, c, ..] => u128::from(a) | u128::from(b) << 8 | u128::from(c) << 16,
+        }
+    }
+}
+
+/// A key of at most [`PACKED_MAX`] bytes in a `u128`, its length in the top byte: as a slot of
+/// the open index keeps a short key.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct PackedKey {
+    bits: u128,
+    len: usize,
+}
+
+impl PackedKey {
+    /// The key of `labels`, packed; `None` if it is longer than [`PACKED_MAX`].
+    #[inline(always)]
+    pub(crate) fn of<L: crate::LabelSet + ?Sized>(labels: &L) -> Option<u128> {
+        let mut packed = Self::default();
+        labels.push_key(&mut packed).then_some(packed.bits | (packed.len as u128) << 120)
+    }
+
+    /// The key `bytes` packed, if it is no longer than [`PACKED_MAX`].
+    pub(crate) fn of_bytes(bytes: &[u8]) -> Option<u128> {
+        let mut packed = [0; 16];
+        packed.get_mut(..bytes.len()).filter(|_| bytes.len() <= PACKED_MAX)?.copy_from_slice(bytes);
+        packed[15] = bytes.len() as u8;
+        Some(u128::from_le_bytes(packed))
+    }
+
+    /// Appends `len` bytes, `bits` (a little-endian number), if they fit.
+    #[inline(always)]
+    fn push(&mut self, bits: u128, len: usize) -> bool {
+        if self.len + len > PACKED_MAX {
+            return false;
+        }
+        self.bits |= bits << (8 * self.len);
+        self.len += len;
+        true
+    }
+}
+
+impl KeySink for PackedKey {
+    #[inline(always)]
+    fn push_str(&mut self, value: &str) -> bool {
+        let len = value.len();
+        // A length below 128 is one byte of LEB128, and a longer string never fits.
+        len < PACKED_MAX && self.push(u128::from(STR) | (len as u128) << 8 | low_bytes(value.as_bytes()) << 16, 2 + len)
+    }
+
+    #[inline(always)]
+    fn push_u64(&mut self, value: u64) -> bool {
+        self.push(u128::from(U64) | u128::from(value) << 8, 9)
+    }
+
+    #[inline(always)]
+    fn push_i64(&mut self, value: i64) -> bool {
+        self.push(u128::from(I64) | u128::from(value as u64) << 8, 9)
+    }
+
+    #[inline(always)]
+    fn push_u128(&mut self, _: u128) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    fn push_i128(&mut self, _: i128) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::LabelSet;
+
+    /// The packed key of `labels` holds the bytes `KeyBuf` writes.
+    fn agrees<L: LabelSet>(labels: L) {
+        let mut key = KeyBuf::default();
+        labels.write_key(&mut key);
+        let bytes = key.as_bytes();
+        let mut expected = [0; 16];
+        if bytes.len() <= PACKED_MAX {
+            expected[..bytes.len()].copy_from_slice(bytes);
+            expected[15] = bytes.len() as u8;
+            assert_eq!(PackedKey::of(&labels), Some(u128::from_le_bytes(expected)), "{bytes:?}");
+        } else {
+            assert_eq!(PackedKey::of(&labels), None, "{bytes:?}");
+        }
+        assert_eq!(PackedKey::of_bytes(bytes), PackedKey::of(&labels));
+    }
+
+    #[test]
+    fn packed_keys_hold_the_bytes_of_the_key() {
+        let text: String = (0..200u8).map(|i| char::from(b'a' + i % 26)).collect();
+        for a in 0..=20 {
+            for b in [0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 15, 16, 17, 40, 118, 127, 128, 200] {
+                agrees((&text[..a], &text[..b]));
+                agrees((&text[..a], b as u64, -(b as i64)));
+                agrees((b as u32, &text[..a]));
+            }
+            agrees((&text[..a],));
+            agrees((&text[..a], u128::MAX));
+            agrees((i128::MIN, &text[..a]));
+        }
+        agrees((u64::MAX,));
+        agrees((i64::MIN, 3u16 as u64));
+        agrees(("é", "ß\u{1f600}"));
+    }
+}
