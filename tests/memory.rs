@@ -66,6 +66,24 @@ fn bytes_per_series() {
     assert!(open_after_scrape <= 64.0, "an open series takes {open_after_scrape:.1} bytes once scraped");
 }
 
+/// An open series whose key is too long for its slot (two labels of 14 and 15 bytes, a key of
+/// 33): kept whole beside the slot, in a vector of its own.
+#[test]
+fn bytes_per_series_of_long_keys() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let tuples: Vec<(String, String)> =
+        (0..100_000).map(|i| (format!("shard-{:08}", i % 20), format!("user-{:010}", i / 20))).collect();
+    let (recorded, scraped) = ours_open(&tuples);
+    let per_series = recorded as f64 / tuples.len() as f64;
+    let after_scrape = scraped as f64 / tuples.len() as f64;
+    println!(
+        "open series (two labels of 14 and 15 bytes), 100,000 of them: {per_series:.1} bytes each, {after_scrape:.1} after a scrape"
+    );
+    // A generous bound, as for the dense figures: the key's 33 bytes and its place beside the
+    // slot, the slot and the index.
+    assert!(after_scrape <= 160.0, "an open series of a long key takes {after_scrape:.1} bytes once scraped");
+}
+
 /// A removable metric's series give their memory back when removed: the series and their keys,
 /// the export order of the last scrape, and the index's tables, which shrink once mostly empty.
 #[test]

@@ -16,10 +16,10 @@ use crate::sync::atomic::{AtomicU64, Ordering};
 use crate::index::buckets::MAX_ENTRIES;
 use crate::index::life::{CreatedRuns, now};
 use crate::index::sharded::Sharded;
-use crate::index::slab::{Entry, OpenSlot, Slab};
+use crate::index::slab::{Entry, Slab};
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
-use crate::series::Shape;
+use crate::series::{OpenSlot, Shape};
 
 // A shard holds `(hash, entry number)` pairs, 8 bytes each. The stored hash is the lower half
 // of the tuple's hash, and the table's hash is made from it ([`table_hash`]), so that growing

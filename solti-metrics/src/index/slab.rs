@@ -22,69 +22,9 @@ use std::sync::OnceLock;
 use crate::index::buckets::{MAX_ENTRIES, place};
 use crate::labels::LabelSet;
 use crate::labels::packed::{PACKED_MAX, PackedKey};
-use crate::series::{self, Shape};
+use crate::series::OpenSlot;
 use crate::sync::MutexGuard;
 use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-
-/// What a slot of the open index holds for a series of type `Self::Series`: the series itself,
-/// built with its bucket, when it is no more than a few atomics; otherwise a `OnceLock` filled
-/// when its entry is pushed.
-#[doc(hidden)]
-pub trait OpenSlot: Send + Sync + Sized {
-    /// The series the slot holds.
-    type Series;
-
-    /// The slot before its entry is pushed, as its bucket is allocated.
-    fn empty(shape: Shape) -> Self;
-
-    /// Makes the slot's series, as its entry is pushed: `make` builds it, unless the slot
-    /// holds its series from the start.
-    fn fill(&self, make: impl FnOnce() -> Self::Series);
-
-    /// The slot's series; `None` only before [`fill`](Self::fill).
-    fn series(&self) -> Option<&Self::Series>;
-}
-
-impl<S: Send + Sync> OpenSlot for OnceLock<S> {
-    type Series = S;
-
-    fn empty(_: Shape) -> Self {
-        OnceLock::new()
-    }
-
-    fn fill(&self, make: impl FnOnce() -> S) {
-        // Filled once: a slot is pushed once, under the writer lock.
-        let _ = self.set(make());
-    }
-
-    #[inline]
-    fn series(&self) -> Option<&S> {
-        self.get()
-    }
-}
-
-/// Series held in their slots from the bucket's allocation on: a new one is at zero, and
-/// building one allocates nothing.
-macro_rules! held_in_slot {
-    ($($ty:ty),*) => {$(
-        impl OpenSlot for $ty {
-            type Series = Self;
-
-            fn empty(shape: Shape) -> Self {
-                <Self as crate::series::Series>::new(shape)
-            }
-
-            fn fill(&self, _: impl FnOnce() -> Self) {}
-
-            #[inline]
-            fn series(&self) -> Option<&Self> {
-                Some(self)
-            }
-        }
-    )*};
-}
-
-held_in_slot!(series::Counter, series::IntCounter, series::Gauge, series::IntGauge, series::Info);
 
 /// The slots of the first bucket; bucket `b` holds `FIRST << b`.
 #[cfg(not(solti_loom))]

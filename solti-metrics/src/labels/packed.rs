@@ -85,7 +85,7 @@ pub struct PackedKey {
 impl PackedKey {
     /// The key of `labels`, packed; `None` if it is longer than [`PACKED_MAX`].
     #[inline(always)]
-    pub(crate) fn of<L: crate::LabelSet + ?Sized>(labels: &L) -> Option<u128> {
+    pub(crate) fn of<L: crate::labels::LabelSet + ?Sized>(labels: &L) -> Option<u128> {
         let mut packed = Self::default();
         labels.push_key(&mut packed).then_some(packed.bits | (packed.len as u128) << 120)
     }
@@ -142,7 +142,7 @@ impl KeySink for PackedKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::LabelSet;
+    use crate::labels::LabelSet;
 
     /// The packed key of `labels` holds the bytes `KeyBuf` writes.
     fn agrees<L: LabelSet>(labels: L) {

@@ -30,6 +30,7 @@ mod info;
 mod loom;
 mod native;
 mod scalar;
+mod slot;
 
 pub use exemplar::{EXEMPLAR_MAX_CHARS, ExemplarSeries};
 pub(crate) use exemplar::{Exemplar, ExemplarTable};
@@ -38,6 +39,7 @@ pub use histogram::{Histogram, HistogramTimer};
 pub use info::Info;
 pub(crate) use native::NativeHead;
 pub use scalar::{Counter, Gauge, IntCounter, IntGauge};
+pub use slot::OpenSlot;
 
 /// The series type of a metric: [`Counter`], [`IntCounter`], [`Gauge`], [`IntGauge`] or
 /// [`Histogram`]. Sealed: the exposition knows each of them.
@@ -48,7 +50,7 @@ pub trait Series: Send + Sync + Sized + 'static + sealed::Sealed {
     /// What the open index keeps a series of this type in: the series itself, or a
     /// `OnceLock` of it when building one allocates.
     #[doc(hidden)]
-    type Open: crate::index::slab::OpenSlot<Series = Self>;
+    type Open: OpenSlot<Series = Self>;
 
     /// A series at zero, of the `shape` its metric declares (which only histograms use).
     #[doc(hidden)]
