@@ -1,8 +1,8 @@
 //! The open index's entries: an append-only vector of slots, each a series and its key, 24
 //! bytes for an integer counter with a short key.
 //!
-//! The slots are allocated a bucket at a time (each twice the one before), all of them at
-//! once, so that a slot needs no flag of its own: an entry is published by the vector's
+//! The slots are allocated a bucket at a time ([`Buckets`]), all of them at once, so that a
+//! slot needs no flag of its own: an entry is published by the vector's
 //! length, stored with release once the slot is written and read with acquire before a slot is
 //! read. A counter's or gauge's slot holds its series from the bucket's allocation on, at zero
 //! (its atomics are all it is); a histogram's slot holds a `OnceLock` filled when its entry is
@@ -19,23 +19,12 @@
 // the writer lock, before any entry in it is published by the length, which loom sees.
 use std::sync::OnceLock;
 
-use crate::index::buckets::{MAX_ENTRIES, place};
+use crate::index::buckets::Buckets;
 use crate::labels::LabelSet;
 use crate::labels::packed::{PACKED_MAX, PackedKey};
 use crate::series::OpenSlot;
 use crate::sync::MutexGuard;
 use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-
-/// The slots of the first bucket; bucket `b` holds `FIRST << b`.
-#[cfg(not(solti_loom))]
-const FIRST: usize = 32;
-
-/// Two under the model checker, whose every slot is atomics loom tracks.
-#[cfg(solti_loom)]
-const FIRST: usize = 2;
-
-/// Buckets enough for [`MAX_ENTRIES`]: the first `b` buckets hold `FIRST * (2^b - 1)` slots.
-const BUCKETS: usize = ((MAX_ENTRIES / FIRST + 1).ilog2() + 1) as usize;
 
 /// The longest key kept in its slot; the last of the slot's 16 key bytes is its length, or
 /// [`LONG`].
@@ -55,7 +44,7 @@ struct Slot<T> {
 }
 
 pub(crate) struct Slab<T> {
-    buckets: [OnceLock<Box<[Slot<T>]>>; BUCKETS],
+    slots: Buckets<Slot<T>>,
     /// Entries pushed and whole.
     len: AtomicUsize,
     /// The keys longer than [`INLINE`], made with the first of them (a vector takes half a
@@ -65,7 +54,7 @@ pub(crate) struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Self { buckets: [const { OnceLock::new() }; BUCKETS], len: AtomicUsize::new(0), long: OnceLock::new() }
+        Self { slots: Buckets::default(), len: AtomicUsize::new(0), long: OnceLock::new() }
     }
 }
 
@@ -174,15 +163,14 @@ impl<T> Slab<T> {
         if id >= self.len() {
             return None;
         }
-        let (bucket, at) = place(id, FIRST);
         // The bucket was allocated before the entry was pushed: its `OnceLock` says so.
-        let slot = self.buckets.get(bucket)?.get()?.get(at)?;
+        let slot = self.slots.get(id)?;
         Some(Entry { slot, long: &self.long })
     }
 
     /// Pushes an entry of key `key`: `empty` makes each slot of a bucket allocated for it,
     /// `fill` finishes the entry's own before it is published. Pushes are made under the writer
-    /// lock, which `_writer` shows; `None` past [`MAX_ENTRIES`].
+    /// lock, which `_writer` shows; `None` past [`MAX_ENTRIES`](crate::index::buckets::MAX_ENTRIES).
     pub(crate) fn push(
         &self,
         _writer: &MutexGuard<'_, ()>,
@@ -192,14 +180,8 @@ impl<T> Slab<T> {
     ) -> Option<usize> {
         // Relaxed: only pushes store it, and they are ordered by the writer lock.
         let id = self.len.load(Ordering::Relaxed);
-        if id >= MAX_ENTRIES {
-            return None;
-        }
-        let (bucket, at) = place(id, FIRST);
-        let slots = self.buckets.get(bucket)?.get_or_init(|| {
-            (0..FIRST << bucket).map(|_| Slot { key: [AtomicU64::new(0), AtomicU64::new(0)], value: empty() }).collect()
-        });
-        let slot = slots.get(at)?;
+        let slot =
+            self.slots.get_or_allocate(id, || Slot { key: [AtomicU64::new(0), AtomicU64::new(0)], value: empty() })?;
         let word = match PackedKey::of_bytes(key) {
             Some(word) => word,
             None => {
@@ -226,19 +208,6 @@ impl<T> Slab<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn places_fill_each_bucket_in_turn() {
-        let mut expected = (0, 0);
-        for id in 0..FIRST * 15 {
-            assert_eq!(place(id, FIRST), expected, "entry {id}");
-            expected.1 += 1;
-            if expected.1 == FIRST << expected.0 {
-                expected = (expected.0 + 1, 0);
-            }
-        }
-        assert!(place(MAX_ENTRIES - 1, FIRST).0 < BUCKETS);
-    }
 
     #[test]
     fn keys_read_back_short_and_long() {
