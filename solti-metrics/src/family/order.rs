@@ -82,8 +82,10 @@ pub(super) enum Place {
 }
 
 /// Positions go in the low 30 bits: a family holds fewer series than that (the open index
-/// stops at `MAX_ENTRIES`, this).
-const MAX_POSITION: u32 = MAX_ENTRIES as u32;
+/// stops at `MAX_ENTRIES`, below it; a billion removable series would take 125 GB).
+const MAX_POSITION: u32 = (1 << 30) - 1;
+
+const _: () = assert!(MAX_ENTRIES <= MAX_POSITION as usize);
 
 impl SeriesRef {
     fn new(place: Place) -> Self {
