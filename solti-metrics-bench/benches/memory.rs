@@ -226,7 +226,7 @@ fn main() {
         for (side, footprint, _) in SIDES {
             let f = footprint(&tuples);
             println!(
-                "| {series} | {side} | {:.0} | {:.0} | {:.1} MiB | {:.1} MiB | {} | {:.1} |",
+                "| {series} | {side} | {:.1} | {:.1} | {:.1} MiB | {:.1} MiB | {} | {:.1} |",
                 f.recorded as f64 / series as f64,
                 f.scraped as f64 / series as f64,
                 mib(f.recorded),
@@ -257,7 +257,7 @@ fn main() {
                 continue;
             };
             println!(
-                "| {series} | {side} | {:.0} | {:.0} | {:.1} MiB | {:.1} MiB |",
+                "| {series} | {side} | {:.1} | {:.1} | {:.1} MiB | {:.1} MiB |",
                 recorded as f64 / series as f64,
                 scraped as f64 / series as f64,
                 mib(recorded),

@@ -9,6 +9,7 @@ use crate::family::{Family, lock};
 use crate::index::Lease;
 use crate::index::dense::DenseLive;
 use crate::index::life::{Life, now};
+use crate::index::open::Probe;
 use crate::index::removable::RemovableIndex;
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
@@ -93,16 +94,16 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
     #[inline(never)]
     fn find_or_create_open<L: LabelSet>(&self, labels: &L) -> &S {
         let open = &self.inner.open;
-        let hash = open.hash(labels);
-        match open.find(hash, labels) {
+        let probe = open.probe(labels);
+        match open.find(probe, labels) {
             Some(series) => series,
-            None => self.create_open(hash, labels),
+            None => self.create_open(probe, labels),
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn create_open<L: LabelSet>(&self, hash: u64, labels: &L) -> &S {
+    fn create_open<L: LabelSet>(&self, probe: Probe, labels: &L) -> &S {
         if self.inner.removable.is_some() {
             // A removable metric's open series are leased ([`Self::lease`]), never borrowed.
             return &self.inner.detached;
@@ -114,10 +115,10 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         // The count is read after the caller's lookup: a series another thread created in
         // between, and counted, is visible to a second lookup.
         if open.len() >= limit {
-            return open.find(hash, labels).unwrap_or_else(|| self.overflow());
+            return open.find(probe, labels).unwrap_or_else(|| self.overflow());
         }
         let shape = self.inner.shape;
-        open.find_or_create(hash, labels, limit, || S::new(shape)).unwrap_or_else(|| self.overflow())
+        open.find_or_create(probe, labels, limit, || S::new(shape)).unwrap_or_else(|| self.overflow())
     }
 
     /// The series of the tuples past `max_series`, counting the record.
@@ -168,7 +169,7 @@ impl<S: Series> Family<S, true> {
             return index.find(&labels);
         }
         let open = &self.inner.open;
-        open.find(open.hash(&labels), &labels).map(Lease::borrowed)
+        open.find(open.probe(&labels), &labels).map(Lease::borrowed)
     }
 
     /// The series for `labels`, created on first use, for a removable metric: what its

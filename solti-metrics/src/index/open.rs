@@ -4,9 +4,10 @@
 //! Entries never move and live as long as the family, so a record borrows the series it finds
 //! (no reference count to touch). A lookup first reads its slot of a small cache of recently
 //! found entries, without a lock; on a miss it probes the index, [`Sharded`], holding one
-//! shard's read lock (a shard holds entry numbers; rehashing a 64th of the series takes a
-//! fraction of a millisecond at 1,000,000 series). New series are created under one writer
-//! lock, which keeps `max_series` exact; lookups never take it.
+//! shard's read lock (a shard holds entry numbers, 4 bytes each; growing a shard's table reads
+//! the key of each of its entries to place it again, under a millisecond for a 64th of
+//! 1,000,000 series). New series are created under one writer lock, which keeps `max_series`
+//! exact; lookups never take it.
 
 use std::sync::PoisonError;
 
@@ -16,31 +17,42 @@ use crate::sync::atomic::{AtomicU64, Ordering};
 use crate::index::buckets::MAX_ENTRIES;
 use crate::index::life::{CreatedRuns, now};
 use crate::index::sharded::Sharded;
-use crate::index::slab::{Entry, Slab};
+use crate::index::slab::{Entry, Slab, Stored};
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
+use crate::labels::packed::PackedKey;
 use crate::series::{OpenSlot, Shape};
 
-// A shard holds `(hash, entry number)` pairs, 8 bytes each. The stored hash is the lower half
-// of the tuple's hash, and the table's hash is made from it ([`table_hash`]), so that growing
-// the table never reads the entries.
+// A shard holds entry numbers, 4 bytes each. Growing its table reads each entry's key to place
+// it again: a key kept in its slot is its own hash's input (a tuple whose key fits a slot is
+// hashed from the key packed, [`Probe`]), and a longer one is hashed from its values read back.
 
-/// The half of a tuple's hash an entry keeps; the other half picked its shard.
+/// The lower half of a tuple's hash, which the recently-found cache keeps; the top bits picked
+/// its shard.
 #[inline]
 fn short_hash(hash: u64) -> u32 {
     hash as u32
 }
 
-/// The hash the shard's table places an entry by, made from its short hash alone (spread over
-/// 64 bits by a multiplication with an odd constant, so the table's low and top bits vary).
+/// The hash the shard's table places an entry by, made from the lower half of the tuple's hash
+/// (spread over 64 bits by a multiplication with an odd constant, so that the table's low and
+/// top bits vary: the top bits of the tuple's hash are the same for every entry of a shard).
 #[inline]
-fn table_hash(short: u32) -> u64 {
-    u64::from(short).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+fn table_hash(hash: u64) -> u64 {
+    u64::from(short_hash(hash)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// What a lookup knows of its tuple: its hash and, when its key fits a slot, the key packed
+/// ([`PackedKey`]), which the hash is made from.
+#[derive(Clone, Copy)]
+pub(crate) struct Probe {
+    hash: u64,
+    packed: Option<u128>,
 }
 
 /// The open series of a family whose series are kept in slots `T` ([`OpenSlot`]).
 pub(crate) struct OpenIndex<T> {
-    shards: Sharded<(u32, u32)>,
+    shards: Sharded<u32>,
     entries: Slab<T>,
     /// What the slots are built with.
     shape: Shape,
@@ -76,17 +88,36 @@ impl<T: OpenSlot> OpenIndex<T> {
         }
     }
 
-    /// The hash of a tuple, from its typed values (no key is built).
-    #[inline]
-    pub(crate) fn hash<L: LabelSet>(&self, labels: &L) -> u64 {
-        self.shards.hash(labels)
+    /// What a lookup of `labels` needs: the key packed when it fits a slot, hashed as one
+    /// number; otherwise the hash of the typed values (no key is built).
+    #[inline(always)]
+    pub(crate) fn probe<L: LabelSet>(&self, labels: &L) -> Probe {
+        let packed = PackedKey::of(labels);
+        let hash = match packed {
+            Some(packed) => self.shards.hash_packed(packed),
+            None => self.shards.hash(labels),
+        };
+        Probe { hash, packed }
+    }
+
+    /// The hash of entry `id`, as [`probe`](Self::probe) made it for its tuple, for the shard's
+    /// table to place it again when it grows.
+    fn rehash(&self, id: u32) -> u64 {
+        let hash = match self.entries.get(id as usize).map(Entry::stored) {
+            Some(Stored::Packed(packed)) => self.shards.hash_packed(packed),
+            Some(Stored::Long(key)) => self.shards.hash_key(key),
+            // Never: an entry is published before its number goes into a table.
+            None => 0,
+        };
+        table_hash(hash)
     }
 
     /// The series of `labels` (whose hash is `hash`), if it has one.
     // Always inlined into the record path, as it was while it was smaller: a call costs its
     // own lookup about 16 instructions of saved registers.
     #[inline(always)]
-    pub(crate) fn find<L: LabelSet>(&self, hash: u64, labels: &L) -> Option<&T::Series> {
+    pub(crate) fn find<L: LabelSet>(&self, probe: Probe, labels: &L) -> Option<&T::Series> {
+        let Probe { hash, packed } = probe;
         let short = short_hash(hash);
         // Bits of the hash that neither the shard (the top ones) nor the short hash use.
         let recent = &self.recent[(hash >> 32) as usize % RECENT];
@@ -99,34 +130,29 @@ impl<T: OpenSlot> OpenIndex<T> {
             // An entry is readable only once the slab has published it: `get` says `None`
             // before, and the lookup below takes over.
             if let Some(entry) = self.entries.get((guess as u32 - 1) as usize) {
-                if entry.matches(labels) {
+                if entry.matches(labels, packed) {
                     return entry.series();
                 }
             }
         }
-        self.find_in_shard(hash, short, labels, recent)
+        self.find_in_shard(probe, labels, recent)
     }
 
     #[inline(never)]
-    fn find_in_shard<L: LabelSet>(&self, hash: u64, short: u32, labels: &L, recent: &AtomicU64) -> Option<&T::Series> {
-        let table = self.shards.read(hash);
+    fn find_in_shard<L: LabelSet>(&self, probe: Probe, labels: &L, recent: &AtomicU64) -> Option<&T::Series> {
+        let table = self.shards.read(probe.hash);
         let mut found = None;
-        table.find(table_hash(short), |&(stored, id)| {
-            if stored != short {
-                return false;
+        table.find(table_hash(probe.hash), |&id| match self.entries.get(id as usize) {
+            Some(entry) if entry.matches(labels, probe.packed) => {
+                found = Some((id, entry.value()));
+                true
             }
-            match self.entries.get(id as usize) {
-                Some(entry) if entry.matches(labels) => {
-                    found = Some((id, entry.value()));
-                    true
-                }
-                _ => false,
-            }
+            _ => false,
         });
         drop(table);
         let (id, slot) = found?;
         // Relaxed, as the load in `find`: whoever reads it checks it.
-        recent.store(u64::from(short) << 32 | u64::from(id + 1), Ordering::Relaxed);
+        recent.store(u64::from(short_hash(probe.hash)) << 32 | u64::from(id + 1), Ordering::Relaxed);
         slot.series()
     }
 
@@ -134,7 +160,7 @@ impl<T: OpenSlot> OpenIndex<T> {
     /// the start, [`OpenSlot`]); `None` when the index holds `limit` series already.
     pub(crate) fn find_or_create<L: LabelSet>(
         &self,
-        hash: u64,
+        probe: Probe,
         labels: &L,
         limit: usize,
         new: impl FnOnce() -> T::Series,
@@ -144,7 +170,7 @@ impl<T: OpenSlot> OpenIndex<T> {
         // this creator pushes.
         let writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         // Another writer may have created it since the caller looked.
-        if let Some(series) = self.find(hash, labels) {
+        if let Some(series) = self.find(probe, labels) {
             return Some(series);
         }
         if self.len() >= limit.min(MAX_ENTRIES) {
@@ -159,9 +185,8 @@ impl<T: OpenSlot> OpenIndex<T> {
         // Entry numbers fit in a `u32` (plus one, in the recently-found cache): the length was
         // checked against `MAX_ENTRIES` above, under the writer lock.
         let id = self.entries.push(&writer, key.as_bytes(), || T::empty(shape), |slot| slot.fill(new))?;
-        let mut table = self.shards.write(hash);
-        let short = short_hash(hash);
-        table.insert_unique(table_hash(short), (short, id as u32), |&(short, _)| table_hash(short));
+        let mut table = self.shards.write(probe.hash);
+        table.insert_unique(table_hash(probe.hash), id as u32, |&id| self.rehash(id));
         drop(table);
         drop(writer);
         self.entries.get(id)?.series()
@@ -197,20 +222,22 @@ mod tests {
     #[test]
     fn finds_what_it_inserted_across_growth() {
         let index = OpenIndex::<OnceLock<u64>>::new(Shape::default());
-        let keys: Vec<(String, u32)> = (0..5_000u32).map(|i| ("k".repeat(i as usize % 5), i)).collect();
+        // Keys of 11 to 50 bytes: some kept in their slot, some beside it, each placed again
+        // from its key as the shards' tables grow.
+        let keys: Vec<(String, u32)> = (0..5_000u32).map(|i| ("k".repeat(i as usize % 40), i)).collect();
         for (n, (text, i)) in keys.iter().enumerate() {
             let labels = (text.as_str(), *i);
-            let hash = index.hash(&labels);
-            assert!(index.find(hash, &labels).is_none());
-            assert_eq!(index.find_or_create(hash, &labels, usize::MAX, || n as u64), Some(&(n as u64)));
+            let probe = index.probe(&labels);
+            assert!(index.find(probe, &labels).is_none());
+            assert_eq!(index.find_or_create(probe, &labels, usize::MAX, || n as u64), Some(&(n as u64)));
         }
         for (n, (text, i)) in keys.iter().enumerate() {
             let labels = (text.as_str(), *i);
-            assert_eq!(index.find(index.hash(&labels), &labels), Some(&(n as u64)));
-            let found = index.find_or_create(index.hash(&labels), &labels, 0, || 0);
+            assert_eq!(index.find(index.probe(&labels), &labels), Some(&(n as u64)));
+            let found = index.find_or_create(index.probe(&labels), &labels, 0, || 0);
             assert_eq!(found, Some(&(n as u64)), "found before the limit");
         }
-        assert!(index.find(index.hash(&("k", 7u32)), &("k", 7u32)).is_none(), "a value of another tuple");
+        assert!(index.find(index.probe(&("k", 7u32)), &("k", 7u32)).is_none(), "a value of another tuple");
         assert_eq!(index.len(), keys.len());
         assert_eq!(index.iter().count(), keys.len());
     }
@@ -220,7 +247,7 @@ mod tests {
         let index = OpenIndex::<OnceLock<u64>>::new(Shape::default());
         for i in 0..10u64 {
             let labels = (i,);
-            let inserted = index.find_or_create(index.hash(&labels), &labels, 4, || i).is_some();
+            let inserted = index.find_or_create(index.probe(&labels), &labels, 4, || i).is_some();
             assert_eq!(inserted, i < 4);
         }
         assert_eq!(index.len(), 4);
@@ -255,25 +282,23 @@ mod loom_models {
     /// other's guess.
     fn sharing_a_slot(index: &OpenIndex<OnceLock<u64>>) -> (u64, u64) {
         let first = 0;
-        let slot = |n: u64| (index.hash(&tuple(n)) >> 32) as usize % super::RECENT;
-        let short = |n: u64| super::short_hash(index.hash(&tuple(n)));
+        let slot = |n: u64| (index.probe(&tuple(n)).hash >> 32) as usize % super::RECENT;
+        let short = |n: u64| super::short_hash(index.probe(&tuple(n)).hash);
         let second = (1..).find(|&n| slot(n) == slot(first) && short(n) != short(first)).unwrap();
         (first, second)
     }
 
     /// Two tuples with one short hash and one recently-found slot: only their keys tell them
     /// apart, in the cache and in the shard. Found once, among about 100,000 tuples, with the
-    /// fixed hasher the index has under the model checker (what `Sharded::hash` computes).
+    /// fixed hasher the index has under the model checker (what `OpenIndex::probe` computes).
     fn colliding() -> (u64, u64) {
         static FOUND: std::sync::OnceLock<(u64, u64)> = std::sync::OnceLock::new();
         *FOUND.get_or_init(|| {
-            use core::hash::{BuildHasher as _, Hasher as _};
-
-            use crate::labels::LabelSet as _;
+            // As `OpenIndex::probe` hashes a tuple whose key fits a slot.
             let hash = |n: u64| {
-                let mut state = core::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().build_hasher();
-                tuple(n).hash_key(&mut state);
-                state.finish()
+                let packed = crate::labels::packed::PackedKey::of(&tuple(n)).unwrap();
+                let hasher = core::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default();
+                crate::index::sharded::hash_packed(&hasher, packed)
             };
             let mut seen = std::collections::HashMap::new();
             (0..)
@@ -298,12 +323,12 @@ mod loom_models {
                 let index = Arc::clone(&index);
                 thread::spawn(move || {
                     let labels = tuple(n);
-                    *index.find_or_create(index.hash(&labels), &labels, usize::MAX, || made).unwrap()
+                    *index.find_or_create(index.probe(&labels), &labels, usize::MAX, || made).unwrap()
                 })
             };
             let (first, other) = (create(a, 100), create(b, 200));
             let labels = tuple(a);
-            let mine = *index.find_or_create(index.hash(&labels), &labels, usize::MAX, || 101).unwrap();
+            let mine = *index.find_or_create(index.probe(&labels), &labels, usize::MAX, || 101).unwrap();
             let theirs = first.join().unwrap();
             assert_eq!(mine, theirs, "two series for one tuple");
             assert!(mine == 100 || mine == 101);
@@ -320,20 +345,20 @@ mod loom_models {
         let (a, b) = colliding();
         ::loom::model(move || {
             let index = Arc::new(OpenIndex::<OnceLock<u64>>::new(Shape::default()));
-            assert_eq!(index.hash(&tuple(a)) as u32, index.hash(&tuple(b)) as u32, "the tuples collide");
+            assert_eq!(index.probe(&tuple(a)).hash as u32, index.probe(&tuple(b)).hash as u32, "the tuples collide");
             let creator = {
                 let index = Arc::clone(&index);
                 thread::spawn(move || {
                     for (n, made) in [(a, 1), (b, 2)] {
                         let labels = tuple(n);
-                        index.find_or_create(index.hash(&labels), &labels, usize::MAX, || made);
+                        index.find_or_create(index.probe(&labels), &labels, usize::MAX, || made);
                     }
                 })
             };
             for _ in 0..2 {
                 for (n, own) in [(a, 1), (b, 2)] {
                     let labels = tuple(n);
-                    if let Some(&found) = index.find(index.hash(&labels), &labels) {
+                    if let Some(&found) = index.find(index.probe(&labels), &labels) {
                         assert_eq!(found, own, "tuple {n} found another tuple's series");
                     }
                 }
@@ -341,7 +366,7 @@ mod loom_models {
             creator.join().unwrap();
             for (n, own) in [(a, 1), (b, 2)] {
                 let labels = tuple(n);
-                assert_eq!(index.find(index.hash(&labels), &labels), Some(&own), "tuple {n} lost");
+                assert_eq!(index.find(index.probe(&labels), &labels), Some(&own), "tuple {n} lost");
             }
         });
     }
@@ -358,11 +383,11 @@ mod loom_models {
                 let index = Arc::clone(&index);
                 thread::spawn(move || {
                     let labels = tuple(1);
-                    index.find_or_create(index.hash(&labels), &labels, 1, || 1).is_some()
+                    index.find_or_create(index.probe(&labels), &labels, 1, || 1).is_some()
                 })
             };
             let labels = tuple(2);
-            let mine = index.find_or_create(index.hash(&labels), &labels, 1, || 2).is_some();
+            let mine = index.find_or_create(index.probe(&labels), &labels, 1, || 2).is_some();
             let theirs = other.join().unwrap();
             assert!(mine != theirs, "created {} series at a limit of one", usize::from(mine) + usize::from(theirs));
             assert_eq!(index.len(), 1);
@@ -382,31 +407,31 @@ mod loom_models {
         builder.preemption_bound = Some(2);
         builder.check(|| {
             let index = Arc::new(OpenIndex::<OnceLock<u64>>::new(Shape::default()));
-            let shard = |n: u64| crate::index::sharded::shard_index(index.hash(&tuple(n)));
+            let shard = |n: u64| crate::index::sharded::shard_index(index.probe(&tuple(n)).hash);
             // Five tuples of one shard: the fourth grows its table.
             let tuples: Vec<u64> = (0..).filter(|&n| shard(n) == shard(0)).take(5).collect();
             let early = tuple(tuples[0]);
-            index.find_or_create(index.hash(&early), &early, usize::MAX, || tuples[0]);
+            index.find_or_create(index.probe(&early), &early, usize::MAX, || tuples[0]);
             let creator = {
                 let index = Arc::clone(&index);
                 let tuples = tuples.clone();
                 thread::spawn(move || {
                     for &n in &tuples[1..] {
                         let labels = tuple(n);
-                        index.find_or_create(index.hash(&labels), &labels, usize::MAX, || n);
+                        index.find_or_create(index.probe(&labels), &labels, usize::MAX, || n);
                     }
                 })
             };
             for &n in &tuples {
                 let labels = tuple(n);
-                let found = index.find(index.hash(&labels), &labels).copied();
+                let found = index.find(index.probe(&labels), &labels).copied();
                 assert!(found.is_none() || found == Some(n), "tuple {n} found {found:?}");
             }
-            assert_eq!(index.find(index.hash(&early), &early), Some(&tuples[0]), "lost while its shard grew");
+            assert_eq!(index.find(index.probe(&early), &early), Some(&tuples[0]), "lost while its shard grew");
             creator.join().unwrap();
             for &n in &tuples {
                 let labels = tuple(n);
-                assert_eq!(index.find(index.hash(&labels), &labels), Some(&n));
+                assert_eq!(index.find(index.probe(&labels), &labels), Some(&n));
             }
         });
     }

@@ -36,6 +36,14 @@ pub(crate) fn shard_index(hash: u64) -> usize {
     (hash >> (u64::BITS - SHARD_BITS)) as usize
 }
 
+/// The hash `hasher` makes of a packed key.
+#[inline(always)]
+pub(crate) fn hash_packed(hasher: &impl core::hash::BuildHasher, packed: u128) -> u64 {
+    let mut state = hasher.build_hasher();
+    core::hash::Hasher::write_u128(&mut state, packed);
+    core::hash::Hasher::finish(&state)
+}
+
 /// A hash table of `T` split into `1 << SHARD_BITS` shards by the top bits of the hash.
 pub(crate) struct Sharded<T> {
     hasher: Hasher,
@@ -57,6 +65,21 @@ impl<T> Sharded<T> {
     pub(crate) fn hash<L: LabelSet>(&self, labels: &L) -> u64 {
         let mut state = self.hasher.build_hasher();
         labels.hash_key(&mut state);
+        core::hash::Hasher::finish(&state)
+    }
+
+    /// The hash of a tuple whose key is `packed` ([`PackedKey`](crate::labels::packed::PackedKey)):
+    /// the open index's hash of a tuple whose key fits a slot.
+    #[inline(always)]
+    pub(crate) fn hash_packed(&self, packed: u128) -> u64 {
+        hash_packed(&self.hasher, packed)
+    }
+
+    /// The hash of the tuple whose key is `key`, from its values read back: what
+    /// [`hash`](Self::hash) makes of the tuple itself.
+    pub(crate) fn hash_key(&self, key: &[u8]) -> u64 {
+        let mut state = self.hasher.build_hasher();
+        crate::labels::key::hash_key_values(&mut state, key);
         core::hash::Hasher::finish(&state)
     }
 
@@ -85,5 +108,32 @@ impl<T> Sharded<T> {
     /// Every shard in turn, read-locked one at a time.
     pub(crate) fn read_each(&self) -> impl Iterator<Item = RwLockReadGuard<'_, HashTable<T>>> {
         self.shards.iter().map(|shard| shard.read().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labels::key::KeyBuf;
+
+    /// The hash of a tuple read back from its key is the hash of the tuple itself.
+    fn rehashes_alike<L: LabelSet>(shards: &Sharded<u32>, labels: L) {
+        let mut key = KeyBuf::default();
+        labels.write_key(&mut key);
+        assert_eq!(shards.hash_key(key.as_bytes()), shards.hash(&labels), "{:?}", key.as_bytes());
+    }
+
+    #[test]
+    fn a_key_read_back_hashes_as_its_tuple() {
+        let shards = Sharded::<u32>::default();
+        let long = "x".repeat(300);
+        for len in [0, 1, 7, 15, 16, 127, 128, 300] {
+            let text = &long[..len];
+            rehashes_alike(&shards, (text,));
+            rehashes_alike(&shards, (text, u64::MAX, i64::MIN, text.to_owned()));
+            rehashes_alike(&shards, (u128::MAX, text, i128::MIN, -3i32, 7u32, usize::MAX, isize::MIN));
+            rehashes_alike(&shards, (true, 'c'.to_string(), 65_000u16 as u64, -5i16 as i64, text));
+            rehashes_alike(&shards, (7u8, -3i8, 9u16, -2i16, text));
+        }
     }
 }

@@ -11,7 +11,7 @@
 //! A key of up to [`INLINE`] bytes is kept in the slot itself, in two words, its length in the
 //! last byte; a longer one whole, in a vector of keys beside, the slot's first word naming it.
 //! A lookup compares a short key as two words with the tuple's key packed in a `u128`
-//! ([`PackedKey`]), and a long one byte for byte, as it is, where it is: bytes written to
+//! ([`PackedKey`]), and a long one value by value, as it is, where it is: bytes written to
 //! memory out of the slot's words and read back at other offsets would wait on the processor's
 //! store buffer at every comparison.
 
@@ -79,6 +79,14 @@ pub(crate) enum Key<'a> {
     Borrowed(&'a [u8]),
 }
 
+/// An entry's key as its hash is made from ([`Entry::stored`]).
+pub(crate) enum Stored<'a> {
+    /// A key kept in its slot: the slot's two words, as [`PackedKey`] packs the tuple.
+    Packed(u128),
+    /// A key kept whole beside the slot.
+    Long(&'a [u8]),
+}
+
 impl core::ops::Deref for Key<'_> {
     type Target = [u8];
 
@@ -117,15 +125,26 @@ impl<'a, T> Entry<'a, T> {
         Key::Borrowed(self.long_key(word))
     }
 
-    /// Whether the entry's key is that of `labels`: the record path's comparison. A short key
-    /// is compared with the tuple's, packed, as two words; a long one byte for byte.
-    #[inline(always)]
-    pub(crate) fn matches<L: LabelSet>(self, labels: &L) -> bool {
+    /// The entry's key as its hash is made from: packed, or kept whole beside the slot.
+    pub(crate) fn stored(self) -> Stored<'a> {
         let word = self.key_word();
         if (word >> 120) as usize <= INLINE {
-            return PackedKey::of(labels) == Some(word);
+            return Stored::Packed(word);
         }
-        self.matches_long(word, labels)
+        Stored::Long(self.long_key(word))
+    }
+
+    /// Whether the entry's key is that of `labels`, whose key packed is `packed` (`None` when
+    /// it does not fit a slot): the record path's comparison. A short key is compared as two
+    /// words, a long one value by value.
+    #[inline(always)]
+    pub(crate) fn matches<L: LabelSet>(self, labels: &L, packed: Option<u128>) -> bool {
+        let word = self.key_word();
+        if (word >> 120) as usize <= INLINE {
+            return packed == Some(word);
+        }
+        // A long key is never the key of a tuple whose key fits a slot.
+        packed.is_none() && self.matches_long(word, labels)
     }
 
     #[inline(never)]
