@@ -218,7 +218,9 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         }
     }
 
-    /// The series `series` points to.
+    /// The series `series` points to. Inlined into the scrape's loop, which calls it once a
+    /// series.
+    #[inline(always)]
     pub(super) fn series_at<'a>(&'a self, view: &View<'a, S>, series: SeriesRef) -> Option<&'a S> {
         match series.place() {
             Place::Dense(position) => {
