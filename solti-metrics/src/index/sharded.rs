@@ -75,14 +75,6 @@ impl<T> Sharded<T> {
         hash_packed(&self.hasher, packed)
     }
 
-    /// The hash of the tuple whose key is `key`, from its values read back: what
-    /// [`hash`](Self::hash) makes of the tuple itself.
-    pub(crate) fn hash_key(&self, key: &[u8]) -> u64 {
-        let mut state = self.hasher.build_hasher();
-        crate::labels::key::hash_key_values(&mut state, key);
-        core::hash::Hasher::finish(&state)
-    }
-
     #[inline]
     fn shard(&self, hash: u64) -> &RwLock<HashTable<T>> {
         &self.shards[shard_index(hash) % self.shards.len()]
@@ -108,32 +100,5 @@ impl<T> Sharded<T> {
     /// Every shard in turn, read-locked one at a time.
     pub(crate) fn read_each(&self) -> impl Iterator<Item = RwLockReadGuard<'_, HashTable<T>>> {
         self.shards.iter().map(|shard| shard.read().unwrap_or_else(PoisonError::into_inner))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::labels::key::KeyBuf;
-
-    /// The hash of a tuple read back from its key is the hash of the tuple itself.
-    fn rehashes_alike<L: LabelSet>(shards: &Sharded<u32>, labels: L) {
-        let mut key = KeyBuf::default();
-        labels.write_key(&mut key);
-        assert_eq!(shards.hash_key(key.as_bytes()), shards.hash(&labels), "{:?}", key.as_bytes());
-    }
-
-    #[test]
-    fn a_key_read_back_hashes_as_its_tuple() {
-        let shards = Sharded::<u32>::default();
-        let long = "x".repeat(300);
-        for len in [0, 1, 7, 15, 16, 127, 128, 300] {
-            let text = &long[..len];
-            rehashes_alike(&shards, (text,));
-            rehashes_alike(&shards, (text, u64::MAX, i64::MIN, text.to_owned()));
-            rehashes_alike(&shards, (u128::MAX, text, i128::MIN, -3i32, 7u32, usize::MAX, isize::MIN));
-            rehashes_alike(&shards, (true, 'c'.to_string(), 65_000u16 as u64, -5i16 as i64, text));
-            rehashes_alike(&shards, (7u8, -3i8, 9u16, -2i16, text));
-        }
     }
 }

@@ -30,8 +30,8 @@ use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 /// [`LONG`].
 pub(crate) const INLINE: usize = PACKED_MAX;
 
-/// The last byte of a slot's key words for a key kept beside it, whose place there is the
-/// first word.
+/// The last byte of a slot's key words for a key kept beside it: the low half of the first word
+/// is its place there, the high half the lower half of the tuple's hash.
 const LONG: u8 = u8::MAX;
 
 /// Keys longer than [`INLINE`] bytes.
@@ -80,11 +80,11 @@ pub(crate) enum Key<'a> {
 }
 
 /// An entry's key as its hash is made from ([`Entry::stored`]).
-pub(crate) enum Stored<'a> {
+pub(crate) enum Stored {
     /// A key kept in its slot: the slot's two words, as [`PackedKey`] packs the tuple.
     Packed(u128),
-    /// A key kept whole beside the slot.
-    Long(&'a [u8]),
+    /// A key kept whole beside the slot: the lower half of its tuple's hash, kept in the slot.
+    Long(u32),
 }
 
 impl core::ops::Deref for Key<'_> {
@@ -112,7 +112,7 @@ impl<'a, T> Entry<'a, T> {
     /// The key kept beside the slot, whose key words are `word`.
     #[cold]
     fn long_key(self, word: u128) -> &'a [u8] {
-        let long = self.long.get().and_then(|keys| keys.get(word as u64 as usize));
+        let long = self.long.get().and_then(|keys| keys.get(word as u32 as usize));
         long.map_or(&[], |key| key)
     }
 
@@ -125,13 +125,14 @@ impl<'a, T> Entry<'a, T> {
         Key::Borrowed(self.long_key(word))
     }
 
-    /// The entry's key as its hash is made from: packed, or kept whole beside the slot.
-    pub(crate) fn stored(self) -> Stored<'a> {
+    /// What the entry's hash is made from: its key packed, or, for a key kept beside the slot,
+    /// the lower half of the hash kept with it.
+    pub(crate) fn stored(self) -> Stored {
         let word = self.key_word();
         if (word >> 120) as usize <= INLINE {
             return Stored::Packed(word);
         }
-        Stored::Long(self.long_key(word))
+        Stored::Long((word >> 32) as u32)
     }
 
     /// Whether the entry's key is that of `labels`, whose key packed is `packed` (`None` when
@@ -187,13 +188,16 @@ impl<T> Slab<T> {
         Some(Entry { slot, long: &self.long })
     }
 
-    /// Pushes an entry of key `key`: `empty` makes each slot of a bucket allocated for it,
-    /// `fill` finishes the entry's own before it is published. Pushes are made under the writer
-    /// lock, which `_writer` shows; `None` past [`MAX_ENTRIES`](crate::index::buckets::MAX_ENTRIES).
+    /// Pushes an entry of key `key`, whose tuple's hash is `hash` (a long key's slot keeps its
+    /// lower half, which places the entry when a shard's table grows): `empty` makes each slot
+    /// of a bucket allocated for it, `fill` finishes the entry's own before it is published.
+    /// Pushes are made under the writer lock, which `_writer` shows; `None` past
+    /// [`MAX_ENTRIES`](crate::index::buckets::MAX_ENTRIES).
     pub(crate) fn push(
         &self,
         _writer: &MutexGuard<'_, ()>,
         key: &[u8],
+        hash: u64,
         empty: impl Fn() -> T,
         fill: impl FnOnce(&T),
     ) -> Option<usize> {
@@ -204,8 +208,9 @@ impl<T> Slab<T> {
         let word = match PackedKey::of_bytes(key) {
             Some(word) => word,
             None => {
+                // Its place fits the low half: there are fewer long keys than entries.
                 let at = self.long.get_or_init(Box::default).push(key.into());
-                u128::from(LONG) << 120 | at as u128
+                u128::from(LONG) << 120 | u128::from(hash as u32) << 32 | at as u32 as u128
             }
         };
         // Relaxed: published by the length below.
@@ -236,13 +241,22 @@ mod tests {
             (0..400).map(|n| (0..n as u16 % 160).map(|b| (b as u8).wrapping_mul(n as u8) | 1).collect()).collect();
         for (n, key) in keys.iter().enumerate() {
             let guard = writer.lock().unwrap();
-            assert_eq!(slab.push(&guard, key, OnceLock::new, |slot| slot.fill(|| n)), Some(n));
+            // A hash whose halves differ: a long key's slot keeps the lower one.
+            let hash = (n as u64) << 40 | 0x5000_0000 | n as u64;
+            assert_eq!(slab.push(&guard, key, hash, OnceLock::new, |slot| slot.fill(|| n)), Some(n));
         }
         assert_eq!(slab.len(), keys.len());
         for (n, key) in keys.iter().enumerate() {
             let entry = slab.get(n).unwrap();
             assert_eq!(&*entry.key(), &key[..], "key {n}");
             assert_eq!(entry.value().get(), Some(&n));
+            match entry.stored() {
+                Stored::Packed(word) => assert_eq!(Some(word), PackedKey::of_bytes(key), "key {n}"),
+                Stored::Long(short) => {
+                    assert!(key.len() > INLINE);
+                    assert_eq!(short, 0x5000_0000 | n as u32, "key {n}");
+                }
+            }
         }
         assert!(slab.get(keys.len()).is_none());
         assert_eq!(slab.iter().count(), keys.len());

@@ -215,21 +215,6 @@ pub(crate) fn hash_str(state: &mut impl core::hash::Hasher, value: &str) {
     state.write(value.as_bytes());
 }
 
-/// Feeds the values of `key` to `state` as the tuple they were written from feeds itself
-/// ([`LabelValue::hash_key`](crate::LabelValue)): strings as their bytes, integers as their
-/// wide type.
-pub(crate) fn hash_key_values(state: &mut impl core::hash::Hasher, key: &[u8]) {
-    for value in KeyValues(key) {
-        match value {
-            KeyValue::Str(bytes) => state.write(bytes),
-            KeyValue::U64(value) => state.write_u64(value),
-            KeyValue::I64(value) => state.write_i64(value),
-            KeyValue::U128(value) => state.write_u128(value),
-            KeyValue::I128(value) => state.write_i128(value),
-        }
-    }
-}
-
 impl<'a> Iterator for KeyValues<'a> {
     type Item = KeyValue<'a>;
 
