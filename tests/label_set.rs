@@ -224,3 +224,62 @@ fn constant_labels_clash_with_field_names() {
     assert!(matches!(result, Err(solti_metrics::Error::ConstLabelClash { .. })));
     assert!(Http::register_with(&Registry::new(), &[("service", "api")]).is_ok());
 }
+
+/// A label value that writes itself as an integer (as the built-in integers do, through the
+/// hidden `push_key`): its key is written, packed, hashed and compared one way, so each of its
+/// tuples has one series, in a label struct and in a tuple, with a key that fits a slot and
+/// one that does not. The exposition writes the value its key holds, the integer.
+#[derive(Clone, Copy)]
+struct UserId(u64);
+
+impl LabelValue for UserId {
+    fn label(&self) -> solti_metrics::LabelStr<'_> {
+        solti_metrics::LabelStr::borrowed(if self.0 % 2 == 0 { "even" } else { "odd" })
+    }
+
+    fn hash_key<H: core::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0);
+    }
+
+    fn push_key<K: solti_metrics::__private::KeySink>(&self, key: &mut K) -> bool {
+        key.push_u64(self.0)
+    }
+}
+
+#[derive(LabelSet)]
+struct Who {
+    user: UserId,
+}
+
+#[derive(MetricsSet)]
+struct Users {
+    /// Records per user.
+    #[metric(labels = Who)]
+    whos_total: IntCounterVec,
+    /// Records per user and tenant.
+    #[metric(labels(user: UserId, tenant: &str))]
+    tenant_users_total: IntCounterVec,
+}
+
+#[test]
+fn a_value_written_as_an_integer_keeps_one_series_per_tuple() {
+    let registry = Registry::new();
+    let users = Users::register(&registry).unwrap();
+    let tenant = "a-tenant-with-a-name-too-long-for-a-slot";
+    for _ in 0..3 {
+        for id in [7, 8] {
+            users.whos_total(Who { user: UserId(id) }).inc();
+            users.tenant_users_total(UserId(id), tenant).inc();
+            users.tenant_users_total(UserId(id), "short").inc();
+        }
+    }
+    assert_eq!(users.whos_total.series_count(), 2);
+    assert_eq!(users.tenant_users_total.series_count(), 4);
+    let mut text = Vec::new();
+    registry.encode(&mut text, Format::Prometheus).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("whos_total{user=\"7\"} 3\n"), "{text}");
+    assert!(text.contains("whos_total{user=\"8\"} 3\n"), "{text}");
+    assert!(text.contains(&format!("tenant_users_total{{tenant=\"{tenant}\",user=\"7\"}} 3\n")), "{text}");
+    assert!(text.contains("tenant_users_total{tenant=\"short\",user=\"8\"} 3\n"), "{text}");
+}

@@ -45,19 +45,11 @@ pub fn label_set(input: &DeriveInput, lowered: Option<&LoweredLabelStruct<'_>>, 
                         ::core::unreachable!()
                     }
 
-                    fn write_key(&self, _: &mut #private::KeyBuf) {
-                        ::core::unreachable!()
-                    }
-
                     fn push_key<__SoltiKey: #private::KeySink>(&self, _: &mut __SoltiKey) -> ::core::primitive::bool {
                         ::core::unreachable!()
                     }
 
                     fn hash_key<__SoltiHasher: ::core::hash::Hasher>(&self, _: &mut __SoltiHasher) {
-                        ::core::unreachable!()
-                    }
-
-                    fn key_matches(&self, _: &[::core::primitive::u8]) -> ::core::primitive::bool {
                         ::core::unreachable!()
                     }
                 }
@@ -120,19 +112,8 @@ pub fn label_set(input: &DeriveInput, lowered: Option<&LoweredLabelStruct<'_>>, 
             }
 
             #[inline]
-            fn write_key(&self, __solti_key: &mut #private::KeyBuf) {
-                #(#private::LabelValue::write_key(&self.#fields, __solti_key);)*
-            }
-
-            #[inline]
             fn hash_key<__SoltiHasher: ::core::hash::Hasher>(&self, __solti_state: &mut __SoltiHasher) {
                 #(#private::LabelValue::hash_key(&self.#fields, __solti_state);)*
-            }
-
-            #[inline]
-            fn key_matches(&self, __solti_key: &[::core::primitive::u8]) -> ::core::primitive::bool {
-                let mut __solti_stored = __solti_key;
-                #(#private::LabelValue::key_matches(&self.#fields, &mut __solti_stored) &&)* __solti_stored.is_empty()
             }
 
             #[inline(always)]

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 
 use crate::family::{Family, lock};
 use crate::index::Lease;
+use crate::index::buckets::MAX_ENTRIES;
 use crate::index::dense::DenseLive;
 use crate::index::life::{Life, now};
 use crate::index::open::Probe;
@@ -114,7 +115,7 @@ impl<S: Series, const LABELLED: bool> Family<S, LABELLED> {
         // without taking the writer lock: a flood of new tuples does not serialise recorders.
         // The count is read after the caller's lookup: a series another thread created in
         // between, and counted, is visible to a second lookup.
-        if open.len() >= limit {
+        if open.len() >= limit.min(MAX_ENTRIES) {
             return open.find(probe, labels).unwrap_or_else(|| self.overflow());
         }
         let shape = self.inner.shape;

@@ -178,8 +178,9 @@ impl<T: OpenSlot> OpenIndex<T> {
         if self.len() >= limit.min(MAX_ENTRIES) {
             return None;
         }
+        // Written by `push_key`, as a lookup packs and compares it.
         let mut key = KeyBuf::default();
-        labels.write_key(&mut key);
+        labels.push_key(&mut key);
         // Noted before the entry is pushed: a scrape that finds the entry finds its time.
         // The number it will get: entries are pushed under the writer lock alone.
         self.created.note(self.entries.len() as u32, now());
@@ -292,7 +293,7 @@ mod tests {
 /// while a shard's table grows.
 ///
 /// What loom sees: the writer lock, the shards' `RwLock`s, the recently-found slots, the
-/// creation times' lock, and the slab's length and key words (which publish an entry). What it
+/// creation times' lock, and the slab's length (which publishes an entry) and key words. What it
 /// does not: the `OnceLock`s of the slab's buckets and of the series these models use (each
 /// set before the length publishes what it holds) and `hashbrown`'s table, behind the shard
 /// locks; loom runs each of their operations as one step between its own (a table that grows
@@ -402,6 +403,33 @@ mod loom_models {
                 let labels = tuple(n);
                 assert_eq!(index.find(index.probe(&labels), &labels), Some(&own), "tuple {n} lost");
             }
+        });
+    }
+
+    /// A reader of the entries, as a scrape reads them (its key rendered, its series read,
+    /// nothing compared), racing the creation of one: it finds none, or the entry with its
+    /// whole key and series. Publishing the slab's length with a relaxed store instead of
+    /// release fails this model. (The reader is the spawned thread: loom explores the other
+    /// order too, which it does not when the main thread reads.)
+    #[test]
+    fn loom_a_new_entry_is_read_with_its_key() {
+        ::loom::model(|| {
+            let index = Arc::new(OpenIndex::<OnceLock<u64>>::new(Shape::default()));
+            let reader = {
+                let index = Arc::clone(&index);
+                thread::spawn(move || {
+                    use crate::labels::LabelSet as _;
+                    let mut expected = crate::labels::key::KeyBuf::default();
+                    tuple(7).write_key(&mut expected);
+                    for (_, entry) in index.iter() {
+                        assert_eq!(&*entry.key(), expected.as_bytes(), "an entry read before its key");
+                        assert_eq!(entry.series(), Some(&7));
+                    }
+                })
+            };
+            let labels = tuple(7);
+            index.find_or_create(index.probe(&labels), &labels, usize::MAX, || 7);
+            reader.join().unwrap();
         });
     }
 

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use crate::index::buckets::Buckets;
 use crate::labels::LabelSet;
-use crate::labels::packed::{PACKED_MAX, PackedKey};
+use crate::labels::packed::{KeyMatch, PACKED_MAX, PackedKey};
 use crate::series::OpenSlot;
 use crate::sync::MutexGuard;
 use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -29,6 +29,10 @@ use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 /// The longest key kept in its slot; the last of the slot's 16 key bytes is its length, or
 /// [`LONG`].
 pub(crate) const INLINE: usize = PACKED_MAX;
+
+// A key's length is read back through a mask of `INLINE` (no bounds check): every length up to
+// it must pass the mask unchanged.
+const _: () = assert!((INLINE + 1).is_power_of_two());
 
 /// The last byte of a slot's key words for a key kept beside it: the low half of the first word
 /// is its place there, the high half the lower half of the tuple's hash.
@@ -150,7 +154,7 @@ impl<'a, T> Entry<'a, T> {
 
     #[inline(never)]
     fn matches_long<L: LabelSet>(self, word: u128, labels: &L) -> bool {
-        labels.key_matches(self.long_key(word))
+        KeyMatch::matches(labels, self.long_key(word))
     }
 
     /// What the slot holds.

@@ -2,7 +2,7 @@
 //! key packed in one `u128` ([`PackedKey`]), as the open index keeps it in a slot's two words
 //! and compares it with a tuple's.
 
-use crate::labels::key::{I64, KeyBuf, STR, U64};
+use crate::labels::key::{self, I64, KeyBuf, KeyValue, STR, U64};
 
 /// The longest key a [`PackedKey`] holds: 15 bytes, and its length in the 16th.
 pub(crate) const PACKED_MAX: usize = 15;
@@ -139,6 +139,45 @@ impl KeySink for PackedKey {
     }
 }
 
+/// Compares a tuple's values, as its key writes them, with a stored key: the open index's
+/// comparison with a key kept whole, driven by the same [`push_key`](crate::LabelSet::push_key)
+/// that wrote it.
+pub(crate) struct KeyMatch<'a>(&'a [u8]);
+
+impl KeyMatch<'_> {
+    /// Whether `stored` is the key of `labels`.
+    #[inline]
+    pub(crate) fn matches<L: crate::labels::LabelSet + ?Sized>(labels: &L, stored: &[u8]) -> bool {
+        let mut rest = KeyMatch(stored);
+        labels.push_key(&mut rest) && rest.0.is_empty()
+    }
+}
+
+impl KeySink for KeyMatch<'_> {
+    #[inline(always)]
+    fn push_str(&mut self, value: &str) -> bool {
+        key::match_str(&mut self.0, value.as_bytes())
+    }
+
+    #[inline(always)]
+    fn push_u64(&mut self, value: u64) -> bool {
+        key::match_u64(&mut self.0, value)
+    }
+
+    #[inline(always)]
+    fn push_i64(&mut self, value: i64) -> bool {
+        key::match_i64(&mut self.0, value)
+    }
+
+    fn push_u128(&mut self, value: u128) -> bool {
+        key::match_wide(&mut self.0, KeyValue::U128(value))
+    }
+
+    fn push_i128(&mut self, value: i128) -> bool {
+        key::match_wide(&mut self.0, KeyValue::I128(value))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +197,8 @@ mod tests {
             assert_eq!(PackedKey::of(&labels), None, "{bytes:?}");
         }
         assert_eq!(PackedKey::of_bytes(bytes), PackedKey::of(&labels));
+        assert!(KeyMatch::matches(&labels, bytes), "{bytes:?}");
+        assert!(bytes.is_empty() || !KeyMatch::matches(&labels, &bytes[..bytes.len() - 1]), "{bytes:?} cut");
     }
 
     #[test]

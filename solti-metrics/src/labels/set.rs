@@ -4,7 +4,7 @@
 use core::hash::Hasher;
 
 use crate::labels::key::KeyBuf;
-use crate::labels::packed::KeySink;
+use crate::labels::packed::{KeyMatch, KeySink};
 use crate::labels::value::LabelValue;
 
 /// The most slots a dense table may have; a label tuple with more combinations uses the map.
@@ -42,23 +42,30 @@ pub trait LabelSet {
     where
         Self: Sized;
 
-    /// Appends every value to `key`, in declared order.
-    #[doc(hidden)]
-    fn write_key(&self, key: &mut KeyBuf);
-
     /// Feeds every value to `state`, in declared order: the hash of the labels' key.
     #[doc(hidden)]
     fn hash_key<H: Hasher>(&self, state: &mut H);
 
+    /// Writes every value, in declared order, into `key`: the one way a key is written, as
+    /// bytes ([`write_key`](Self::write_key)), packed, or compared with a stored key
+    /// ([`key_matches`](Self::key_matches)); `false` when it does not fit there, or differs.
+    #[doc(hidden)]
+    fn push_key<K: KeySink>(&self, key: &mut K) -> bool;
+
+    /// Appends every value to `key`, in declared order.
+    #[doc(hidden)]
+    #[inline]
+    fn write_key(&self, key: &mut KeyBuf) {
+        self.push_key(key);
+    }
+
     /// Whether `key` holds exactly these values, as [`write_key`](Self::write_key) writes
     /// them.
     #[doc(hidden)]
-    fn key_matches(&self, key: &[u8]) -> bool;
-
-    /// Writes the key, as [`write_key`](Self::write_key) writes it, into `key`; `false` when
-    /// it does not fit there.
-    #[doc(hidden)]
-    fn push_key<K: KeySink>(&self, key: &mut K) -> bool;
+    #[inline]
+    fn key_matches(&self, key: &[u8]) -> bool {
+        KeyMatch::matches(self, key)
+    }
 }
 
 /// A struct whose fields are a metric's labels, named after the fields; implemented by
@@ -157,20 +164,12 @@ impl LabelSet for () {
     }
 
     #[inline]
-    fn write_key(&self, _: &mut KeyBuf) {}
-
-    #[inline]
     fn push_key<K: KeySink>(&self, _: &mut K) -> bool {
         true
     }
 
     #[inline]
     fn hash_key<H: Hasher>(&self, _: &mut H) {}
-
-    #[inline]
-    fn key_matches(&self, key: &[u8]) -> bool {
-        key.is_empty()
-    }
 }
 
 macro_rules! label_tuples {
@@ -199,19 +198,8 @@ macro_rules! label_tuples {
             }
 
             #[inline]
-            fn write_key(&self, key: &mut KeyBuf) {
-                self.push_key(key);
-            }
-
-            #[inline]
             fn hash_key<State: Hasher>(&self, state: &mut State) {
                 $(self.$idx.hash_key(state);)+
-            }
-
-            #[inline]
-            fn key_matches(&self, key: &[u8]) -> bool {
-                let mut stored = key;
-                $(self.$idx.key_matches(&mut stored) &&)+ stored.is_empty()
             }
 
             #[inline(always)]

@@ -5,7 +5,7 @@ use core::fmt::Write as _;
 
 use core::hash::Hasher;
 
-use crate::labels::key::{self, KeyBuf, KeyValue};
+use crate::labels::key;
 use crate::labels::packed::KeySink;
 
 /// A value that can be the value of a metric label.
@@ -75,32 +75,17 @@ pub trait LabelValue {
         (0..Self::CARDINALITY).map_while(Self::from_label_index)
     }
 
-    /// Appends the value to the key of its series. The default writes [`label`](Self::label);
-    /// integers write themselves as integers, so they are hashed and compared without being
-    /// formatted.
-    #[doc(hidden)]
-    #[inline]
-    fn write_key(&self, key: &mut KeyBuf) {
-        self.push_key(key);
-    }
-
-    /// Feeds the value to the hash of its tuple, as [`write_key`](Self::write_key) writes it.
+    /// Feeds the value to the hash of its tuple.
     #[doc(hidden)]
     #[inline]
     fn hash_key<H: Hasher>(&self, state: &mut H) {
         key::hash_str(state, self.label().as_str());
     }
 
-    /// Whether the next value of a stored key is this value, as
-    /// [`write_key`](Self::write_key) writes it.
-    #[doc(hidden)]
-    #[inline]
-    fn key_matches(&self, stored: &mut &[u8]) -> bool {
-        key::match_str(stored, self.label().as_bytes())
-    }
-
-    /// Appends the value to a key being written, as bytes ([`write_key`](Self::write_key)) or
-    /// words; `false` when the key no longer fits.
+    /// Appends the value to the key of its series, being written as bytes or packed, or being
+    /// compared with a stored one (the one way a key is written and read); `false` when it no
+    /// longer fits, or differs. The default writes [`label`](Self::label); integers write
+    /// themselves as integers, so they are hashed and compared without being formatted.
     #[doc(hidden)]
     #[inline]
     fn push_key<K: KeySink>(&self, key: &mut K) -> bool {
@@ -191,11 +176,6 @@ macro_rules! string_labels {
             }
 
             #[inline(always)]
-            fn key_matches(&self, stored: &mut &[u8]) -> bool {
-                key::match_str(stored, self.as_bytes())
-            }
-
-            #[inline(always)]
             fn push_key<K: KeySink>(&self, key: &mut K) -> bool {
                 key.push_str(self)
             }
@@ -226,7 +206,7 @@ impl LabelValue for bool {
 // Integers of up to 16 bits have a fixed set of values: their series live in a dense table
 // (allocated a page at a time, see `index/dense.rs`), found by the value itself.
 macro_rules! small_integer_labels {
-    ($($ty:ty => $unsigned:ty, $push:ident, $wide:ty, $hash:ident, $matches:ident;)*) => {$(
+    ($($ty:ty => $unsigned:ty, $push:ident, $wide:ty, $hash:ident;)*) => {$(
         impl LabelValue for $ty {
             const CARDINALITY: usize = 1 << <$ty>::BITS;
 
@@ -249,11 +229,6 @@ macro_rules! small_integer_labels {
             }
 
             #[inline]
-            fn key_matches(&self, stored: &mut &[u8]) -> bool {
-                key::$matches(stored, <$wide>::from(*self))
-            }
-
-            #[inline]
             fn push_key<K: KeySink>(&self, key: &mut K) -> bool {
                 key.$push(<$wide>::from(*self))
             }
@@ -262,14 +237,14 @@ macro_rules! small_integer_labels {
 }
 
 small_integer_labels! {
-    u8 => u8, push_u64, u64, write_u64, match_u64;
-    i8 => u8, push_i64, i64, write_i64, match_i64;
-    u16 => u16, push_u64, u64, write_u64, match_u64;
-    i16 => u16, push_i64, i64, write_i64, match_i64;
+    u8 => u8, push_u64, u64, write_u64;
+    i8 => u8, push_i64, i64, write_i64;
+    u16 => u16, push_u64, u64, write_u64;
+    i16 => u16, push_i64, i64, write_i64;
 }
 
 macro_rules! open_integer_labels {
-    ($($ty:ty => $push:ident, $wide:ty, $hash:ident, $matches:expr;)*) => {$(
+    ($($ty:ty => $push:ident, $wide:ty, $hash:ident;)*) => {$(
         impl LabelValue for $ty {
             fn label(&self) -> LabelStr<'_> {
                 LabelStr::display(self)
@@ -278,11 +253,6 @@ macro_rules! open_integer_labels {
             #[inline]
             fn hash_key<H: Hasher>(&self, state: &mut H) {
                 state.$hash(*self as $wide);
-            }
-
-            #[inline]
-            fn key_matches(&self, stored: &mut &[u8]) -> bool {
-                $matches(stored, *self as $wide)
             }
 
             #[inline]
@@ -295,14 +265,14 @@ macro_rules! open_integer_labels {
 }
 
 open_integer_labels! {
-    u32 => push_u64, u64, write_u64, key::match_u64;
-    u64 => push_u64, u64, write_u64, key::match_u64;
-    usize => push_u64, u64, write_u64, key::match_u64;
-    u128 => push_u128, u128, write_u128, |stored, value| key::match_wide(stored, KeyValue::U128(value));
-    i32 => push_i64, i64, write_i64, key::match_i64;
-    i64 => push_i64, i64, write_i64, key::match_i64;
-    isize => push_i64, i64, write_i64, key::match_i64;
-    i128 => push_i128, i128, write_i128, |stored, value| key::match_wide(stored, KeyValue::I128(value));
+    u32 => push_u64, u64, write_u64;
+    u64 => push_u64, u64, write_u64;
+    usize => push_u64, u64, write_u64;
+    u128 => push_u128, u128, write_u128;
+    i32 => push_i64, i64, write_i64;
+    i64 => push_i64, i64, write_i64;
+    isize => push_i64, i64, write_i64;
+    i128 => push_i128, i128, write_i128;
 }
 
 #[cfg(test)]
