@@ -20,7 +20,7 @@ use crate::index::sharded::Sharded;
 use crate::index::slab::{Entry, Slab, Stored};
 use crate::labels::LabelSet;
 use crate::labels::key::KeyBuf;
-use crate::labels::packed::PackedKey;
+use crate::labels::packed_key;
 use crate::series::{OpenSlot, Shape};
 
 // A shard holds entry numbers, 4 bytes each. Growing its table reads each entry's slot to place
@@ -93,7 +93,7 @@ impl<T: OpenSlot> OpenIndex<T> {
     /// number; otherwise the hash of the typed values (no key is built).
     #[inline(always)]
     pub(crate) fn probe<L: LabelSet>(&self, labels: &L) -> Probe {
-        let packed = PackedKey::of(labels);
+        let packed = packed_key(labels);
         let hash = match packed {
             Some(packed) => self.shards.hash_packed(packed),
             None => self.shards.hash(labels),
@@ -331,7 +331,7 @@ mod loom_models {
         *FOUND.get_or_init(|| {
             // As `OpenIndex::probe` hashes a tuple whose key fits a slot.
             let hash = |n: u64| {
-                let packed = crate::labels::packed::PackedKey::of(&tuple(n)).unwrap();
+                let packed = crate::labels::packed_key(&tuple(n)).unwrap();
                 let hasher = core::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default();
                 crate::index::sharded::hash_packed(&hasher, packed)
             };

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use crate::index::buckets::Buckets;
 use crate::labels::LabelSet;
-use crate::labels::packed::{KeyMatch, PACKED_MAX, PackedKey};
+use crate::labels::packed::{PACKED_MAX, PackedKey};
 use crate::series::OpenSlot;
 use crate::sync::MutexGuard;
 use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -154,7 +154,7 @@ impl<'a, T> Entry<'a, T> {
 
     #[inline(never)]
     fn matches_long<L: LabelSet>(self, word: u128, labels: &L) -> bool {
-        KeyMatch::matches(labels, self.long_key(word))
+        labels.key_matches(self.long_key(word))
     }
 
     /// What the slot holds.

@@ -7,5 +7,6 @@ pub(crate) mod packed;
 mod set;
 mod value;
 
+pub(crate) use set::packed_key;
 pub use set::{LabelSet, MAX_DENSE_SLOTS, NamedLabels, dense_digit, dense_slots, dense_step};
 pub use value::{LabelStr, LabelValue};

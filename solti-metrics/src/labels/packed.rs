@@ -83,11 +83,10 @@ pub struct PackedKey {
 }
 
 impl PackedKey {
-    /// The key of `labels`, packed; `None` if it is longer than [`PACKED_MAX`].
+    /// The key written into it, with its length in the top byte.
     #[inline(always)]
-    pub(crate) fn of<L: crate::labels::LabelSet + ?Sized>(labels: &L) -> Option<u128> {
-        let mut packed = Self::default();
-        labels.push_key(&mut packed).then_some(packed.bits | (packed.len as u128) << 120)
+    pub(crate) fn finish(&self) -> u128 {
+        self.bits | (self.len as u128) << 120
     }
 
     /// The key `bytes` packed, if it is no longer than [`PACKED_MAX`].
@@ -139,17 +138,20 @@ impl KeySink for PackedKey {
     }
 }
 
-/// Compares a tuple's values, as its key writes them, with a stored key: the open index's
-/// comparison with a key kept whole, driven by the same [`push_key`](crate::LabelSet::push_key)
-/// that wrote it.
+/// Compares a tuple's values, as its key writes them, with a stored key, moving past each
+/// value that matches: [`LabelSet::key_matches`](crate::LabelSet::key_matches), driven by the
+/// same `push_key` that wrote the key.
 pub(crate) struct KeyMatch<'a>(&'a [u8]);
 
-impl KeyMatch<'_> {
-    /// Whether `stored` is the key of `labels`.
+impl<'a> KeyMatch<'a> {
+    pub(crate) fn new(stored: &'a [u8]) -> Self {
+        Self(stored)
+    }
+
+    /// Whether every byte of the stored key was matched.
     #[inline]
-    pub(crate) fn matches<L: crate::labels::LabelSet + ?Sized>(labels: &L, stored: &[u8]) -> bool {
-        let mut rest = KeyMatch(stored);
-        labels.push_key(&mut rest) && rest.0.is_empty()
+    pub(crate) fn is_done(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -175,47 +177,5 @@ impl KeySink for KeyMatch<'_> {
 
     fn push_i128(&mut self, value: i128) -> bool {
         key::match_wide(&mut self.0, KeyValue::I128(value))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::labels::LabelSet;
-
-    /// The packed key of `labels` holds the bytes `KeyBuf` writes.
-    fn agrees<L: LabelSet>(labels: L) {
-        let mut key = KeyBuf::default();
-        labels.write_key(&mut key);
-        let bytes = key.as_bytes();
-        let mut expected = [0; 16];
-        if bytes.len() <= PACKED_MAX {
-            expected[..bytes.len()].copy_from_slice(bytes);
-            expected[15] = bytes.len() as u8;
-            assert_eq!(PackedKey::of(&labels), Some(u128::from_le_bytes(expected)), "{bytes:?}");
-        } else {
-            assert_eq!(PackedKey::of(&labels), None, "{bytes:?}");
-        }
-        assert_eq!(PackedKey::of_bytes(bytes), PackedKey::of(&labels));
-        assert!(KeyMatch::matches(&labels, bytes), "{bytes:?}");
-        assert!(bytes.is_empty() || !KeyMatch::matches(&labels, &bytes[..bytes.len() - 1]), "{bytes:?} cut");
-    }
-
-    #[test]
-    fn packed_keys_hold_the_bytes_of_the_key() {
-        let text: String = (0..200u8).map(|i| char::from(b'a' + i % 26)).collect();
-        for a in 0..=20 {
-            for b in [0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 15, 16, 17, 40, 118, 127, 128, 200] {
-                agrees((&text[..a], &text[..b]));
-                agrees((&text[..a], b as u64, -(b as i64)));
-                agrees((b as u32, &text[..a]));
-            }
-            agrees((&text[..a],));
-            agrees((&text[..a], u128::MAX));
-            agrees((i128::MIN, &text[..a]));
-        }
-        agrees((u64::MAX,));
-        agrees((i64::MIN, 3u16 as u64));
-        agrees(("é", "ß\u{1f600}"));
     }
 }

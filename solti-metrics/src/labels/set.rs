@@ -4,7 +4,7 @@
 use core::hash::Hasher;
 
 use crate::labels::key::KeyBuf;
-use crate::labels::packed::{KeyMatch, KeySink};
+use crate::labels::packed::{KeyMatch, KeySink, PackedKey};
 use crate::labels::value::LabelValue;
 
 /// The most slots a dense table may have; a label tuple with more combinations uses the map.
@@ -64,8 +64,16 @@ pub trait LabelSet {
     #[doc(hidden)]
     #[inline]
     fn key_matches(&self, key: &[u8]) -> bool {
-        KeyMatch::matches(self, key)
+        let mut stored = KeyMatch::new(key);
+        self.push_key(&mut stored) && stored.is_done()
     }
+}
+
+/// The key of `labels` packed in a `u128` ([`PackedKey`]); `None` if it is longer than 15 bytes.
+#[inline(always)]
+pub(crate) fn packed_key<L: LabelSet + ?Sized>(labels: &L) -> Option<u128> {
+    let mut packed = PackedKey::default();
+    labels.push_key(&mut packed).then(|| packed.finish())
 }
 
 /// A struct whose fields are a metric's labels, named after the fields; implemented by
@@ -229,6 +237,7 @@ label_tuples! {
 mod tests {
     use super::*;
     use crate::labels::key::{KeyValue, KeyValues};
+    use crate::labels::packed::PACKED_MAX;
 
     #[test]
     fn small_types_are_dense() {
@@ -268,5 +277,41 @@ mod tests {
         (7u32, "b", false).write_key(&mut key);
         let values: Vec<_> = KeyValues(key.as_bytes()).collect();
         assert_eq!(values, [KeyValue::U64(7), KeyValue::Str(b"b"), KeyValue::Str(b"false")]);
+    }
+
+    /// The packed key of `labels` holds the bytes `KeyBuf` writes.
+    fn agrees<L: LabelSet>(labels: L) {
+        let mut key = KeyBuf::default();
+        labels.write_key(&mut key);
+        let bytes = key.as_bytes();
+        let mut expected = [0; 16];
+        if bytes.len() <= PACKED_MAX {
+            expected[..bytes.len()].copy_from_slice(bytes);
+            expected[15] = bytes.len() as u8;
+            assert_eq!(packed_key(&labels), Some(u128::from_le_bytes(expected)), "{bytes:?}");
+        } else {
+            assert_eq!(packed_key(&labels), None, "{bytes:?}");
+        }
+        assert_eq!(PackedKey::of_bytes(bytes), packed_key(&labels));
+        assert!(labels.key_matches(bytes), "{bytes:?}");
+        assert!(bytes.is_empty() || !labels.key_matches(&bytes[..bytes.len() - 1]), "{bytes:?} cut");
+    }
+
+    #[test]
+    fn packed_keys_hold_the_bytes_of_the_key() {
+        let text: String = (0..200u8).map(|i| char::from(b'a' + i % 26)).collect();
+        for a in 0..=20 {
+            for b in [0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 15, 16, 17, 40, 118, 127, 128, 200] {
+                agrees((&text[..a], &text[..b]));
+                agrees((&text[..a], b as u64, -(b as i64)));
+                agrees((b as u32, &text[..a]));
+            }
+            agrees((&text[..a],));
+            agrees((&text[..a], u128::MAX));
+            agrees((i128::MIN, &text[..a]));
+        }
+        agrees((u64::MAX,));
+        agrees((i64::MIN, 3u16 as u64));
+        agrees(("é", "ß\u{1f600}"));
     }
 }
