@@ -1,14 +1,15 @@
-//! A tuple's key written value by value into a [`KeySink`]: the bytes of [`KeyBuf`], or a short
-//! key packed in one `u128` ([`PackedKey`]), as the open index keeps it in a slot's two words
-//! and compares it with a tuple's.
+//! A tuple's key written value by value into a [`KeySink`]: the bytes of [`KeyBuf`], a short
+//! key packed in one `u128` ([`PackedKey`], as the open index keeps it in a slot's two words
+//! and compares it with a tuple's), or a comparison with a stored key ([`KeyMatch`]).
 
 use crate::labels::key::{self, I64, KeyBuf, KeyValue, STR, U64};
 
 /// The longest key a [`PackedKey`] holds: 15 bytes, and its length in the 16th.
 pub(crate) const PACKED_MAX: usize = 15;
 
-/// What a tuple's key is written into, a value at a time: the bytes of [`KeyBuf`], or their
-/// words. Each push says whether the key still fits.
+/// What a tuple's key is written into, a value at a time: the bytes of [`KeyBuf`], a packed
+/// key, or a comparison with a stored key. Each push says whether the key still fits (or still
+/// matches).
 #[doc(hidden)]
 pub trait KeySink {
     /// Appends a string value.
@@ -17,7 +18,7 @@ pub trait KeySink {
     fn push_u64(&mut self, value: u64) -> bool;
     /// Appends a signed integer value.
     fn push_i64(&mut self, value: i64) -> bool;
-    /// Appends a 128-bit unsigned integer value (17 bytes: it never fits in words).
+    /// Appends a 128-bit unsigned integer value (17 bytes: never packed).
     fn push_u128(&mut self, value: u128) -> bool;
     /// Appends a 128-bit signed integer value.
     fn push_i128(&mut self, value: i128) -> bool;
